@@ -1,0 +1,183 @@
+package io.lapse.service.domain;
+
+import io.lapse.events.v1.ChallengeApproved;
+import io.lapse.events.v1.ChallengeCreated;
+import io.lapse.events.v1.ChallengeDenied;
+import io.lapse.events.v1.ChallengeExpired;
+import io.lapse.events.v1.NotificationRequested;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+
+/**
+ * The challenges this instance can answer reads for, materialized from the events (created,
+ * outcomes, expired, notifications). Every apply is idempotent, because an event may reach it
+ * twice: once when this instance's own publish is acknowledged (read-your-writes) and once through
+ * the follower.
+ *
+ * <p>Events of different topics are not ordered with respect to each other, so an outcome, expiry
+ * or notification that arrives before its challenge is parked and replayed when the challenge
+ * arrives.
+ */
+public final class ChallengeView {
+  private record Parked(Instant parkedAt, Object event) {}
+
+  private final Map<String, ChallengeState> bySid = new ConcurrentHashMap<>();
+  private final Map<String, NavigableSet<SortKey>> byEntity = new ConcurrentHashMap<>();
+  private final Map<String, String> byIdempotencyKey = new ConcurrentHashMap<>();
+  private final Map<String, List<Parked>> parked = new ConcurrentHashMap<>();
+
+  /** The key of an entity's challenge list. */
+  static String entityKey(String serviceSid, String identity) {
+    return serviceSid + "/" + identity;
+  }
+
+  /** The scope of an Idempotency-Key: one entity of one service. */
+  static String idempotencyScope(String serviceSid, String identity, String key) {
+    return serviceSid + "/" + identity + "/" + key;
+  }
+
+  public void applyCreated(ChallengeCreated event) {
+    ChallengeState fresh = ChallengeState.of(event);
+    if (bySid.putIfAbsent(event.getSid(), fresh) != null) {
+      return;
+    }
+    byEntity
+        .computeIfAbsent(
+            entityKey(event.getServiceSid(), event.getIdentity()),
+            k -> new ConcurrentSkipListSet<>())
+        .add(fresh.sortKey());
+    if (event.getIdempotencyKey() != null) {
+      byIdempotencyKey.putIfAbsent(
+          idempotencyScope(event.getServiceSid(), event.getIdentity(), event.getIdempotencyKey()),
+          event.getSid());
+    }
+    List<Parked> early = parked.remove(event.getSid());
+    if (early != null) {
+      early.forEach(p -> applyEvent(p.event(), p.parkedAt()));
+    }
+  }
+
+  /** Applies any record of challenge-outcomes; only approvals and denials change the view. */
+  public void applyOutcome(Object outcome) {
+    applyEvent(outcome, Instant.now());
+  }
+
+  public void applyExpired(ChallengeExpired event) {
+    applyEvent(event, Instant.now());
+  }
+
+  public void applyNotification(NotificationRequested event) {
+    applyEvent(event, Instant.now());
+  }
+
+  private void applyEvent(Object event, Instant receivedAt) {
+    if (event instanceof ChallengeApproved a) {
+      update(
+          a.getSid(),
+          a,
+          receivedAt,
+          s ->
+              s.status() == ChallengeStatus.PENDING
+                  ? s.answered(
+                      ChallengeStatus.APPROVED,
+                      a.getRespondedAt(),
+                      a.getDecidedAt(),
+                      a.getMetadata())
+                  : s);
+    } else if (event instanceof ChallengeDenied d) {
+      update(
+          d.getSid(),
+          d,
+          receivedAt,
+          s ->
+              s.status() == ChallengeStatus.PENDING
+                  ? s.answered(
+                      ChallengeStatus.DENIED, d.getRespondedAt(), d.getDecidedAt(), d.getMetadata())
+                  : s);
+    } else if (event instanceof ChallengeExpired e) {
+      update(
+          e.getSid(),
+          e,
+          receivedAt,
+          s -> s.status() == ChallengeStatus.PENDING ? s.expired(e.getExpiredAt()) : s);
+    } else if (event instanceof NotificationRequested n) {
+      update(n.getSid(), n, receivedAt, s -> s.withNotification(n.getNotificationSid()));
+    }
+    // VerificationFailed and VerificationRejected leave the challenge as it is.
+  }
+
+  private void update(
+      String sid,
+      Object event,
+      Instant receivedAt,
+      java.util.function.UnaryOperator<ChallengeState> change) {
+    ChallengeState now = bySid.computeIfPresent(sid, (k, s) -> change.apply(s));
+    if (now == null) {
+      parked
+          .computeIfAbsent(sid, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+          .add(new Parked(receivedAt, event));
+      // The challenge may have arrived between the failed update and the parking.
+      if (bySid.containsKey(sid)) {
+        List<Parked> early = parked.remove(sid);
+        if (early != null) {
+          early.forEach(p -> applyEvent(p.event(), p.parkedAt()));
+        }
+      }
+    }
+  }
+
+  public Optional<ChallengeState> get(String sid) {
+    return Optional.ofNullable(bySid.get(sid));
+  }
+
+  /** The challenge first created with this Idempotency-Key for this entity, if any. */
+  public Optional<ChallengeState> byIdempotencyKey(String serviceSid, String identity, String key) {
+    String sid = byIdempotencyKey.get(idempotencyScope(serviceSid, identity, key));
+    return sid == null ? Optional.empty() : get(sid);
+  }
+
+  /** An entity's challenges in creation order (a live view; items may vanish by retention). */
+  public NavigableSet<SortKey> entityChallenges(String serviceSid, String identity) {
+    NavigableSet<SortKey> keys = byEntity.get(entityKey(serviceSid, identity));
+    return keys == null ? new ConcurrentSkipListSet<>() : keys;
+  }
+
+  /**
+   * Forgets challenges whose deadline is before {@code cutoff} (now minus the retention), and
+   * parked events older than it.
+   *
+   * @return how many challenges were forgotten
+   */
+  public int evictBefore(Instant cutoff) {
+    int evicted = 0;
+    for (ChallengeState s : bySid.values()) {
+      if (s.expirationDate().isBefore(cutoff)) {
+        ChallengeCreated c = s.created();
+        NavigableSet<SortKey> keys = byEntity.get(entityKey(c.getServiceSid(), c.getIdentity()));
+        if (keys != null) {
+          keys.remove(s.sortKey());
+        }
+        if (c.getIdempotencyKey() != null) {
+          byIdempotencyKey.remove(
+              idempotencyScope(c.getServiceSid(), c.getIdentity(), c.getIdempotencyKey()),
+              c.getSid());
+        }
+        bySid.remove(c.getSid());
+        evicted++;
+      }
+    }
+    parked.values().forEach(list -> list.removeIf(p -> p.parkedAt().isBefore(cutoff)));
+    parked.values().removeIf(List::isEmpty);
+    return evicted;
+  }
+
+  public int size() {
+    return bySid.size();
+  }
+}
