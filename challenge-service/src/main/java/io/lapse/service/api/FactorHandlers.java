@@ -1,0 +1,126 @@
+package io.lapse.service.api;
+
+import io.javalin.http.Context;
+import io.lapse.service.crypto.TotpAlgorithm;
+import io.lapse.service.domain.ApiError;
+import io.lapse.service.domain.FactorUpdate;
+import io.lapse.service.domain.Factors;
+import io.lapse.service.domain.Json;
+import io.lapse.service.domain.NewFactor;
+import io.lapse.service.domain.PageRequest;
+import io.lapse.service.domain.SortKey;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code …/Entities/{Identity}/Factors[/{FactorSid}]}. */
+final class FactorHandlers {
+  private final Factors factors;
+  private final Representations json;
+
+  FactorHandlers(Factors factors, Representations json) {
+    this.factors = factors;
+    this.json = json;
+  }
+
+  void create(Context ctx) {
+    Form form = Form.body(ctx);
+    NewFactor req =
+        new NewFactor(
+            form.required("FriendlyName", 64),
+            form.required("FactorType", 16).toLowerCase(Locale.ROOT),
+            form.opt("Binding.Alg"),
+            form.opt("Binding.PublicKey", 1024),
+            form.opt("Binding.Secret", 256),
+            form.opt("Config.AppId", 100),
+            form.opt("Config.NotificationPlatform"),
+            notificationToken(form),
+            form.opt("Config.SdkVersion", 64),
+            form.optInt("Config.TimeStep", 20, 60),
+            form.optInt("Config.Skew", 0, 2),
+            form.optInt("Config.CodeLength", 3, 8),
+            totpAlg(form),
+            form.opt("Metadata").map(m -> Json.stringMap("Metadata", m, 1024)).orElse(null));
+    Responses.json(
+        ctx,
+        201,
+        json.createdFactor(
+            factors.create(ctx.pathParam("serviceSid"), ctx.pathParam("identity"), req)));
+  }
+
+  void fetch(Context ctx) {
+    Responses.json(
+        ctx,
+        200,
+        json.factor(
+            factors.get(
+                ctx.pathParam("serviceSid"),
+                ctx.pathParam("identity"),
+                ctx.pathParam("factorSid"))));
+  }
+
+  void list(Context ctx) {
+    String serviceSid = ctx.pathParam("serviceSid");
+    String identity = ctx.pathParam("identity");
+    PageRequest request = Responses.pageRequest(Form.query(ctx));
+    Responses.json(
+        ctx,
+        200,
+        PageEnvelope.render(
+            "factors",
+            json.urls().factors(serviceSid, identity),
+            Map.of(),
+            request,
+            factors.list(serviceSid, identity, request),
+            json::factor,
+            f -> SortKey.of(f.getCreatedAt(), f.getSid())));
+  }
+
+  void update(Context ctx) {
+    Form form = Form.body(ctx);
+    FactorUpdate req =
+        new FactorUpdate(
+            form.opt("AuthPayload", 512),
+            form.opt("FriendlyName", 64),
+            notificationToken(form),
+            form.opt("Config.SdkVersion", 64),
+            form.opt("Config.NotificationPlatform"),
+            form.optInt("Config.TimeStep", 20, 60),
+            form.optInt("Config.Skew", 0, 2),
+            form.optInt("Config.CodeLength", 3, 8),
+            totpAlg(form));
+    Responses.json(
+        ctx,
+        200,
+        json.factor(
+            factors.update(
+                ctx.pathParam("serviceSid"),
+                ctx.pathParam("identity"),
+                ctx.pathParam("factorSid"),
+                req)));
+  }
+
+  void delete(Context ctx) {
+    factors.delete(
+        ctx.pathParam("serviceSid"), ctx.pathParam("identity"), ctx.pathParam("factorSid"));
+    ctx.status(204);
+  }
+
+  private static Optional<String> notificationToken(Form form) {
+    Optional<String> token = form.opt("Config.NotificationToken", 255);
+    if (token.isPresent() && token.get().length() < 32) {
+      throw ApiError.invalidParam("Config.NotificationToken", "must be 32 to 255 characters");
+    }
+    return token;
+  }
+
+  private static Optional<String> totpAlg(Form form) {
+    return form.opt("Config.Alg")
+        .map(
+            a ->
+                TotpAlgorithm.fromTwilioName(a)
+                    .orElseThrow(
+                        () -> ApiError.invalidParam("Config.Alg", "must be sha1, sha256 or sha512"))
+                    .twilioName());
+  }
+}

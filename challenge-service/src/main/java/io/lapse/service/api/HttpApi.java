@@ -1,0 +1,121 @@
+package io.lapse.service.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.lapse.service.domain.Domain;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The HTTP server: the Twilio-compatible API under {@code /v2} (Basic auth), plus unauthenticated
+ * {@code /health} and {@code /metrics} (Prometheus) on the same port. Every answer carries a {@code
+ * Date} header and every request is timed per route.
+ */
+public final class HttpApi {
+  /** What the server needs besides the domain. */
+  /**
+   * @param publicBaseUrl base of the absolute URLs in answers; null for {@code http://host:port} of
+   *     the bound server
+   */
+  public record Settings(String accountSid, String authToken, String publicBaseUrl, Clock clock) {}
+
+  private final Javalin app;
+  private volatile String boundBaseUrl;
+
+  private HttpApi(Javalin app) {
+    this.app = app;
+  }
+
+  /**
+   * Builds the server (not started).
+   *
+   * @param ready whether the instance has caught up and may serve (for {@code /health})
+   */
+  public static HttpApi create(
+      Domain domain, Settings settings, PrometheusMeterRegistry metrics, BooleanSupplier ready) {
+    HttpApi[] self = new HttpApi[1];
+    Representations json =
+        new Representations(
+            new Urls(
+                () ->
+                    settings.publicBaseUrl() != null
+                        ? settings.publicBaseUrl()
+                        : self[0].boundBaseUrl));
+    Javalin app =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.router.ignoreTrailingSlashes = true;
+              config.requestLogger.http((ctx, ms) -> record(metrics, ctx, ms));
+            });
+    DateTimeFormatter rfc1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+    app.before(ctx -> ctx.header("Date", rfc1123.format(settings.clock().instant())));
+    BasicAuth auth = new BasicAuth(settings.accountSid(), settings.authToken());
+    app.before("/v2/*", auth::check);
+    List<Routes.Route> table =
+        Routes.table(
+            new ServiceHandlers(domain.services(), json),
+            new EntityHandlers(domain.entities(), json),
+            new FactorHandlers(domain.factors(), json),
+            new ChallengeHandlers(domain.challenges(), json),
+            new NotificationHandlers(domain.notifications(), json));
+    Routes.install(app, table);
+    app.get(
+        "/health",
+        ctx -> {
+          boolean up = ready.getAsBoolean();
+          ctx.status(up ? 200 : 503)
+              .contentType(Responses.JSON)
+              .result(up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
+        });
+    app.get(
+        "/metrics",
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+    ErrorMapper.install(app);
+    self[0] = new HttpApi(app);
+    return self[0];
+  }
+
+  private static void record(PrometheusMeterRegistry metrics, Context ctx, Float ms) {
+    String route;
+    try {
+      route = ctx.endpointHandlerPath();
+    } catch (RuntimeException e) {
+      route = "unmatched";
+    }
+    if (route.equals("/metrics") || route.equals("/health")) {
+      return;
+    }
+    Timer.builder("lapse.http.server.requests")
+        .description("HTTP request latency per route")
+        .tag("method", ctx.method().name())
+        .tag("route", route)
+        .tag("status", Integer.toString(ctx.statusCode()))
+        .publishPercentileHistogram()
+        .register(metrics)
+        .record((long) (ms * 1_000_000L), TimeUnit.NANOSECONDS);
+  }
+
+  /** Starts listening; port 0 picks a free one. */
+  public HttpApi start(String host, int port) {
+    app.start(host, port);
+    boundBaseUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + app.port();
+    return this;
+  }
+
+  /** The bound port. */
+  public int port() {
+    return app.port();
+  }
+
+  public void stop() {
+    app.stop();
+  }
+}

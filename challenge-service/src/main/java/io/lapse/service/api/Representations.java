@@ -1,0 +1,178 @@
+package io.lapse.service.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lapse.events.v1.ChallengeCreated;
+import io.lapse.events.v1.NotificationRequested;
+import io.lapse.service.domain.ChallengeFields;
+import io.lapse.service.domain.ChallengeState;
+import io.lapse.service.domain.CreatedFactor;
+import io.lapse.service.domain.Factors;
+import io.lapse.service.domain.Json;
+import io.lapse.service.domain.TwilioDates;
+import io.lapse.state.v1.EntitySnapshot;
+import io.lapse.state.v1.FactorSnapshot;
+import io.lapse.state.v1.ServiceSnapshot;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The JSON of each resource, with Twilio's snake_case names, every field present (null when empty),
+ * dates as whole-second UTC, and absolute URLs.
+ */
+final class Representations {
+  private final Urls urls;
+
+  Representations(Urls urls) {
+    this.urls = urls;
+  }
+
+  Urls urls() {
+    return urls;
+  }
+
+  ObjectNode service(ServiceSnapshot s) {
+    ObjectNode n = Json.object();
+    n.put("sid", s.getSid());
+    n.put("account_sid", s.getAccountSid());
+    n.put("friendly_name", s.getFriendlyName());
+    ObjectNode push = n.putObject("push");
+    push.put("include_date", s.getPushIncludeDate());
+    push.put("apn_credential_sid", s.getPushApnCredentialSid());
+    push.put("fcm_credential_sid", s.getPushFcmCredentialSid());
+    ObjectNode totp = n.putObject("totp");
+    totp.put("issuer", s.getTotpIssuer() != null ? s.getTotpIssuer() : s.getFriendlyName());
+    totp.put("time_step", s.getTotpTimeStep());
+    totp.put("code_length", s.getTotpCodeLength());
+    totp.put("skew", s.getTotpSkew());
+    n.put("date_created", TwilioDates.format(s.getCreatedAt()));
+    n.put("date_updated", TwilioDates.format(s.getUpdatedAt()));
+    String url = urls.service(s.getSid());
+    n.put("url", url);
+    ObjectNode links = n.putObject("links");
+    links.put("entities", url + "/Entities");
+    links.put("webhooks", url + "/Webhooks");
+    links.put("access_tokens", url + "/AccessTokens");
+    return n;
+  }
+
+  ObjectNode entity(EntitySnapshot e) {
+    ObjectNode n = Json.object();
+    n.put("sid", e.getSid());
+    n.put("identity", e.getIdentity());
+    n.put("account_sid", e.getAccountSid());
+    n.put("service_sid", e.getServiceSid());
+    n.put("date_created", TwilioDates.format(e.getCreatedAt()));
+    n.put("date_updated", TwilioDates.format(e.getUpdatedAt()));
+    String url = urls.entity(e.getServiceSid(), e.getIdentity());
+    n.put("url", url);
+    ObjectNode links = n.putObject("links");
+    links.put("factors", url + "/Factors");
+    links.put("new_factors", url + "/Factors");
+    links.put("challenges", url + "/Challenges");
+    return n;
+  }
+
+  /** A factor as read (no binding). */
+  ObjectNode factor(FactorSnapshot f) {
+    ObjectNode n = Json.object();
+    n.put("sid", f.getSid());
+    n.put("account_sid", f.getAccountSid());
+    n.put("service_sid", f.getServiceSid());
+    n.put("entity_sid", f.getEntitySid());
+    n.put("identity", f.getIdentity());
+    n.put("date_created", TwilioDates.format(f.getCreatedAt()));
+    n.put("date_updated", TwilioDates.format(f.getUpdatedAt()));
+    n.put("friendly_name", f.getFriendlyName());
+    n.put("status", f.getStatus());
+    n.put("factor_type", f.getFactorType());
+    ObjectNode config = n.putObject("config");
+    if (Factors.PUSH.equals(f.getFactorType())) {
+      config.put("sdk_version", f.getSdkVersion());
+      config.put("app_id", f.getAppId());
+      config.put("notification_platform", f.getNotificationPlatform());
+      config.put("notification_token", f.getNotificationToken());
+      config.put("credential_sid", f.getCredentialSid());
+    } else {
+      config.put("alg", f.getTotpAlg());
+      config.put("skew", f.getTotpSkew());
+      config.put("code_length", f.getTotpCodeLength());
+      config.put("time_step", f.getTotpTimeStep());
+    }
+    putMap(n, "metadata", f.getMetadata());
+    n.put("url", urls.factor(f.getServiceSid(), f.getIdentity(), f.getSid()));
+    return n;
+  }
+
+  /** A new factor: the read fields plus {@code binding} and {@code options}, shown only now. */
+  ObjectNode createdFactor(CreatedFactor created) {
+    FactorSnapshot f = created.factor();
+    ObjectNode read = factor(f);
+    ObjectNode n = Json.object();
+    read.fields()
+        .forEachRemaining(
+            e -> {
+              n.set(e.getKey(), e.getValue());
+              if (e.getKey().equals("identity")) {
+                ObjectNode binding = n.putObject("binding");
+                if (Factors.PUSH.equals(f.getFactorType())) {
+                  binding.put("alg", f.getBindingAlg());
+                  binding.put("public_key", f.getBindingPublicKey());
+                } else {
+                  binding.put("secret", created.totpSecret());
+                  binding.put("uri", created.totpUri());
+                }
+                n.putNull("options");
+              }
+            });
+    return n;
+  }
+
+  ObjectNode challenge(ChallengeState state, Instant now) {
+    ChallengeCreated c = state.created();
+    ObjectNode signed = ChallengeFields.signed(c);
+    ObjectNode n = Json.object();
+    n.put("sid", c.getSid());
+    n.put("account_sid", c.getAccountSid());
+    n.put("service_sid", c.getServiceSid());
+    n.put("entity_sid", c.getEntitySid());
+    n.put("identity", c.getIdentity());
+    n.put("factor_sid", c.getFactorSid());
+    n.set("date_created", signed.get("date_created"));
+    n.put("date_updated", TwilioDates.format(state.updatedAt(now)));
+    n.put("date_responded", TwilioDates.format(state.respondedAt()));
+    n.set("expiration_date", signed.get("expiration_date"));
+    n.put("status", state.statusAt(now).wire());
+    n.put("responded_reason", "none");
+    n.set("details", signed.get("details"));
+    putMap(n, "hidden_details", c.getHiddenDetails());
+    putMap(n, "metadata", state.metadata());
+    n.put("factor_type", c.getFactorType());
+    String url = urls.challenge(c.getServiceSid(), c.getIdentity(), c.getSid());
+    n.put("url", url);
+    n.putObject("links").put("notifications", url + "/Notifications");
+    return n;
+  }
+
+  ObjectNode notification(NotificationRequested e) {
+    ObjectNode n = Json.object();
+    n.put("sid", e.getNotificationSid());
+    n.put("account_sid", e.getAccountSid());
+    n.put("service_sid", e.getServiceSid());
+    n.put("entity_sid", e.getEntitySid());
+    n.put("identity", e.getIdentity());
+    n.put("challenge_sid", e.getSid());
+    n.put("priority", e.getPriority());
+    n.put("ttl", e.getTtlSeconds());
+    n.put("date_created", TwilioDates.format(e.getRequestedAt()));
+    return n;
+  }
+
+  private static void putMap(ObjectNode n, String field, Map<String, String> map) {
+    if (map == null) {
+      n.putNull(field);
+    } else {
+      ObjectNode o = n.putObject(field);
+      map.forEach(o::put);
+    }
+  }
+}

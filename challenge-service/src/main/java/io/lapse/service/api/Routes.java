@@ -1,0 +1,59 @@
+package io.lapse.service.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.util.List;
+
+/**
+ * The route table: every API path in one place, exactly as Twilio Verify v2 spells it. Handlers
+ * parse the request, call the domain and render.
+ */
+final class Routes {
+  /** One row of the table. */
+  record Route(HandlerType method, String path, Handler handler) {}
+
+  static final String SERVICES = "/v2/Services";
+  static final String SERVICE = SERVICES + "/{serviceSid}";
+  static final String ENTITIES = SERVICE + "/Entities";
+  static final String ENTITY = ENTITIES + "/{identity}";
+  static final String FACTORS = ENTITY + "/Factors";
+  static final String FACTOR = FACTORS + "/{factorSid}";
+  static final String CHALLENGES = ENTITY + "/Challenges";
+  static final String CHALLENGE = CHALLENGES + "/{challengeSid}";
+  static final String NOTIFICATIONS = CHALLENGE + "/Notifications";
+
+  private Routes() {}
+
+  static List<Route> table(
+      ServiceHandlers services,
+      EntityHandlers entities,
+      FactorHandlers factors,
+      ChallengeHandlers challenges,
+      NotificationHandlers notifications) {
+    return List.of(
+        new Route(HandlerType.POST, SERVICES, services::create),
+        new Route(HandlerType.GET, SERVICES, services::list),
+        new Route(HandlerType.GET, SERVICE, services::fetch),
+        new Route(HandlerType.POST, SERVICE, services::update),
+        new Route(HandlerType.DELETE, SERVICE, services::delete),
+        new Route(HandlerType.POST, ENTITIES, entities::create),
+        new Route(HandlerType.GET, ENTITIES, entities::list),
+        new Route(HandlerType.GET, ENTITY, entities::fetch),
+        new Route(HandlerType.DELETE, ENTITY, entities::delete),
+        new Route(HandlerType.POST, FACTORS, factors::create),
+        new Route(HandlerType.GET, FACTORS, factors::list),
+        new Route(HandlerType.GET, FACTOR, factors::fetch),
+        new Route(HandlerType.POST, FACTOR, factors::update),
+        new Route(HandlerType.DELETE, FACTOR, factors::delete),
+        new Route(HandlerType.POST, CHALLENGES, challenges::create),
+        new Route(HandlerType.GET, CHALLENGES, challenges::list),
+        new Route(HandlerType.GET, CHALLENGE, challenges::fetch),
+        new Route(HandlerType.POST, CHALLENGE, challenges::update),
+        new Route(HandlerType.POST, NOTIFICATIONS, notifications::create));
+  }
+
+  static void install(Javalin app, List<Route> table) {
+    table.forEach(r -> app.addHttpHandler(r.method(), r.path(), r.handler()));
+  }
+}

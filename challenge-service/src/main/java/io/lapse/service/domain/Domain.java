@@ -1,0 +1,42 @@
+package io.lapse.service.domain;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The domain, wired from its ports: the same wiring serves production (Kafka adapters) and unit
+ * tests (in-memory fakes).
+ */
+public record Domain(
+    Services services,
+    Entities entities,
+    Factors factors,
+    Challenges challenges,
+    Notifications notifications,
+    Catalog catalog,
+    ChallengeView view) {
+
+  public static Domain wire(
+      String accountSid,
+      Catalog catalog,
+      ChallengeView view,
+      SnapshotLog snapshots,
+      ChallengeLog challengeLog,
+      AttemptGateway gateway,
+      FactorCrypto crypto,
+      Clock clock,
+      Duration verifyTimeout) {
+    CatalogWriter writer = new CatalogWriter(catalog, snapshots);
+    Entities entities = new Entities(writer, clock);
+    Challenges challenges =
+        new Challenges(catalog, view, challengeLog, gateway, crypto, clock, verifyTimeout);
+    return new Domain(
+        new Services(writer, accountSid, clock),
+        entities,
+        new Factors(writer, entities, crypto, clock),
+        challenges,
+        new Notifications(catalog, view, challenges, challengeLog, clock),
+        catalog,
+        view);
+  }
+}

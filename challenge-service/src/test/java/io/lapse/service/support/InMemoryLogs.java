@@ -1,0 +1,58 @@
+package io.lapse.service.support;
+
+import io.lapse.events.v1.ChallengeCreated;
+import io.lapse.events.v1.NotificationRequested;
+import io.lapse.service.domain.ChallengeLog;
+import io.lapse.service.domain.SnapshotLog;
+import io.lapse.state.v1.EntitySnapshot;
+import io.lapse.state.v1.FactorSnapshot;
+import io.lapse.state.v1.ServiceSnapshot;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Test-only stand-in for the Kafka topics the service writes: keeps every record in order, so unit
+ * tests can assert what was published.
+ */
+public final class InMemoryLogs implements SnapshotLog, ChallengeLog {
+  /** One written record: topic, key, value (null for a tombstone). */
+  public record Written(String topic, String key, Object value) {}
+
+  private final AtomicLong offsets = new AtomicLong();
+  private final List<Written> written = new CopyOnWriteArrayList<>();
+
+  @Override
+  public long writeService(String sid, ServiceSnapshot snapshot) {
+    return write("services", sid, snapshot);
+  }
+
+  @Override
+  public long writeEntity(String sid, EntitySnapshot snapshot) {
+    return write("entities", sid, snapshot);
+  }
+
+  @Override
+  public long writeFactor(String sid, FactorSnapshot snapshot) {
+    return write("factors", sid, snapshot);
+  }
+
+  @Override
+  public void publishCreated(ChallengeCreated event) {
+    write("challenge-created", event.getSid(), event);
+  }
+
+  @Override
+  public void publishNotification(NotificationRequested event) {
+    write("challenge-notifications", event.getSid(), event);
+  }
+
+  private long write(String topic, String key, Object value) {
+    written.add(new Written(topic, key, value));
+    return offsets.incrementAndGet();
+  }
+
+  public List<Written> written(String topic) {
+    return written.stream().filter(w -> w.topic().equals(topic)).toList();
+  }
+}

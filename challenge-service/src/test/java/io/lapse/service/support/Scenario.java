@@ -1,0 +1,117 @@
+package io.lapse.service.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lapse.service.crypto.Base32;
+import io.lapse.service.crypto.TotpAlgorithm;
+import io.lapse.service.crypto.TotpVerifier;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
+import java.util.UUID;
+
+/** Builds the resources most tests start from, through the HTTP API. */
+public final class Scenario {
+  private final ApiFixture api;
+
+  public Scenario(ApiFixture api) {
+    this.api = api;
+  }
+
+  public String service() {
+    ApiFixture.Reply r = api.post("/v2/Services", "FriendlyName", "Test service");
+    assertThat(r.status()).isEqualTo(201);
+    return r.text("sid");
+  }
+
+  public static String identity() {
+    return "user-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+  }
+
+  /** A TOTP factor, verified with a code of the current window. */
+  public TotpFactor verifiedTotp(String serviceSid, String identity) {
+    ApiFixture.Reply r =
+        api.post(
+            entityPath(serviceSid, identity) + "/Factors",
+            "FriendlyName",
+            "phone",
+            "FactorType",
+            "totp");
+    assertThat(r.status()).isEqualTo(201);
+    TotpFactor f = new TotpFactor(r.text("sid"), r.json().path("binding").path("secret").asText());
+    ApiFixture.Reply v =
+        api.post(
+            entityPath(serviceSid, identity) + "/Factors/" + f.sid(),
+            "AuthPayload",
+            f.codeNow(api));
+    assertThat(v.text("status")).isEqualTo("verified");
+    return f;
+  }
+
+  /** A push factor with a key pair made here, verified with a DER signature over its SID. */
+  public PushFactor verifiedPush(String serviceSid, String identity, String platform) {
+    KeyPair keys = newKeyPair();
+    String[] form = {
+      "FriendlyName", "device",
+      "FactorType", "push",
+      "Binding.Alg", "ES256",
+      "Binding.PublicKey", Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()),
+      "Config.AppId", "com.example.app",
+      "Config.SdkVersion", "1.0.0",
+      "Config.NotificationPlatform", platform,
+      "Config.NotificationToken", "t".repeat(40)
+    };
+    ApiFixture.Reply r = api.post(entityPath(serviceSid, identity) + "/Factors", form);
+    assertThat(r.status()).as(r.json().toString()).isEqualTo(201);
+    PushFactor f = new PushFactor(r.text("sid"), keys);
+    ApiFixture.Reply v =
+        api.post(
+            entityPath(serviceSid, identity) + "/Factors/" + f.sid(),
+            "AuthPayload",
+            derSignature(keys, f.sid()));
+    assertThat(v.text("status")).isEqualTo("verified");
+    return f;
+  }
+
+  public static KeyPair newKeyPair() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp256r1"));
+      return g.generateKeyPair();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Standard Base64 of the DER ECDSA-SHA256 signature over {@code text}, as the mobile SDKs. */
+  public static String derSignature(KeyPair keys, String text) {
+    try {
+      Signature s = Signature.getInstance("SHA256withECDSA");
+      s.initSign(keys.getPrivate());
+      s.update(text.getBytes(StandardCharsets.UTF_8));
+      return Base64.getEncoder().encodeToString(s.sign());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static String entityPath(String serviceSid, String identity) {
+    return "/v2/Services/" + serviceSid + "/Entities/" + identity;
+  }
+
+  /** A TOTP factor's SID and Base32 seed. */
+  public record TotpFactor(String sid, String secret) {
+    public String codeNow(ApiFixture api) {
+      return TotpVerifier.codeAt(
+          Base32.decode(secret),
+          new TotpVerifier.Params(TotpAlgorithm.SHA1, 6, 30, 1),
+          api.clock.instant());
+    }
+  }
+
+  /** A push factor's SID and key pair. */
+  public record PushFactor(String sid, KeyPair keys) {}
+}
