@@ -98,6 +98,38 @@ public final class Scenario {
     }
   }
 
+  /**
+   * What the Verify mobile SDKs send to answer a push challenge: the fields named in the GET's
+   * {@code Twilio-Verify-Signature-Fields} header, as read, plus the chosen status, in an ES256
+   * JWS.
+   */
+  public static String approvalJws(KeyPair keys, ApiFixture.Reply get, String status) {
+    String header = get.headers().firstValue("Twilio-Verify-Signature-Fields").orElseThrow();
+    com.fasterxml.jackson.databind.node.ObjectNode payload = io.lapse.service.domain.Json.object();
+    for (String field : header.split(",")) {
+      payload.set(field, get.json().get(field));
+    }
+    payload.put("status", status);
+    return signJws(keys, payload.toString());
+  }
+
+  public static String signJws(KeyPair keys, String payloadJson) {
+    try {
+      com.nimbusds.jose.JWSObject jws =
+          new com.nimbusds.jose.JWSObject(
+              new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256)
+                  .type(com.nimbusds.jose.JOSEObjectType.JWT)
+                  .build(),
+              new com.nimbusds.jose.Payload(payloadJson));
+      jws.sign(
+          new com.nimbusds.jose.crypto.ECDSASigner(
+              (java.security.interfaces.ECPrivateKey) keys.getPrivate()));
+      return jws.serialize();
+    } catch (com.nimbusds.jose.JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static String entityPath(String serviceSid, String identity) {
     return "/v2/Services/" + serviceSid + "/Entities/" + identity;
   }

@@ -1,0 +1,223 @@
+package io.lapse.service.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lapse.events.v1.AttemptOutcome;
+import io.lapse.events.v1.VerificationAttempted;
+import io.lapse.service.support.ApiFixture;
+import io.lapse.service.support.ApiFixture.Reply;
+import io.lapse.service.support.Scenario;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ChallengeVerifyApiTest {
+  private final ApiFixture api = new ApiFixture();
+  private final Scenario scenario = new Scenario(api);
+  private final String service = scenario.service();
+  private final String identity = Scenario.identity();
+  private final String challenges = Scenario.entityPath(service, identity) + "/Challenges";
+
+  @AfterEach
+  void close() {
+    api.close();
+  }
+
+  @Test
+  void shouldApproveATotpChallengeWithTheRightCodeAndKeepMetadata() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    String sid = api.post(challenges, "FactorSid", totp.sid()).text("sid");
+    api.clock.advance(Duration.ofSeconds(20));
+
+    Reply r =
+        api.post(
+            challenges + "/" + sid,
+            "AuthPayload",
+            totp.codeNow(api),
+            "Metadata",
+            "{\"os\":\"Android\"}");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.text("status")).isEqualTo("approved");
+    assertThat(r.text("date_responded")).isEqualTo("2026-05-01T12:00:20Z");
+    assertThat(r.json().path("metadata").toString()).isEqualTo("{\"os\":\"Android\"}");
+    VerificationAttempted attempt = api.decider.attempts().get(0);
+    assertThat(attempt.getOutcome()).isEqualTo(AttemptOutcome.APPROVED);
+    assertThat(attempt.getAttemptAt()).isEqualTo(api.clock.instant());
+    assertThat(api.get(challenges + "/" + sid).text("status")).isEqualTo("approved");
+  }
+
+  @Test
+  void shouldAnswerAWrongCodeWith200PendingThen60308AfterFiveFailures() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    String sid = api.post(challenges, "FactorSid", totp.sid()).text("sid");
+    for (int i = 0; i < 4; i++) {
+      Reply r = api.post(challenges + "/" + sid, "AuthPayload", "99999" + i);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.text("status")).isEqualTo("pending");
+    }
+    assertThat(api.decider.attempts()).allMatch(a -> a.getOutcome() == AttemptOutcome.WRONG_CODE);
+    Reply fifth = api.post(challenges + "/" + sid, "AuthPayload", "999995");
+    assertThat(fifth.status()).isEqualTo(429);
+    assertThat(fifth.json().path("code").asInt()).isEqualTo(60308);
+  }
+
+  @Test
+  void shouldAnswerARetryOfTheSameRequestAsTheSameAttempt() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    String sid = api.post(challenges, "FactorSid", totp.sid()).text("sid");
+    api.post(challenges + "/" + sid, "AuthPayload", "123456");
+    api.post(challenges + "/" + sid, "AuthPayload", "123456");
+    assertThat(api.decider.attempts()).hasSize(2);
+    assertThat(api.decider.attempts().get(0).getAttemptId())
+        .isEqualTo(api.decider.attempts().get(1).getAttemptId())
+        .matches("AT[0-9a-f]{32}");
+  }
+
+  @Test
+  void shouldAnswer60323AtOnceAtTheDeadlineWithoutAskingTheProcessor() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    String sid =
+        api.post(challenges, "FactorSid", totp.sid(), "ExpirationDate", "2026-05-01T12:00:10Z")
+            .text("sid");
+    api.clock.advance(Duration.ofMillis(9_750)); // exactly the deadline
+
+    Reply r = api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow(api));
+
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.json().toString())
+        .isEqualTo(
+            "{\"code\":60323,\"message\":\"Challenge expired\",\"more_info\":\"https://www.twilio.com/docs/errors/60323\",\"status\":403}");
+    assertThat(api.decider.attempts()).isEmpty();
+    assertThat(api.get(challenges + "/" + sid).text("status")).isEqualTo("expired");
+  }
+
+  @Test
+  void shouldAnswer60322ForAnAlreadyAnsweredChallenge() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    String sid = api.post(challenges, "FactorSid", totp.sid()).text("sid");
+    api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow(api));
+    api.clock.advance(Duration.ofSeconds(30));
+
+    Reply again = api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow(api));
+    assertThat(again.status()).isEqualTo(403);
+    assertThat(again.json().path("code").asInt()).isEqualTo(60322);
+  }
+
+  @Test
+  void shouldAnswer503WhenTheDecisionDoesNotArriveInTime() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    String sid = api.post(challenges, "FactorSid", totp.sid()).text("sid");
+    api.decider.goSilent();
+
+    Reply r = api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow(api));
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.json().path("code").asInt()).isEqualTo(20503);
+    assertThat(r.json().path("status").asInt()).isEqualTo(503);
+  }
+
+  @Test
+  void shouldApproveAtCreationWithATotpAuthPayload() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    Reply r = api.post(challenges, "FactorSid", totp.sid(), "AuthPayload", totp.codeNow(api));
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.text("status")).isEqualTo("approved");
+    Reply wrong = api.post(challenges, "FactorSid", totp.sid(), "AuthPayload", "000000");
+    assertThat(wrong.status()).isEqualTo(201);
+    assertThat(wrong.text("status")).isEqualTo("pending");
+  }
+
+  @Test
+  void shouldStillAnswer201WhenTheDecisionAtCreationTimesOut() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    api.decider.goSilent();
+    Reply r = api.post(challenges, "FactorSid", totp.sid(), "AuthPayload", totp.codeNow(api));
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.text("status")).isEqualTo("pending");
+  }
+
+  @Test
+  void shouldRejectBadTotpPayloads() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    String sid = api.post(challenges, "FactorSid", totp.sid()).text("sid");
+    assertThat(api.post(challenges + "/" + sid).json().path("code").asInt()).isEqualTo(60300);
+    assertThat(api.post(challenges + "/" + sid, "AuthPayload", "12").json().path("code").asInt())
+        .isEqualTo(60300);
+    assertThat(api.post(challenges + "/" + sid, "AuthPayload", "123456789").status())
+        .isEqualTo(400);
+    assertThat(
+            api.post(challenges + "/" + sid, "AuthPayload", "123456", "Metadata", "{\"a\":1}")
+                .status())
+        .isEqualTo(400);
+    assertThat(api.decider.attempts()).isEmpty();
+  }
+
+  @Test
+  void shouldApproveAPushChallengeWithTheSignedFieldsOfTheGet() {
+    Scenario.PushFactor push = scenario.verifiedPush(service, identity, "fcm");
+    String sid =
+        api.post(
+                challenges,
+                "FactorSid",
+                push.sid(),
+                "Details.Message",
+                "Sign in?",
+                "Details.Fields",
+                "{\"label\":\"City\",\"value\":\"Zürich/ZH\"}")
+            .text("sid");
+    Reply get = api.get(challenges + "/" + sid);
+
+    Reply r =
+        api.post(
+            challenges + "/" + sid,
+            "AuthPayload",
+            Scenario.approvalJws(push.keys(), get, "approved"));
+
+    assertThat(r.status()).as(String.valueOf(r.json())).isEqualTo(200);
+    assertThat(r.text("status")).isEqualTo("approved");
+  }
+
+  @Test
+  void shouldDenyAPushChallenge() {
+    Scenario.PushFactor push = scenario.verifiedPush(service, identity, "none");
+    String sid =
+        api.post(challenges, "FactorSid", push.sid(), "Details.Message", "Sign in?").text("sid");
+    Reply get = api.get(challenges + "/" + sid);
+    Reply r =
+        api.post(
+            challenges + "/" + sid,
+            "AuthPayload",
+            Scenario.approvalJws(push.keys(), get, "denied"));
+    assertThat(r.text("status")).isEqualTo("denied");
+  }
+
+  @Test
+  void shouldAnswer60324ForForgedOrTamperedApprovals() {
+    Scenario.PushFactor push = scenario.verifiedPush(service, identity, "fcm");
+    String sid =
+        api.post(challenges, "FactorSid", push.sid(), "Details.Message", "Sign in?").text("sid");
+    Reply get = api.get(challenges + "/" + sid);
+
+    String otherKey = Scenario.approvalJws(Scenario.newKeyPair(), get, "approved");
+    String tampered =
+        Scenario.signJws(
+            push.keys(),
+            "{\"sid\":\""
+                + sid
+                + "\",\"factor_sid\":\""
+                + push.sid()
+                + "\",\"date_created\":\"2026-05-01T12:00:00Z\","
+                + "\"expiration_date\":\"2026-05-01T12:59:00Z\",\"details\":"
+                + get.json().path("details")
+                + ",\"status\":\"approved\"}");
+    String badStatus = Scenario.approvalJws(push.keys(), get, "maybe");
+    for (String jws : new String[] {otherKey, tampered, badStatus, "not.a.jws"}) {
+      Reply r = api.post(challenges + "/" + sid, "AuthPayload", jws);
+      assertThat(r.status()).isEqualTo(403);
+      assertThat(r.json().path("code").asInt()).isEqualTo(60324);
+    }
+    assertThat(api.decider.attempts()).isEmpty();
+    assertThat(api.post(challenges + "/" + sid, "AuthPayload", "x".repeat(5457)).status())
+        .isEqualTo(400);
+  }
+}
