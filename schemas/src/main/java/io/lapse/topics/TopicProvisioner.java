@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the topics a process writes, idempotently, at start: an existing topic is left as it is
@@ -77,10 +78,31 @@ public final class TopicProvisioner {
     }
   }
 
+  /**
+   * Describes topics, retrying while the broker's metadata does not know a just-created topic yet
+   * (describe right after create answers UnknownTopicOrPartition for a moment).
+   */
+  private static java.util.Map<String, org.apache.kafka.clients.admin.TopicDescription>
+      describeWhenKnown(Admin admin, Set<String> names)
+          throws InterruptedException, TimeoutException, ExecutionException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50); // metadata propagation has no event to wait on: a short bounded backoff
+      }
+    }
+  }
+
   private static void checkPartitions(Admin admin, Set<String> names, int expected)
       throws InterruptedException, TimeoutException {
     try {
-      var descriptions = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+      var descriptions = describeWhenKnown(admin, names);
       descriptions.forEach(
           (name, d) -> {
             if (d.partitions().size() != expected) {

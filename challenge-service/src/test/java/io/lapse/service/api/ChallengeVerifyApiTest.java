@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.service.support.ApiFixture;
-import io.lapse.service.support.ApiFixture.Reply;
+import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Scenario;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +33,7 @@ class ChallengeVerifyApiTest {
         api.post(
             challenges + "/" + sid,
             "AuthPayload",
-            totp.codeNow(api),
+            totp.codeNow(),
             "Metadata",
             "{\"os\":\"Android\"}");
 
@@ -82,7 +82,7 @@ class ChallengeVerifyApiTest {
             .text("sid");
     api.clock.advance(Duration.ofMillis(9_750)); // exactly the deadline
 
-    Reply r = api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow(api));
+    Reply r = api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow());
 
     assertThat(r.status()).isEqualTo(403);
     assertThat(r.json().toString())
@@ -96,10 +96,10 @@ class ChallengeVerifyApiTest {
   void shouldAnswer60322ForAnAlreadyAnsweredChallenge() {
     Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
     String sid = api.post(challenges, "FactorSid", totp.sid()).text("sid");
-    api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow(api));
+    api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow());
     api.clock.advance(Duration.ofSeconds(30));
 
-    Reply again = api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow(api));
+    Reply again = api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow());
     assertThat(again.status()).isEqualTo(403);
     assertThat(again.json().path("code").asInt()).isEqualTo(60322);
   }
@@ -110,7 +110,7 @@ class ChallengeVerifyApiTest {
     String sid = api.post(challenges, "FactorSid", totp.sid()).text("sid");
     api.decider.goSilent();
 
-    Reply r = api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow(api));
+    Reply r = api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow());
     assertThat(r.status()).isEqualTo(503);
     assertThat(r.json().path("code").asInt()).isEqualTo(20503);
     assertThat(r.json().path("status").asInt()).isEqualTo(503);
@@ -119,7 +119,7 @@ class ChallengeVerifyApiTest {
   @Test
   void shouldApproveAtCreationWithATotpAuthPayload() {
     Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
-    Reply r = api.post(challenges, "FactorSid", totp.sid(), "AuthPayload", totp.codeNow(api));
+    Reply r = api.post(challenges, "FactorSid", totp.sid(), "AuthPayload", totp.codeNow());
     assertThat(r.status()).isEqualTo(201);
     assertThat(r.text("status")).isEqualTo("approved");
     Reply wrong = api.post(challenges, "FactorSid", totp.sid(), "AuthPayload", "000000");
@@ -131,7 +131,7 @@ class ChallengeVerifyApiTest {
   void shouldStillAnswer201WhenTheDecisionAtCreationTimesOut() {
     Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
     api.decider.goSilent();
-    Reply r = api.post(challenges, "FactorSid", totp.sid(), "AuthPayload", totp.codeNow(api));
+    Reply r = api.post(challenges, "FactorSid", totp.sid(), "AuthPayload", totp.codeNow());
     assertThat(r.status()).isEqualTo(201);
     assertThat(r.text("status")).isEqualTo("pending");
   }

@@ -3,7 +3,7 @@ package io.lapse.service.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lapse.service.support.ApiFixture;
-import io.lapse.service.support.ApiFixture.Reply;
+import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Scenario;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import io.lapse.service.crypto.Base32;
 import io.lapse.service.crypto.TotpAlgorithm;
 import io.lapse.service.crypto.TotpVerifier;
 import io.lapse.service.support.ApiFixture;
-import io.lapse.service.support.ApiFixture.Reply;
+import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Scenario;
 import io.lapse.state.v1.FactorSnapshot;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lapse.events.v1.NotificationRequested;
 import io.lapse.service.support.ApiFixture;
-import io.lapse.service.support.ApiFixture.Reply;
+import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Scenario;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

@@ -10,19 +10,26 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.UUID;
 
 /** Builds the resources most tests start from, through the HTTP API. */
 public final class Scenario {
-  private final ApiFixture api;
+  private final HttpTestClient api;
+  private final Clock clock;
 
   public Scenario(ApiFixture api) {
+    this(api, api.clock);
+  }
+
+  public Scenario(HttpTestClient api, Clock clock) {
     this.api = api;
+    this.clock = clock;
   }
 
   public String service() {
-    ApiFixture.Reply r = api.post("/v2/Services", "FriendlyName", "Test service");
+    HttpTestClient.Reply r = api.post("/v2/Services", "FriendlyName", "Test service");
     assertThat(r.status()).isEqualTo(201);
     return r.text("sid");
   }
@@ -33,7 +40,7 @@ public final class Scenario {
 
   /** A TOTP factor, verified with a code of the current window. */
   public TotpFactor verifiedTotp(String serviceSid, String identity) {
-    ApiFixture.Reply r =
+    HttpTestClient.Reply r =
         api.post(
             entityPath(serviceSid, identity) + "/Factors",
             "FriendlyName",
@@ -41,12 +48,11 @@ public final class Scenario {
             "FactorType",
             "totp");
     assertThat(r.status()).isEqualTo(201);
-    TotpFactor f = new TotpFactor(r.text("sid"), r.json().path("binding").path("secret").asText());
-    ApiFixture.Reply v =
+    TotpFactor f =
+        new TotpFactor(r.text("sid"), r.json().path("binding").path("secret").asText(), clock);
+    HttpTestClient.Reply v =
         api.post(
-            entityPath(serviceSid, identity) + "/Factors/" + f.sid(),
-            "AuthPayload",
-            f.codeNow(api));
+            entityPath(serviceSid, identity) + "/Factors/" + f.sid(), "AuthPayload", f.codeNow());
     assertThat(v.text("status")).isEqualTo("verified");
     return f;
   }
@@ -64,10 +70,10 @@ public final class Scenario {
       "Config.NotificationPlatform", platform,
       "Config.NotificationToken", "t".repeat(40)
     };
-    ApiFixture.Reply r = api.post(entityPath(serviceSid, identity) + "/Factors", form);
+    HttpTestClient.Reply r = api.post(entityPath(serviceSid, identity) + "/Factors", form);
     assertThat(r.status()).as(r.json().toString()).isEqualTo(201);
     PushFactor f = new PushFactor(r.text("sid"), keys);
-    ApiFixture.Reply v =
+    HttpTestClient.Reply v =
         api.post(
             entityPath(serviceSid, identity) + "/Factors/" + f.sid(),
             "AuthPayload",
@@ -103,7 +109,7 @@ public final class Scenario {
    * {@code Twilio-Verify-Signature-Fields} header, as read, plus the chosen status, in an ES256
    * JWS.
    */
-  public static String approvalJws(KeyPair keys, ApiFixture.Reply get, String status) {
+  public static String approvalJws(KeyPair keys, HttpTestClient.Reply get, String status) {
     String header = get.headers().firstValue("Twilio-Verify-Signature-Fields").orElseThrow();
     com.fasterxml.jackson.databind.node.ObjectNode payload = io.lapse.service.domain.Json.object();
     for (String field : header.split(",")) {
@@ -135,12 +141,12 @@ public final class Scenario {
   }
 
   /** A TOTP factor's SID and Base32 seed. */
-  public record TotpFactor(String sid, String secret) {
-    public String codeNow(ApiFixture api) {
+  public record TotpFactor(String sid, String secret, Clock clock) {
+    public String codeNow() {
       return TotpVerifier.codeAt(
           Base32.decode(secret),
           new TotpVerifier.Params(TotpAlgorithm.SHA1, 6, 30, 1),
-          api.clock.instant());
+          clock.instant());
     }
   }
 

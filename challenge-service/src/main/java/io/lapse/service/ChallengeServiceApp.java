@@ -1,0 +1,234 @@
+package io.lapse.service;
+
+import io.lapse.service.api.HttpApi;
+import io.lapse.service.crypto.SecretCipher;
+import io.lapse.service.domain.Catalog;
+import io.lapse.service.domain.ChallengeView;
+import io.lapse.service.domain.Domain;
+import io.lapse.service.domain.FactorCrypto;
+import io.lapse.service.kafka.EventProducer;
+import io.lapse.service.kafka.Follower;
+import io.lapse.service.kafka.KafkaAttemptGateway;
+import io.lapse.service.kafka.KafkaLogs;
+import io.lapse.topics.KafkaConnection;
+import io.lapse.topics.LapseTopics;
+import io.lapse.topics.TopicNames;
+import io.lapse.topics.TopicProvisioner;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The challenge service as a running thing: provisions the topics it writes, reads the state topics
+ * and the recent challenge events back (so a restart loses nothing), then serves HTTP. {@link
+ * #start} returns when the instance is ready; {@link #close} stops it.
+ */
+public final class ChallengeServiceApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ChallengeServiceApp.class);
+
+  /** Outcomes are read soon after they are written: a short fetch wait bounds verify latency. */
+  private static final Duration EVENTS_FETCH_WAIT = Duration.ofMillis(20);
+
+  private final List<AutoCloseable> resources;
+  private final HttpApi http;
+  private final String baseUrl;
+  private final Domain domain;
+
+  private ChallengeServiceApp(
+      List<AutoCloseable> resources, HttpApi http, String baseUrl, Domain domain) {
+    this.resources = resources;
+    this.http = http;
+    this.baseUrl = baseUrl;
+    this.domain = domain;
+  }
+
+  /** Starts with the system clock. */
+  public static ChallengeServiceApp start(ServiceConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  /** Starts the service; returns once it serves. On failure, whatever started is stopped. */
+  public static ChallengeServiceApp start(ServiceConfig config, Clock clock) {
+    List<AutoCloseable> resources = new ArrayList<>();
+    try {
+      return startInto(config, clock, resources);
+    } catch (RuntimeException e) {
+      closeAll(resources);
+      throw e;
+    }
+  }
+
+  private static ChallengeServiceApp startInto(
+      ServiceConfig config, Clock clock, List<AutoCloseable> resources) {
+    KafkaConnection kafka = config.kafka();
+    LOG.info("Starting challenge service: {}", config);
+    provision(kafka);
+    LapseTopics topics = kafka.topics();
+    EventProducer producer = new EventProducer(kafka);
+    resources.add(producer);
+
+    Catalog catalog = new Catalog();
+    Follower state =
+        new Follower(
+            "state",
+            kafka,
+            Duration.ofMillis(500),
+            List.of(
+                Follower.Subscription.fromBeginning(
+                    topics.services(), (k, v, o) -> catalog.services().apply(k, o, v)),
+                Follower.Subscription.fromBeginning(
+                    topics.entities(), (k, v, o) -> catalog.entities().apply(k, o, v)),
+                Follower.Subscription.fromBeginning(
+                    topics.factors(), (k, v, o) -> catalog.factors().apply(k, o, v))));
+    resources.add(0, state);
+    state.start();
+
+    ChallengeView view = new ChallengeView();
+    KafkaAttemptGateway gateway = new KafkaAttemptGateway(producer, topics.challengeResponses());
+    // A challenge lives at most 60 minutes, then stays readable for the retention.
+    Instant since = clock.instant().minus(config.challengeRetention()).minus(Duration.ofHours(1));
+    Follower events =
+        new Follower(
+            "challenges",
+            kafka,
+            EVENTS_FETCH_WAIT,
+            List.of(
+                new Follower.Subscription<>(
+                    topics.challengeCreated(), since, (k, v, o) -> view.applyCreated(v)),
+                new Follower.Subscription<>(
+                    topics.challengeOutcomes(),
+                    since,
+                    (k, v, o) -> {
+                      view.applyOutcome(v);
+                      gateway.onOutcome(v);
+                    }),
+                new Follower.Subscription<>(
+                    topics.challengeExpired(), since, (k, v, o) -> view.applyExpired(v)),
+                new Follower.Subscription<>(
+                    topics.challengeNotifications(),
+                    since,
+                    (k, v, o) -> view.applyNotification(v))));
+    resources.add(0, events);
+    events.start();
+    state.awaitCaughtUp(config.startupTimeout());
+    events.awaitCaughtUp(config.startupTimeout());
+    LOG.info(
+        "State restored: {} services, {} entities, {} factors, {} challenges",
+        catalog.services().size(),
+        catalog.entities().size(),
+        catalog.factors().size(),
+        view.size());
+
+    ScheduledExecutorService sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "lapse-retention");
+              t.setDaemon(true);
+              return t;
+            });
+    sweeper.scheduleWithFixedDelay(
+        () -> view.evictBefore(clock.instant().minus(config.challengeRetention())),
+        1,
+        1,
+        TimeUnit.MINUTES);
+    resources.add(0, sweeper::shutdownNow);
+
+    KafkaLogs logs = new KafkaLogs(producer, topics);
+    Domain domain =
+        Domain.wire(
+            config.accountSid(),
+            catalog,
+            view,
+            logs,
+            logs,
+            gateway,
+            new FactorCrypto(new SecretCipher(config.secretKey())),
+            clock,
+            config.verifyTimeout());
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Gauge.builder("lapse.challenges.viewed", view, ChallengeView::size).register(metrics);
+    Gauge.builder("lapse.verifications.waiting", gateway, KafkaAttemptGateway::waiting)
+        .register(metrics);
+    Gauge.builder("lapse.follower.undecodable", events, Follower::undecodableRecords)
+        .tag("follower", "challenges")
+        .register(metrics);
+    Gauge.builder("lapse.follower.undecodable", state, Follower::undecodableRecords)
+        .tag("follower", "state")
+        .register(metrics);
+    HttpApi http =
+        HttpApi.create(
+                domain,
+                new HttpApi.Settings(
+                    config.accountSid(),
+                    config.authToken(),
+                    config.publicBaseUrl().orElse(null),
+                    clock),
+                metrics,
+                () -> state.healthy() && events.healthy())
+            .start(config.httpHost(), config.httpPort());
+    resources.add(0, http::stop);
+    String baseUrl =
+        config.publicBaseUrl().orElse("http://" + config.httpHost() + ":" + http.port());
+    LOG.info("Challenge service ready on {}", baseUrl);
+    if (config.credentialsGenerated()) {
+      LOG.info(
+          "Generated credentials for this run: LAPSE_ACCOUNT_SID={} LAPSE_AUTH_TOKEN={}",
+          config.accountSid(),
+          config.authToken());
+    }
+    return new ChallengeServiceApp(resources, http, baseUrl, domain);
+  }
+
+  /** Creates the topics this service writes (and the challenge topics it reads), idempotently. */
+  private static void provision(KafkaConnection kafka) {
+    try (Admin admin = Admin.create(kafka.clientProps())) {
+      TopicProvisioner provisioner = new TopicProvisioner(kafka);
+      TopicNames names = kafka.topicNames();
+      provisioner.ensureChallengeTopics(admin, names.challengeTopics());
+      provisioner.ensureStateTopics(admin, names.stateTopics());
+    }
+  }
+
+  /** The bound HTTP port. */
+  public int port() {
+    return http.port();
+  }
+
+  /** The API's base URL (the public one if configured). */
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  /** The wired domain (for diagnostics and tests). */
+  public Domain domain() {
+    return domain;
+  }
+
+  @Override
+  public void close() {
+    closeAll(resources);
+    LOG.info("Challenge service stopped");
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        LOG.warn("Error while stopping", e);
+      }
+    }
+    resources.clear();
+  }
+}
