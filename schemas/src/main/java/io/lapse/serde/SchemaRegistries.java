@@ -1,0 +1,33 @@
+package io.lapse.serde;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Hands out one registry client per distinct configuration, so every serializer and deserializer of
+ * a process shares the id and schema caches, as Confluent's serdes do.
+ */
+public final class SchemaRegistries {
+  private static final Map<List<Object>, SchemaRegistryClient> CLIENTS = new ConcurrentHashMap<>();
+
+  private SchemaRegistries() {}
+
+  /** The client for this configuration: the mock registry for {@code mock://scope}. */
+  public static SchemaRegistryClient client(SerdeConfig config) {
+    if (config.isMock()) {
+      return MockSchemaRegistry.forScope(
+          config.registryUrls().get(0).substring("mock://".length()));
+    }
+    List<Object> key =
+        List.of(
+            config.registryUrls(),
+            String.valueOf(config.basicAuthUserInfo()),
+            config.normalizeSchemas());
+    return CLIENTS.computeIfAbsent(
+        key,
+        k ->
+            new HttpSchemaRegistryClient(
+                config.registryUrls(), config.basicAuthUserInfo(), config.normalizeSchemas()));
+  }
+}

@@ -1,0 +1,32 @@
+package io.lapse.serde;
+
+import java.util.List;
+import org.apache.avro.Schema;
+
+/**
+ * The subset of the Confluent Schema Registry REST API that the serde needs. Implementations cache
+ * (subject, schema) to id and id to schema, so each remote call happens once per schema.
+ */
+public interface SchemaRegistryClient {
+
+  /** Registers the schema under the subject (or finds it registered) and returns its id. */
+  int register(String subject, Schema schema);
+
+  /** Returns the id of a schema already registered under the subject; fails if it is not. */
+  int lookup(String subject, Schema schema);
+
+  /** Returns the schema with the given global id. */
+  Schema getById(int id);
+
+  /** Returns the latest version registered under the subject. */
+  RegisteredSchema getLatest(String subject);
+
+  /** Tells whether the schema could be registered under the subject by its compatibility rule. */
+  boolean testCompatibility(String subject, Schema schema);
+
+  /** Lists the subjects the registry knows. */
+  List<String> getSubjects();
+
+  /** A schema as registered: its subject, version within the subject and global id. */
+  record RegisteredSchema(String subject, int version, int id, Schema schema) {}
+}

@@ -1,0 +1,78 @@
+package io.lapse.topics;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The names of Lapse's topics. Defaults follow DESIGN.md; each can be overridden (e.g. to add an
+ * environment prefix) from the environment, see {@link #fromEnv}.
+ */
+public record TopicNames(
+    String challengeCreated,
+    String challengeResponses,
+    String challengeOutcomes,
+    String challengeExpired,
+    String challengeNotifications,
+    String services,
+    String entities,
+    String factors) {
+
+  /** Suffix of the dead-letter topic of any input topic. */
+  public static final String DLQ_SUFFIX = "-dlq";
+
+  public static TopicNames defaults() {
+    return new TopicNames(
+        "challenge-created",
+        "challenge-responses",
+        "challenge-outcomes",
+        "challenge-expired",
+        "challenge-notifications",
+        "lapse-services",
+        "lapse-entities",
+        "lapse-factors");
+  }
+
+  /**
+   * Reads {@code LAPSE_TOPIC_PREFIX} (prepended to every name) and per-topic overrides such as
+   * {@code LAPSE_TOPIC_CHALLENGE_CREATED}.
+   */
+  public static TopicNames fromEnv(Map<String, String> env) {
+    String prefix = env.getOrDefault("LAPSE_TOPIC_PREFIX", "");
+    TopicNames d = defaults();
+    Function<String, String> name =
+        dflt -> {
+          String key = "LAPSE_TOPIC_" + dflt.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+          return env.getOrDefault(key, prefix + dflt);
+        };
+    return new TopicNames(
+        name.apply(d.challengeCreated),
+        name.apply(d.challengeResponses),
+        name.apply(d.challengeOutcomes),
+        name.apply(d.challengeExpired),
+        name.apply(d.challengeNotifications),
+        name.apply(d.services),
+        name.apply(d.entities),
+        name.apply(d.factors));
+  }
+
+  /** The co-partitioned challenge topics: all keyed by challenge SID, one partition count. */
+  public List<String> challengeTopics() {
+    return List.of(
+        challengeCreated,
+        challengeResponses,
+        challengeOutcomes,
+        challengeExpired,
+        challengeNotifications);
+  }
+
+  /** The compacted snapshot topics. */
+  public List<String> stateTopics() {
+    return List.of(services, entities, factors);
+  }
+
+  /** The dead-letter topic for an input topic. */
+  public static String deadLetter(String topic) {
+    return topic + DLQ_SUFFIX;
+  }
+}
