@@ -11,6 +11,7 @@ import io.lapse.service.support.Scenario;
 import io.lapse.testkit.KafkaBroker;
 import io.lapse.testkit.KafkaHelpers;
 import io.lapse.testkit.LapseIntegration;
+import io.lapse.testkit.SchemaRegistry;
 import io.lapse.topics.KafkaConnection;
 import io.lapse.topics.TopicNames;
 import java.security.SecureRandom;
@@ -31,10 +32,10 @@ class ChallengeServiceKafkaIT {
   private final byte[] key = new byte[32];
   private ChallengeServiceApp app;
 
-  ChallengeServiceKafkaIT(KafkaBroker broker) {
+  ChallengeServiceKafkaIT(KafkaBroker broker, SchemaRegistry registry) {
     String prefix = KafkaHelpers.uniqueName("svc") + ".";
     kafka =
-        KafkaConnection.local(broker.bootstrapServers(), "mock://" + prefix)
+        KafkaConnection.local(broker.bootstrapServers(), registry.url())
             .withPartitions(3)
             .withTopicNames(TopicNames.fromEnv(Map.of("LAPSE_TOPIC_PREFIX", prefix)));
     new SecureRandom().nextBytes(key);
