@@ -15,6 +15,7 @@ import java.util.Set;
  * @param respondedAt date_responded, null while not answered
  * @param updatedAt date_updated
  * @param metadata the verification's metadata, null if none
+ * @param decidedAttemptId the attempt that approved or denied it, null otherwise
  * @param notificationSids the notifications requested so far (their count enforces the limit)
  */
 public record ChallengeState(
@@ -23,6 +24,7 @@ public record ChallengeState(
     Instant respondedAt,
     Instant updatedAt,
     Map<String, String> metadata,
+    String decidedAttemptId,
     Set<String> notificationSids) {
 
   public ChallengeState {
@@ -32,7 +34,7 @@ public record ChallengeState(
 
   public static ChallengeState of(ChallengeCreated created) {
     return new ChallengeState(
-        created, ChallengeStatus.PENDING, null, created.getCreatedAt(), null, Set.of());
+        created, ChallengeStatus.PENDING, null, created.getCreatedAt(), null, null, Set.of());
   }
 
   public String sid() {
@@ -67,18 +69,24 @@ public record ChallengeState(
   }
 
   ChallengeState answered(
-      ChallengeStatus newStatus, Instant respondedAt, Instant decidedAt, Map<String, String> md) {
-    return new ChallengeState(created, newStatus, respondedAt, decidedAt, md, notificationSids);
+      ChallengeStatus newStatus,
+      Instant respondedAt,
+      Instant decidedAt,
+      Map<String, String> md,
+      String attemptId) {
+    return new ChallengeState(
+        created, newStatus, respondedAt, decidedAt, md, attemptId, notificationSids);
   }
 
   ChallengeState expired(Instant expiredAt) {
     return new ChallengeState(
-        created, ChallengeStatus.EXPIRED, null, expiredAt, null, notificationSids);
+        created, ChallengeStatus.EXPIRED, null, expiredAt, null, null, notificationSids);
   }
 
   ChallengeState withNotification(String notificationSid) {
     Set<String> more = new java.util.HashSet<>(notificationSids);
     more.add(notificationSid);
-    return new ChallengeState(created, status, respondedAt, updatedAt, metadata, more);
+    return new ChallengeState(
+        created, status, respondedAt, updatedAt, metadata, decidedAttemptId, more);
   }
 }

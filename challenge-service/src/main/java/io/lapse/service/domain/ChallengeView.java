@@ -88,7 +88,8 @@ public final class ChallengeView {
                       ChallengeStatus.APPROVED,
                       a.getRespondedAt(),
                       a.getDecidedAt(),
-                      a.getMetadata())
+                      a.getMetadata(),
+                      a.getAttemptId())
                   : s);
     } else if (event instanceof ChallengeDenied d) {
       update(
@@ -98,7 +99,11 @@ public final class ChallengeView {
           s ->
               s.status() == ChallengeStatus.PENDING
                   ? s.answered(
-                      ChallengeStatus.DENIED, d.getRespondedAt(), d.getDecidedAt(), d.getMetadata())
+                      ChallengeStatus.DENIED,
+                      d.getRespondedAt(),
+                      d.getDecidedAt(),
+                      d.getMetadata(),
+                      d.getAttemptId())
                   : s);
     } else if (event instanceof ChallengeExpired e) {
       update(

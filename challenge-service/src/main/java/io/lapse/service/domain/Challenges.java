@@ -220,7 +220,13 @@ public final class Challenges {
         Factors.PUSH.equals(factor.getFactorType())
             ? pushOutcome(c, factor, authPayload)
             : totpOutcome(factor, authPayload, at);
-    return decide(attempt(c, authPayload, at, outcome, metadata));
+    VerificationAttempted attempt = attempt(c, authPayload, at, outcome, metadata);
+    if (attempt.getAttemptId().equals(challenge.decidedAttemptId())) {
+      // A retry of the request that decided it (the SDK retries a 503): the same answer, and no
+      // second attempt on the topic.
+      return challenge;
+    }
+    return decide(attempt);
   }
 
   private AttemptOutcome totpOutcome(FactorSnapshot factor, String code, Instant at) {

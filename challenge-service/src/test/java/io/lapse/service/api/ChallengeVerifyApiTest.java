@@ -75,6 +75,20 @@ class ChallengeVerifyApiTest {
   }
 
   @Test
+  void shouldAnswerARetryOfTheDecidingRequestFromTheViewWithoutASecondAttempt() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    String sid = api.post(challenges, "FactorSid", totp.sid()).text("sid");
+    String code = totp.codeNow();
+    api.post(challenges + "/" + sid, "AuthPayload", code);
+
+    Reply retry = api.post(challenges + "/" + sid, "AuthPayload", code);
+
+    assertThat(retry.status()).isEqualTo(200);
+    assertThat(retry.text("status")).isEqualTo("approved");
+    assertThat(api.decider.attempts()).hasSize(1);
+  }
+
+  @Test
   void shouldAnswer60323AtOnceAtTheDeadlineWithoutAskingTheProcessor() {
     Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
     String sid =
