@@ -1,0 +1,90 @@
+package io.lapse.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServiceConfigTest {
+  private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
+
+  @Test
+  void shouldRefuseToStartWithoutASecretKeyAndSayHowToMakeOne() {
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("LAPSE_SECRET_KEY is not set")
+        .hasMessageContaining("openssl rand -base64 32");
+  }
+
+  @Test
+  void shouldRefuseAKeyThatIsNot32Bytes() {
+    String shortKey = Base64.getEncoder().encodeToString(new byte[16]);
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", shortKey)))
+        .hasMessageContaining("32 bytes");
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", "***")))
+        .hasMessageContaining("Base64");
+  }
+
+  @Test
+  void shouldUseLocalDefaultsAndGenerateCredentials() {
+    ServiceConfig c = ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", KEY));
+    assertThat(c.httpHost()).isEqualTo("127.0.0.1");
+    assertThat(c.httpPort()).isEqualTo(8080);
+    assertThat(c.publicBaseUrl()).isEmpty();
+    assertThat(c.accountSid()).matches("AC[0-9a-f]{32}");
+    assertThat(c.authToken()).hasSize(32);
+    assertThat(c.credentialsGenerated()).isTrue();
+    assertThat(c.verifyTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.challengeRetention()).isEqualTo(Duration.ofDays(1));
+    assertThat(c.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
+    assertThat(c.toString()).doesNotContain(c.authToken());
+  }
+
+  @Test
+  void shouldReadEveryVariable() {
+    Map<String, String> env = new HashMap<>();
+    env.put("LAPSE_SECRET_KEY", KEY);
+    env.put("HTTP_PORT", "0");
+    env.put("LAPSE_HTTP_HOST", "0.0.0.0");
+    env.put("LAPSE_PUBLIC_BASE_URL", "https://verify.example.com");
+    env.put("LAPSE_ACCOUNT_SID", "AC" + "c".repeat(32));
+    env.put("LAPSE_AUTH_TOKEN", "secret");
+    env.put("LAPSE_VERIFY_TIMEOUT_MS", "2500");
+    env.put("LAPSE_CHALLENGE_RETENTION_SECONDS", "3600");
+    env.put("LAPSE_STARTUP_TIMEOUT_SECONDS", "30");
+    env.put("KAFKA_BOOTSTRAP_SERVERS", "broker:9092");
+    ServiceConfig c = ServiceConfig.fromEnv(env);
+    assertThat(c.httpPort()).isZero();
+    assertThat(c.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(c.publicBaseUrl()).contains("https://verify.example.com");
+    assertThat(c.accountSid()).isEqualTo("AC" + "c".repeat(32));
+    assertThat(c.authToken()).isEqualTo("secret");
+    assertThat(c.credentialsGenerated()).isFalse();
+    assertThat(c.verifyTimeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(c.challengeRetention()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.kafka().bootstrapServers()).isEqualTo("broker:9092");
+  }
+
+  @Test
+  void shouldRejectMalformedValuesNamingTheVariable() {
+    assertThatThrownBy(
+            () -> ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", KEY, "HTTP_PORT", "x")))
+        .hasMessageContaining("HTTP_PORT");
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.fromEnv(
+                    Map.of(
+                        "LAPSE_SECRET_KEY",
+                        KEY,
+                        "LAPSE_ACCOUNT_SID",
+                        "AC1",
+                        "LAPSE_AUTH_TOKEN",
+                        "t")))
+        .hasMessageContaining("LAPSE_ACCOUNT_SID");
+  }
+}
