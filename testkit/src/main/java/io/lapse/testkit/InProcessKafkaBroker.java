@@ -130,7 +130,11 @@ public final class InProcessKafkaBroker implements KafkaBroker {
     }
     closed = true;
     try {
+      boolean wasRunning = server != null;
       stop();
+      if (wasRunning) {
+        LOG.info("In-process Kafka at {} stopped", bootstrapServers());
+      }
     } finally {
       if (deleteOnClose) {
         FileTrees.deleteQuietly(dataDir);
