@@ -96,14 +96,17 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   }
 
   private static Endpoint endpoint(String url, String basicAuthUserInfo, String bearerToken) {
-    URI uri = URI.create(url);
+    String base = url.trim();
+    while (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1); // REST paths start with their own slash
+    }
+    URI uri = URI.create(base);
     String userInfo = basicAuthUserInfo;
-    String base = url;
     if (uri.getRawUserInfo() != null) {
       if (userInfo == null) {
         userInfo = URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
       }
-      base = url.replace(uri.getRawUserInfo() + "@", "");
+      base = base.replace(uri.getRawUserInfo() + "@", "");
     }
     String authorization = null;
     if (bearerToken != null) {
