@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** A fresh {@code mock://} registry scope for one test, and serde properties that point at it. */
-final class MockScope implements AutoCloseable {
+public final class MockScope implements AutoCloseable {
   final String name = "test-" + UUID.randomUUID();
 
   MockSchemaRegistry registry() {

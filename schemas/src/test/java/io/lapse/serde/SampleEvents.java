@@ -24,18 +24,18 @@ import org.apache.avro.specific.SpecificRecord;
  * unions are exercised on their non-null branch), plus a sparse challenge with the optional fields
  * left null. Instants carry milliseconds, the schemas' precision.
  */
-final class SampleEvents {
-  static final Instant T0 = Instant.parse("2026-03-01T12:00:00.123Z");
-  static final String CHALLENGE = "YC" + "0123456789abcdef".repeat(2);
-  static final String ACCOUNT = "AC" + "1".repeat(32);
-  static final String SERVICE = "VA" + "2".repeat(32);
-  static final String ENTITY = "YE" + "3".repeat(32);
-  static final String FACTOR = "YF" + "4".repeat(32);
-  static final String IDENTITY = "ff483d1ff591898a9942916050d2ca3f";
+public final class SampleEvents {
+  public static final Instant T0 = Instant.parse("2026-03-01T12:00:00.123Z");
+  public static final String CHALLENGE = "YC" + "0123456789abcdef".repeat(2);
+  public static final String ACCOUNT = "AC" + "1".repeat(32);
+  public static final String SERVICE = "VA" + "2".repeat(32);
+  public static final String ENTITY = "YE" + "3".repeat(32);
+  public static final String FACTOR = "YF" + "4".repeat(32);
+  public static final String IDENTITY = "ff483d1ff591898a9942916050d2ca3f";
 
   private SampleEvents() {}
 
-  static ChallengeCreated challengeCreated() {
+  public static ChallengeCreated challengeCreated() {
     return ChallengeCreated.newBuilder()
         .setSid(CHALLENGE)
         .setAccountSid(ACCOUNT)
@@ -57,7 +57,7 @@ final class SampleEvents {
   }
 
   /** A TOTP challenge with every optional field left at its default. */
-  static ChallengeCreated sparseChallengeCreated() {
+  public static ChallengeCreated sparseChallengeCreated() {
     return ChallengeCreated.newBuilder()
         .setSid(CHALLENGE)
         .setAccountSid(ACCOUNT)
@@ -71,7 +71,7 @@ final class SampleEvents {
         .build();
   }
 
-  static VerificationAttempted verificationAttempted() {
+  public static VerificationAttempted verificationAttempted() {
     return VerificationAttempted.newBuilder()
         .setSid(CHALLENGE)
         .setServiceSid(SERVICE)
@@ -84,7 +84,7 @@ final class SampleEvents {
         .build();
   }
 
-  static ChallengeApproved challengeApproved() {
+  public static ChallengeApproved challengeApproved() {
     return ChallengeApproved.newBuilder()
         .setSid(CHALLENGE)
         .setServiceSid(SERVICE)
@@ -97,7 +97,7 @@ final class SampleEvents {
         .build();
   }
 
-  static ChallengeDenied challengeDenied() {
+  public static ChallengeDenied challengeDenied() {
     return ChallengeDenied.newBuilder()
         .setSid(CHALLENGE)
         .setServiceSid(SERVICE)
@@ -110,7 +110,7 @@ final class SampleEvents {
         .build();
   }
 
-  static VerificationFailed verificationFailed() {
+  public static VerificationFailed verificationFailed() {
     return VerificationFailed.newBuilder()
         .setSid(CHALLENGE)
         .setServiceSid(SERVICE)
@@ -122,7 +122,7 @@ final class SampleEvents {
         .build();
   }
 
-  static VerificationRejected verificationRejected() {
+  public static VerificationRejected verificationRejected() {
     return VerificationRejected.newBuilder()
         .setSid(CHALLENGE)
         .setServiceSid(SERVICE)
@@ -135,7 +135,7 @@ final class SampleEvents {
         .build();
   }
 
-  static ChallengeExpired challengeExpired() {
+  public static ChallengeExpired challengeExpired() {
     return ChallengeExpired.newBuilder()
         .setSid(CHALLENGE)
         .setServiceSid(SERVICE)
@@ -146,7 +146,7 @@ final class SampleEvents {
         .build();
   }
 
-  static NotificationRequested notificationRequested() {
+  public static NotificationRequested notificationRequested() {
     return NotificationRequested.newBuilder()
         .setSid(CHALLENGE)
         .setNotificationSid("NT" + "5".repeat(32))
@@ -164,7 +164,7 @@ final class SampleEvents {
         .build();
   }
 
-  static ServiceSnapshot serviceSnapshot() {
+  public static ServiceSnapshot serviceSnapshot() {
     return ServiceSnapshot.newBuilder()
         .setSid(SERVICE)
         .setAccountSid(ACCOUNT)
@@ -181,7 +181,7 @@ final class SampleEvents {
         .build();
   }
 
-  static EntitySnapshot entitySnapshot() {
+  public static EntitySnapshot entitySnapshot() {
     return EntitySnapshot.newBuilder()
         .setSid(ENTITY)
         .setAccountSid(ACCOUNT)
@@ -192,7 +192,7 @@ final class SampleEvents {
         .build();
   }
 
-  static FactorSnapshot factorSnapshot() {
+  public static FactorSnapshot factorSnapshot() {
     return FactorSnapshot.newBuilder()
         .setSid(FACTOR)
         .setAccountSid(ACCOUNT)
@@ -224,7 +224,7 @@ final class SampleEvents {
   }
 
   /** Every record type, by its simple name. */
-  static Map<String, SpecificRecord> all() {
+  public static Map<String, SpecificRecord> all() {
     return Map.ofEntries(
         Map.entry("ChallengeCreated", challengeCreated()),
         Map.entry("VerificationAttempted", verificationAttempted()),
