@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lapse.testkit.LapseIntegration;
 import io.lapse.testkit.SchemaRegistry;
-import io.lapse.testkit.SchemaRegistryExtension;
 import io.lapse.topics.LapseTopics;
 import io.lapse.topics.Topic;
 import io.lapse.topics.TopicCase;
@@ -27,7 +27,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The cross-implementation check: an independent implementation of Confluent's wire format, the npm
@@ -41,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * them byte for byte, then registers Lapse's schemas with kafkajs under subjects of its own and
  * writes records to {@code node-to-java/}, which this class decodes and compares.
  */
-@ExtendWith(SchemaRegistryExtension.class)
+@LapseIntegration
 class KafkajsCrossImplementationIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KAFKAJS_PACKAGE = "@kafkajs/confluent-schema-registry";

@@ -11,8 +11,8 @@ import io.lapse.serde.SampleEvents;
 import io.lapse.serde.SchemaRegistryClient;
 import io.lapse.serde.SchemaRegistryException;
 import io.lapse.serde.SerdeConfig;
+import io.lapse.testkit.LapseIntegration;
 import io.lapse.testkit.SchemaRegistry;
-import io.lapse.testkit.SchemaRegistryExtension;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -26,7 +26,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * services configure them. Subjects are asserted with DESIGN.md's default topic names; tests that
  * change a subject's history use subjects of their own.
  */
-@ExtendWith(SchemaRegistryExtension.class)
+@LapseIntegration
 class RegistryRoundTripIT {
   private static String url;
   private static LapseTopics topics;
