@@ -26,7 +26,13 @@ final class EventTail {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     ConfluentAvroDeserializer<Object> values = new ConfluentAvroDeserializer<>();
-    values.configure(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registryUrl), false);
+    values.configure(
+        Map.of(
+            SerdeConfig.SCHEMA_REGISTRY_URL,
+            registryUrl,
+            "avro.use.logical.type.converters",
+            true), // print instants as dates, not epoch millis
+        false);
     try (KafkaConsumer<String, Object> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), values)) {
       List<TopicPartition> partitions =

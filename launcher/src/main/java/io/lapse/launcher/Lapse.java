@@ -55,7 +55,8 @@ public final class Lapse {
       System.err.println("usage: ./lapse events TOPIC [--follow]");
       return 2;
     }
-    String bootstrap = "127.0.0.1:" + env.getOrDefault("LAPSE_KAFKA_PORT", "" + LocalInfra.KAFKA_PORT);
+    String bootstrap =
+        "127.0.0.1:" + env.getOrDefault("LAPSE_KAFKA_PORT", "" + LocalInfra.KAFKA_PORT);
     String registry =
         "http://127.0.0.1:"
             + env.getOrDefault("LAPSE_REGISTRY_PORT", "" + LocalInfra.REGISTRY_PORT)

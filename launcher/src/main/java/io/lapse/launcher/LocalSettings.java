@@ -15,8 +15,8 @@ import java.util.Properties;
 /**
  * The credentials and the seed-encryption key of a local run. Taken from the environment when set
  * ({@code LAPSE_ACCOUNT_SID}, {@code LAPSE_AUTH_TOKEN}, {@code LAPSE_SECRET_KEY}); otherwise
- * generated once and kept in {@code .lapse/local.properties}, because the TOTP seeds on the
- * broker are encrypted with that key and the next run must read them back.
+ * generated once and kept in {@code .lapse/local.properties}, because the TOTP seeds on the broker
+ * are encrypted with that key and the next run must read them back.
  */
 record LocalSettings(String accountSid, String authToken, String secretKey) {
   static final String FILE = "local.properties";
@@ -30,11 +30,14 @@ record LocalSettings(String accountSid, String authToken, String secretKey) {
       }
     }
     SecureRandom random = new SecureRandom();
-    String account =
-        pick(env, stored, "LAPSE_ACCOUNT_SID", () -> "AC" + hex(random, 16));
+    String account = pick(env, stored, "LAPSE_ACCOUNT_SID", () -> "AC" + hex(random, 16));
     String token = pick(env, stored, "LAPSE_AUTH_TOKEN", () -> hex(random, 16));
     String key =
-        pick(env, stored, "LAPSE_SECRET_KEY", () -> Base64.getEncoder().encodeToString(bytes(random, 32)));
+        pick(
+            env,
+            stored,
+            "LAPSE_SECRET_KEY",
+            () -> Base64.getEncoder().encodeToString(bytes(random, 32)));
     Files.createDirectories(home);
     try (Writer out = Files.newBufferedWriter(file)) {
       stored.store(out, "Lapse local run: credentials and TOTP seed key (keep private)");

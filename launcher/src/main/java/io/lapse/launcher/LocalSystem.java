@@ -85,7 +85,8 @@ final class LocalSystem {
       step("Expiry processor", "http://127.0.0.1:" + processor.httpPort() + "/health", t2);
 
       long t3 = System.nanoTime();
-      ChallengeServiceApp service = remember(ChallengeServiceApp.start(ServiceConfig.fromEnv(appEnv)));
+      ChallengeServiceApp service =
+          remember(ChallengeServiceApp.start(ServiceConfig.fromEnv(appEnv)));
       String api = "http://127.0.0.1:" + service.port();
       step("Challenge service", api, t3);
 

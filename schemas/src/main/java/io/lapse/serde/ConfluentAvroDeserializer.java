@@ -2,8 +2,6 @@ package io.lapse.serde;
 
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -14,31 +12,42 @@ import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.util.Utf8;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Reads Confluent-wire-format Avro: checks the magic byte, fetches the writer schema by id, and
- * decodes into the generated class ({@code specific.avro.reader=true}) or a GenericRecord, as
- * Confluent's {@code KafkaAvroDeserializer} does. Bytes in any other framing fail with an error
- * that names the cause; the caller decides whether to dead-letter them.
+ * Reads Confluent-wire-format Avro as Confluent's {@code KafkaAvroDeserializer} does: checks the
+ * magic byte, fetches the writer schema by id, and decodes with Avro's schema resolution into
+ *
+ * <ul>
+ *   <li>the generated class, with {@code specific.avro.reader=true}: the one named by {@code
+ *       specific.avro.key.type}/{@code value.type}, else the one named like the writer schema;
+ *   <li>else a GenericRecord (logical types converted with {@code
+ *       avro.use.logical.type.converters=true}), or a String, Integer, Long, Float, Double, Boolean
+ *       for primitive schemas, or the raw byte[] for a {@code bytes} schema.
+ * </ul>
+ *
+ * Bytes in any other framing, or with a schema id the registry does not know, fail with a {@link
+ * SerializationException} that names the cause; the caller decides whether to dead-letter them.
  */
 public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
   private SerdeConfig config;
   private SchemaRegistryClient registry;
   private boolean isKey;
-  private final Map<List<Object>, DatumReader<Object>> readers = new ConcurrentHashMap<>();
+  private final Map<ReaderKey, DatumReader<Object>> readers = new ConcurrentHashMap<>();
+
+  /** A reader per writer schema id and target: a generated class, or null for generic data. */
+  private record ReaderKey(int schemaId, Class<?> specificClass) {}
 
   /** For Kafka's reflective construction; {@link #configure} must follow. */
   public ConfluentAvroDeserializer() {}
 
-  /** A deserializer on an explicit registry client (tests, tools). */
+  /** A deserializer on an explicit registry client (tests, tools); the URL key may be omitted. */
   public ConfluentAvroDeserializer(
       SchemaRegistryClient registry, Map<String, ?> props, boolean isKey) {
-    Map<String, Object> copy = new HashMap<>(props);
-    copy.putIfAbsent(SerdeConfig.SCHEMA_REGISTRY_URL, "explicit://client");
-    this.config = SerdeConfig.parse(copy);
+    this.config = SerdeConfig.parse(props, false);
     this.registry = registry;
     this.isKey = isKey;
   }
@@ -59,7 +68,9 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
               + topic
               + " carries its schema id in the "
               + header
-              + " header (Confluent 8 header framing), which this deserializer does not read");
+              + " header (Confluent 8 header framing with a schema GUID), which this deserializer"
+              + " does not read. Configure the producer's serializer with the default prefix"
+              + " schema id framing (magic byte 0).");
     }
     return deserialize(topic, data);
   }
@@ -74,59 +85,110 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
       throw new IllegalStateException("ConfluentAvroDeserializer used before configure()");
     }
     int id = WireFormat.readSchemaId(topic, data);
-    Schema writer;
-    try {
-      writer = registry.getById(id);
-    } catch (SchemaRegistryException e) {
-      throw new SerializationException(
-          "Could not fetch writer schema id " + id + " for topic " + topic + ": " + e.getMessage(),
-          e);
-    }
+    Schema writer = writerSchema(topic, id);
     if (writer.getType() == Schema.Type.BYTES) {
+      // Confluent writes raw bytes with no Avro length prefix.
       return (T) Arrays.copyOfRange(data, WireFormat.HEADER_SIZE, data.length);
     }
+    DatumReader<Object> reader = reader(topic, id, writer);
     try {
-      DatumReader<Object> reader = reader(id, writer);
       BinaryDecoder decoder =
           DecoderFactory.get()
               .binaryDecoder(
                   data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
       Object value = reader.read(null, decoder);
-      if (value instanceof org.apache.avro.util.Utf8 utf8) {
+      if (value instanceof Utf8 utf8) {
         value = utf8.toString();
       }
       return (T) value;
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(
-          "Could not decode Avro data with schema id " + id + " on topic " + topic, e);
+          "Could not decode Avro data with writer schema id "
+              + id
+              + " ("
+              + writer.getFullName()
+              + ") on topic "
+              + topic
+              + ": "
+              + e,
+          e);
+    }
+  }
+
+  private Schema writerSchema(String topic, int id) {
+    try {
+      return registry.getById(id);
+    } catch (SchemaRegistryException e) {
+      if (e.isSchemaNotFound()) {
+        throw new SerializationException(
+            "Record on topic "
+                + topic
+                + " names schema id "
+                + id
+                + ", which the schema registry does not know: it was written against another"
+                + " registry, or the schema was deleted ("
+                + e.getMessage()
+                + ")",
+            e);
+      }
+      throw new SerializationException(
+          "Could not fetch writer schema id " + id + " for topic " + topic + ": " + e.getMessage(),
+          e);
     }
   }
 
   @SuppressWarnings("unchecked")
-  private DatumReader<Object> reader(int id, Schema writer) {
-    boolean specific = config.specificAvroReader() && isNamed(writer);
+  private DatumReader<Object> reader(String topic, int id, Schema writer) {
+    Class<?> specificClass = specificClass(topic, writer);
     return readers.computeIfAbsent(
-        List.of(id, specific),
+        new ReaderKey(id, specificClass),
         k -> {
-          if (!specific) {
-            return new GenericDatumReader<>(writer, writer, GenericData.get());
+          if (specificClass == null) {
+            GenericData model =
+                config.useLogicalTypeConverters()
+                    ? AvroSchemas.GENERIC_WITH_LOGICAL_TYPES
+                    : GenericData.get();
+            return new GenericDatumReader<>(writer, writer, model);
           }
-          Class<?> type = SpecificData.get().getClass(writer);
-          if (type == null) {
-            throw new SerializationException(
-                "specific.avro.reader is set but no generated class "
-                    + writer.getFullName()
-                    + " is on the classpath");
-          }
-          SpecificData model = SpecificData.getForClass(type);
-          Schema reader = model.getSchema(type);
-          return (DatumReader<Object>) new SpecificDatumReader<>(writer, reader, model);
+          SpecificData model = SpecificData.getForClass(specificClass);
+          Schema readerSchema = model.getSchema(specificClass);
+          return (DatumReader<Object>) new SpecificDatumReader<>(writer, readerSchema, model);
         });
   }
 
-  private static boolean isNamed(Schema schema) {
-    return schema.getType() == Schema.Type.RECORD
-        || schema.getType() == Schema.Type.ENUM
-        || schema.getType() == Schema.Type.FIXED;
+  /** The generated class to read into, or null for generic data. */
+  private Class<?> specificClass(String topic, Schema writer) {
+    if (!config.specificAvroReader()) {
+      return null;
+    }
+    Class<?> configured = config.specificType(isKey);
+    if (configured != null) {
+      return configured;
+    }
+    if (!AvroSchemas.isNamed(writer)) {
+      return null; // primitives have no generated class
+    }
+    Class<?> found;
+    try {
+      found = SpecificData.get().getClass(writer);
+    } catch (SecurityException e) {
+      // Avro 1.12.2 only instantiates classes of trusted packages.
+      throw new SerializationException(
+          "Avro refuses to load the generated class "
+              + writer.getFullName()
+              + ": add its package to -Dorg.apache.avro.SERIALIZABLE_PACKAGES",
+          e);
+    }
+    if (found == null) {
+      throw new SerializationException(
+          "specific.avro.reader is set but no generated class "
+              + writer.getFullName()
+              + " (the writer schema's name, topic "
+              + topic
+              + ") is on the classpath; set "
+              + (isKey ? SerdeConfig.SPECIFIC_AVRO_KEY_TYPE : SerdeConfig.SPECIFIC_AVRO_VALUE_TYPE)
+              + " or read generic records");
+    }
+    return found;
   }
 }

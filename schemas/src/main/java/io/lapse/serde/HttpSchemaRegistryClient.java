@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,52 +17,122 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
 
 /**
  * Speaks the Confluent Schema Registry REST API (register, lookup, by id, latest, compatibility,
- * subjects) over the JDK's HTTP client. Base URLs may carry a path (Apicurio serves the API under
- * {@code /apis/ccompat/v7}); with several URLs, a connection failure moves on to the next one. Ids
- * and schemas are cached, so the registry is asked once per schema.
+ * subjects) over the JDK's HTTP client, and nothing else of the registry's. Responsibilities:
+ *
+ * <ul>
+ *   <li>Base URLs may carry a path (Apicurio serves the API under {@code /apis/ccompat/v7}); REST
+ *       paths are appended to it, never built from host and port.
+ *   <li>With several URLs, a connection failure moves on to the next one and later calls start at
+ *       the one that answered, as Confluent's client does.
+ *   <li>Basic auth from {@code basic.auth.user.info} or from each URL's user info; or a static
+ *       bearer token. Credentials never appear in messages.
+ *   <li>(subject, schema) to id, id to schema and a subject's latest version are cached, so the
+ *       registry is asked once per schema.
+ *   <li>Errors become {@link SchemaRegistryException}s carrying HTTP status and {@code error_code},
+ *       with the meaning spelled out; a body that is not a registry error maps to code 50005.
+ * </ul>
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final List<String> baseUrls;
-  private final String authorization;
+  private final List<Endpoint> endpoints;
+  private final AtomicInteger preferred = new AtomicInteger();
   private final boolean normalize;
+  private final long latestTtlNanos;
   private final HttpClient http;
   private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
   private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+  private final Map<String, CachedLatest> latestBySubject = new ConcurrentHashMap<>();
+
+  /** One base URL, without user info, and the Authorization header to send to it (or null). */
+  private record Endpoint(String baseUrl, String authorization) {}
+
+  private record CachedLatest(RegisteredSchema schema, long fetchedAtNanos) {}
 
   public HttpSchemaRegistryClient(
       List<String> baseUrls, String basicAuthUserInfo, boolean normalize) {
+    this(baseUrls, basicAuthUserInfo, null, normalize, -1);
+  }
+
+  /**
+   * A client for the given base URLs.
+   *
+   * @param basicAuthUserInfo {@code user:password} for every URL, or null to use each URL's own
+   *     user info (if any)
+   * @param bearerToken a static bearer token, or null
+   * @param normalize send {@code ?normalize=true} on register and lookup
+   * @param latestCacheTtlSeconds how long a subject's latest version is cached; -1 for ever
+   */
+  public HttpSchemaRegistryClient(
+      List<String> baseUrls,
+      String basicAuthUserInfo,
+      String bearerToken,
+      boolean normalize,
+      long latestCacheTtlSeconds) {
     if (baseUrls.isEmpty()) {
       throw new IllegalArgumentException("At least one schema registry URL is needed");
     }
-    this.baseUrls = List.copyOf(baseUrls);
-    this.authorization =
-        basicAuthUserInfo == null
-            ? null
-            : "Basic "
-                + Base64.getEncoder()
-                    .encodeToString(basicAuthUserInfo.getBytes(StandardCharsets.UTF_8));
+    List<Endpoint> list = new ArrayList<>();
+    for (String url : baseUrls) {
+      list.add(endpoint(url, basicAuthUserInfo, bearerToken));
+    }
+    this.endpoints = List.copyOf(list);
     this.normalize = normalize;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    this.latestTtlNanos =
+        latestCacheTtlSeconds < 0 ? Long.MAX_VALUE : latestCacheTtlSeconds * 1_000_000_000L;
+    // HTTP/1.1: no h2c upgrade dance with registries or proxies that mishandle it.
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+  }
+
+  private static Endpoint endpoint(String url, String basicAuthUserInfo, String bearerToken) {
+    String base = url.trim();
+    while (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1); // REST paths start with their own slash
+    }
+    URI uri = URI.create(base);
+    String userInfo = basicAuthUserInfo;
+    if (uri.getRawUserInfo() != null) {
+      if (userInfo == null) {
+        userInfo = URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
+      }
+      base = base.replace(uri.getRawUserInfo() + "@", "");
+    }
+    String authorization = null;
+    if (bearerToken != null) {
+      authorization = "Bearer " + bearerToken;
+    } else if (userInfo != null) {
+      authorization =
+          "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    }
+    return new Endpoint(base, authorization);
+  }
+
+  /** The base URLs, without user info, in configuration order. */
+  public List<String> baseUrls() {
+    return endpoints.stream().map(Endpoint::baseUrl).toList();
   }
 
   @Override
   public int register(String subject, Schema schema) {
-    Map<Schema, Integer> cache =
-        idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
+    Map<Schema, Integer> cache = subjectCache(subject);
     Integer cached = cache.get(schema);
     if (cached != null) {
       return cached;
     }
     JsonNode response =
         send("POST", "/subjects/" + encode(subject) + "/versions" + normalizeQuery(), body(schema));
-    int id = response.path("id").asInt();
+    int id = requireInt(response, "id", "register under subject " + subject);
     cache.put(schema, id);
     schemasById.putIfAbsent(id, schema);
     return id;
@@ -69,39 +140,49 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
   @Override
   public int lookup(String subject, Schema schema) {
-    Map<Schema, Integer> cache =
-        idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
+    Map<Schema, Integer> cache = subjectCache(subject);
     Integer cached = cache.get(schema);
     if (cached != null) {
       return cached;
     }
     JsonNode response =
         send("POST", "/subjects/" + encode(subject) + normalizeQuery(), body(schema));
-    int id = response.path("id").asInt();
+    int id = requireInt(response, "id", "lookup under subject " + subject);
     cache.put(schema, id);
+    schemasById.putIfAbsent(id, schema);
     return id;
   }
 
   @Override
   public Schema getById(int id) {
+    Schema cached = schemasById.get(id);
+    if (cached != null) {
+      return cached;
+    }
+    // Concurrent first reads of one id wait for a single request rather than each sending one.
     return schemasById.computeIfAbsent(
         id,
         i -> {
           JsonNode response = send("GET", "/schemas/ids/" + i, null);
-          requireAvro(response, "schema id " + i);
-          return new Schema.Parser().parse(response.path("schema").asText());
+          return parseSchema(response, "schema id " + i);
         });
   }
 
   @Override
   public RegisteredSchema getLatest(String subject) {
+    CachedLatest cached = latestBySubject.get(subject);
+    if (cached != null && System.nanoTime() - cached.fetchedAtNanos() < latestTtlNanos) {
+      return cached.schema();
+    }
     JsonNode response = send("GET", "/subjects/" + encode(subject) + "/versions/latest", null);
-    requireAvro(response, "subject " + subject);
-    Schema schema = new Schema.Parser().parse(response.path("schema").asText());
-    int id = response.path("id").asInt();
+    Schema schema = parseSchema(response, "the latest version of subject " + subject);
+    int id = requireInt(response, "id", "latest version of subject " + subject);
     schemasById.putIfAbsent(id, schema);
-    return new RegisteredSchema(
-        response.path("subject").asText(subject), response.path("version").asInt(), id, schema);
+    RegisteredSchema latest =
+        new RegisteredSchema(
+            response.path("subject").asText(subject), response.path("version").asInt(), id, schema);
+    latestBySubject.put(subject, new CachedLatest(latest, System.nanoTime()));
+    return latest;
   }
 
   @Override
@@ -112,10 +193,18 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
               "POST",
               "/compatibility/subjects/" + encode(subject) + "/versions/latest",
               body(schema));
-      return response.path("is_compatible").asBoolean(false);
+      if (!response.path("is_compatible").isBoolean()) {
+        throw new SchemaRegistryException(
+            "Compatibility check for subject "
+                + subject
+                + " answered without is_compatible: "
+                + abbreviate(response.toString()),
+            200,
+            -1);
+      }
+      return response.path("is_compatible").asBoolean();
     } catch (SchemaRegistryException e) {
-      if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND
-          || e.errorCode() == SchemaRegistryException.VERSION_NOT_FOUND) {
+      if (e.isSubjectNotFound() || e.isVersionNotFound()) {
         return true; // nothing registered yet: anything is compatible
       }
       throw e;
@@ -130,16 +219,53 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     return subjects;
   }
 
+  private Map<Schema, Integer> subjectCache(String subject) {
+    return idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
+  }
+
   private String normalizeQuery() {
     return normalize ? "?normalize=true" : "";
   }
 
-  private static void requireAvro(JsonNode response, String what) {
+  private static Schema parseSchema(JsonNode response, String what) {
     String type = response.path("schemaType").asText("AVRO");
     if (!"AVRO".equalsIgnoreCase(type)) {
       throw new SchemaRegistryException(
           "The registry holds a " + type + " schema for " + what + ", not Avro", 200, -1);
     }
+    if (response.path("references").size() > 0) {
+      throw new SchemaRegistryException(
+          "The schema for "
+              + what
+              + " uses schema references, which this client does not resolve: "
+              + response.path("references"),
+          200,
+          -1);
+    }
+    JsonNode text = response.get("schema");
+    if (text == null || !text.isTextual()) {
+      throw new SchemaRegistryException(
+          "The registry answered for " + what + " without a schema: " + abbreviate(response),
+          200,
+          -1);
+    }
+    try {
+      return new Schema.Parser().parse(text.asText());
+    } catch (SchemaParseException e) {
+      throw new SchemaRegistryException(
+          "The registry's schema for " + what + " is not valid Avro: " + e.getMessage(), e);
+    }
+  }
+
+  private static int requireInt(JsonNode response, String field, String what) {
+    JsonNode value = response.get(field);
+    if (value == null || !value.canConvertToInt()) {
+      throw new SchemaRegistryException(
+          "The registry answered " + what + " without \"" + field + "\": " + abbreviate(response),
+          200,
+          -1);
+    }
+    return value.asInt();
   }
 
   private static String body(Schema schema) {
@@ -155,14 +281,17 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
   private JsonNode send(String method, String path, String body) {
     IOException lastFailure = null;
-    for (String base : baseUrls) {
+    int start = preferred.get();
+    for (int attempt = 0; attempt < endpoints.size(); attempt++) {
+      int index = (start + attempt) % endpoints.size();
+      Endpoint endpoint = endpoints.get(index);
       HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create(base + path))
+          HttpRequest.newBuilder(URI.create(endpoint.baseUrl() + path))
               .timeout(Duration.ofSeconds(30))
               .header("Accept", CONTENT_TYPE + ", application/json")
               .header("Confluent-Accept-Unknown-Properties", "true");
-      if (authorization != null) {
-        request.header("Authorization", authorization);
+      if (endpoint.authorization() != null) {
+        request.header("Authorization", endpoint.authorization());
       }
       if (body == null) {
         request.method(method, HttpRequest.BodyPublishers.noBody());
@@ -181,40 +310,66 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         Thread.currentThread().interrupt();
         throw new SchemaRegistryException("Interrupted while calling the schema registry", e);
       }
-      return parse(method, base + path, response);
+      preferred.set(index);
+      return parse(method, endpoint.baseUrl() + path, response);
     }
     throw new SchemaRegistryException(
-        "Schema registry unreachable at " + baseUrls + ": " + lastFailure, lastFailure);
+        "Schema registry unreachable at "
+            + baseUrls()
+            + " ("
+            + method
+            + " "
+            + path
+            + "): "
+            + lastFailure,
+        lastFailure);
   }
 
   private static JsonNode parse(String method, String url, HttpResponse<String> response) {
     int status = response.statusCode();
+    String bodyText = response.body() == null ? "" : response.body();
     JsonNode node;
     try {
-      node = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+      node = bodyText.isBlank() ? JSON.nullNode() : JSON.readTree(bodyText);
     } catch (IOException e) {
       node = null;
     }
     if (status >= 200 && status < 300) {
       if (node == null) {
         throw new SchemaRegistryException(
-            method + " " + url + " answered a body that is not JSON", status, -1);
+            method + " " + url + " answered a body that is not JSON: " + abbreviate(bodyText),
+            status,
+            -1);
       }
       return node;
     }
-    if (node == null || !node.has("error_code")) {
+    if (node == null || !node.path("error_code").canConvertToInt()) {
       throw new SchemaRegistryException(
-          method + " " + url + " failed: " + abbreviate(response.body()),
+          method
+              + " "
+              + url
+              + ": "
+              + SchemaRegistryException.describe(status, SchemaRegistryException.UNPARSEABLE_ERROR)
+              + "; the body is not a registry error: "
+              + (bodyText.isBlank() ? "(empty)" : abbreviate(bodyText)),
           status,
           SchemaRegistryException.UNPARSEABLE_ERROR);
     }
+    int code = node.path("error_code").asInt();
     throw new SchemaRegistryException(
-        method + " " + url + ": " + node.path("message").asText(),
+        method
+            + " "
+            + url
+            + ": "
+            + SchemaRegistryException.describe(status, code)
+            + ": "
+            + node.path("message").asText(""),
         status,
-        node.path("error_code").asInt());
+        code);
   }
 
-  private static String abbreviate(String body) {
-    return body.length() > 200 ? body.substring(0, 200) + "…" : body;
+  private static String abbreviate(Object body) {
+    String text = String.valueOf(body);
+    return text.length() > 200 ? text.substring(0, 200) + "…" : text;
   }
 }

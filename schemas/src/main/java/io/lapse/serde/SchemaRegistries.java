@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Hands out one registry client per distinct configuration, so every serializer and deserializer of
- * a process shares the id and schema caches, as Confluent's serdes do.
+ * Hands out one registry client per distinct connection configuration, so every serializer and
+ * deserializer of a process shares the id and schema caches, as Confluent's serdes do.
  */
 public final class SchemaRegistries {
   private static final Map<List<Object>, SchemaRegistryClient> CLIENTS = new ConcurrentHashMap<>();
@@ -16,18 +16,23 @@ public final class SchemaRegistries {
   /** The client for this configuration: the mock registry for {@code mock://scope}. */
   public static SchemaRegistryClient client(SerdeConfig config) {
     if (config.isMock()) {
-      return MockSchemaRegistry.forScope(
-          config.registryUrls().get(0).substring("mock://".length()));
+      return MockSchemaRegistry.forScope(config.mockScope());
     }
     List<Object> key =
         List.of(
             config.registryUrls(),
             String.valueOf(config.basicAuthUserInfo()),
-            config.normalizeSchemas());
+            String.valueOf(config.bearerAuthToken()),
+            config.normalizeSchemas(),
+            config.latestCacheTtlSeconds());
     return CLIENTS.computeIfAbsent(
         key,
         k ->
             new HttpSchemaRegistryClient(
-                config.registryUrls(), config.basicAuthUserInfo(), config.normalizeSchemas()));
+                config.registryUrls(),
+                config.basicAuthUserInfo(),
+                config.bearerAuthToken(),
+                config.normalizeSchemas(),
+                config.latestCacheTtlSeconds()));
   }
 }

@@ -1,72 +1,66 @@
 package io.lapse.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lapse.events.v1.ChallengeApproved;
 import io.lapse.events.v1.ChallengeCreated;
-import io.lapse.events.v1.DetailField;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.Map;
-import org.apache.kafka.common.errors.SerializationException;
+import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/** The Kafka Streams {@code Serde} facade: its factories and reflective configuration. */
 class ConfluentAvroSerdeTest {
-  private static final String SCOPE = "serde-test";
-  private final Map<String, Object> config = Map.of("schema.registry.url", "mock://" + SCOPE);
+  private final MockScope scope = new MockScope();
 
   @AfterEach
   void dropRegistry() {
-    MockSchemaRegistry.dropScope(SCOPE);
+    scope.close();
   }
 
   @Test
-  void shouldRoundTripSpecificRecordWithLogicalTypes() {
-    ConfluentAvroSerde<ChallengeCreated> serde = ConfluentAvroSerde.specific(config, false);
-    ChallengeCreated created = sampleCreated();
+  void shouldRoundTripGeneratedClassesFromTheSpecificFactory() {
+    ConfluentAvroSerde<ChallengeCreated> serde = ConfluentAvroSerde.specific(scope.props(), false);
+    ChallengeCreated created = SampleEvents.challengeCreated();
 
     byte[] bytes = serde.serializer().serialize("challenge-created", created);
 
     assertThat(bytes[0]).isEqualTo(WireFormat.MAGIC_BYTE);
     assertThat(serde.deserializer().deserialize("challenge-created", bytes)).isEqualTo(created);
-    assertThat(MockSchemaRegistry.forScope(SCOPE).getSubjects())
-        .containsExactly("challenge-created-value");
+    assertThat(scope.registry().getSubjects()).containsExactly("challenge-created-value");
+  }
+
+  @Test
+  void shouldUseTheGivenValueStrategyFromTheStrategyFactory() {
+    ConfluentAvroSerde<ChallengeApproved> serde =
+        ConfluentAvroSerde.specific(scope.props(), SubjectNameStrategy.TOPIC_RECORD);
+
+    byte[] bytes =
+        serde.serializer().serialize("challenge-outcomes", SampleEvents.challengeApproved());
+
+    assertThat(serde.deserializer().deserialize("challenge-outcomes", bytes))
+        .isEqualTo(SampleEvents.challengeApproved());
+    assertThat(scope.registry().getSubjects())
+        .containsExactly("challenge-outcomes-io.lapse.events.v1.ChallengeApproved");
+  }
+
+  @Test
+  void shouldReadGenericRecordsWhenConfiguredReflectivelyWithDefaults() {
+    ConfluentAvroSerde<Object> serde = new ConfluentAvroSerde<>();
+    serde.configure(scope.props(), false);
+
+    byte[] bytes =
+        serde.serializer().serialize("challenge-created", SampleEvents.challengeCreated());
+
+    assertThat(serde.deserializer().deserialize("challenge-created", bytes))
+        .isInstanceOf(GenericRecord.class)
+        .isNotInstanceOf(ChallengeCreated.class);
   }
 
   @Test
   void shouldKeepTombstonesNull() {
-    ConfluentAvroSerde<ChallengeCreated> serde = ConfluentAvroSerde.specific(config, false);
+    ConfluentAvroSerde<ChallengeCreated> serde = ConfluentAvroSerde.specific(scope.props(), false);
 
     assertThat(serde.serializer().serialize("t", null)).isNull();
     assertThat(serde.deserializer().deserialize("t", null)).isNull();
-  }
-
-  @Test
-  void shouldRejectGuidFramingWithAClearReason() {
-    ConfluentAvroSerde<ChallengeCreated> serde = ConfluentAvroSerde.specific(config, false);
-
-    assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {1, 0, 0, 0, 1, 2}))
-        .isInstanceOf(SerializationException.class)
-        .hasMessageContaining("magic byte 1");
-  }
-
-  static ChallengeCreated sampleCreated() {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    return ChallengeCreated.newBuilder()
-        .setSid("YC" + "a".repeat(32))
-        .setAccountSid("AC" + "b".repeat(32))
-        .setServiceSid("VA" + "c".repeat(32))
-        .setEntitySid("YE" + "d".repeat(32))
-        .setIdentity("ff483d1ff591898a9942916050d2ca3f")
-        .setFactorSid("YF" + "e".repeat(32))
-        .setFactorType("push")
-        .setCreatedAt(now)
-        .setExpirationDate(now.plusSeconds(300))
-        .setDetailsMessage("Login?")
-        .setDetailsFields(List.of(new DetailField("Action", "Login")))
-        .setHiddenDetails(Map.of("ip", "1.2.3.4"))
-        .build();
   }
 }

@@ -106,6 +106,7 @@ public final class ApicurioRegistry implements SchemaRegistry {
     }
     closed = true;
     stopProcess();
+    LOG.info("Schema registry at {} stopped (pid {})", url, process.pid());
     try {
       Runtime.getRuntime().removeShutdownHook(stopHook);
     } catch (IllegalStateException shuttingDown) {

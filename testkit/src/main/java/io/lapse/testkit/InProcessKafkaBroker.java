@@ -75,7 +75,11 @@ public final class InProcessKafkaBroker implements KafkaBroker {
     }
     InProcessKafkaBroker broker =
         new InProcessKafkaBroker(options, dir, temporary || options.deleteDataDirOnClose());
-    Runtime.getRuntime().addShutdownHook(broker.cleanupHook);
+    if (broker.deleteOnClose) {
+      // Only a temporary broker needs the safety net. A persistent one belongs to a launcher that
+      // stops it last, after the clients; a hook of its own would race that order.
+      Runtime.getRuntime().addShutdownHook(broker.cleanupHook);
+    }
     try {
       broker.startWithFreshPorts();
     } catch (RuntimeException e) {
@@ -130,13 +134,19 @@ public final class InProcessKafkaBroker implements KafkaBroker {
     }
     closed = true;
     try {
+      boolean wasRunning = server != null;
       stop();
+      if (wasRunning) {
+        LOG.info("In-process Kafka at {} stopped", bootstrapServers());
+      }
     } finally {
       if (deleteOnClose) {
         FileTrees.deleteQuietly(dataDir);
       }
       try {
-        Runtime.getRuntime().removeShutdownHook(cleanupHook);
+        if (deleteOnClose) {
+          Runtime.getRuntime().removeShutdownHook(cleanupHook);
+        }
       } catch (IllegalStateException shuttingDown) {
         // Called from the hook itself or during JVM shutdown: nothing to remove.
       }

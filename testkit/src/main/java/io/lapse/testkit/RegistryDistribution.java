@@ -21,10 +21,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Which Apicurio Registry build to run, with which Java, from which unpacked folder.
  *
- * <p>Responsibility: choose 3.3.x when a JDK ≥ 21 is found, else the legacy 3.0.x on the running
- * Java 17; find its {@code apicurio-registry-app-<v>-all.tar.gz} in the local Maven repository
- * (where the build put it); unpack it once into {@code ~/.cache/lapse/apicurio-<v>} (or {@code
- * lapse.cache.dir}); and say precisely what is missing when something is.
+ * <p>Responsibility: choose the Java to run it with (an explicit {@code LAPSE_REGISTRY_JAVA_HOME}
+ * wins; else the first JDK ≥ 21 found, see {@link JavaRuntimes}; else the running Java 17) and the
+ * matching build (3.3.x on Java ≥ 21, else the legacy 3.0.x); find its {@code
+ * apicurio-registry-app-<v>-all.tar.gz} in the local Maven repository (where the build put it);
+ * unpack it once into {@code ~/.cache/lapse/apicurio-<v>} (or {@code lapse.cache.dir}); and say
+ * precisely what is missing when something is.
  */
 record RegistryDistribution(String version, JavaRuntimes.Runtime java, Path home, boolean legacy) {
 

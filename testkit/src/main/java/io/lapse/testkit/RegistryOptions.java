@@ -27,9 +27,19 @@ public record RegistryOptions(int port, Path dataDir, Path logFile, Duration sta
     Objects.requireNonNull(startTimeout, "startTimeout");
   }
 
-  /** Free port, in-memory storage, 60 s start timeout. */
+  /**
+   * Free port, in-memory storage, 60 s start timeout (system property {@value
+   * #START_TIMEOUT_PROPERTY} changes it, e.g. on a slow CI machine).
+   */
   public static RegistryOptions defaults() {
-    return new RegistryOptions(0, null, null, Duration.ofSeconds(60));
+    return new RegistryOptions(0, null, null, defaultStartTimeout());
+  }
+
+  /** System property: seconds to wait for the registry to answer. */
+  public static final String START_TIMEOUT_PROPERTY = "lapse.registry.start.timeout.seconds";
+
+  private static Duration defaultStartTimeout() {
+    return Duration.ofSeconds(Long.getLong(START_TIMEOUT_PROPERTY, 60));
   }
 
   /**
@@ -40,7 +50,7 @@ public record RegistryOptions(int port, Path dataDir, Path logFile, Duration sta
    */
   public static RegistryOptions persistent(int port, Path dataDir) {
     return new RegistryOptions(
-        port, Objects.requireNonNull(dataDir, "dataDir"), null, Duration.ofSeconds(60));
+        port, Objects.requireNonNull(dataDir, "dataDir"), null, defaultStartTimeout());
   }
 
   public RegistryOptions withPort(int newPort) {
