@@ -8,10 +8,11 @@ import io.lapse.testkit.KafkaBroker;
 import io.lapse.testkit.KafkaHelpers;
 import io.lapse.testkit.SchemaRegistry;
 import io.lapse.topics.KafkaConnection;
-import io.lapse.topics.TopicNames;
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -28,17 +29,25 @@ public final class LapseSystem implements AutoCloseable {
   private final AutoCloseable decider;
 
   public LapseSystem(KafkaBroker broker, SchemaRegistry registry) {
-    String prefix = KafkaHelpers.uniqueName("e2e") + ".";
-    kafka =
-        KafkaConnection.local(broker.bootstrapServers(), registry.url())
-            .withPartitions(3)
-            .withTopicNames(TopicNames.fromEnv(Map.of("LAPSE_TOPIC_PREFIX", prefix)));
+    String id = KafkaHelpers.uniqueName("e2e");
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
-    service =
-        ChallengeServiceApp.start(
-            ServiceConfig.local(kafka, ACCOUNT, TOKEN, key)
-                .withVerifyTimeout(Duration.ofSeconds(5)));
+    // One environment for both applications, as ./lapse up and docker-compose give them.
+    Map<String, String> env = new HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+    env.put("SCHEMA_REGISTRY_URL", registry.url());
+    env.put("LAPSE_PARTITIONS", "3");
+    env.put("LAPSE_TOPIC_PREFIX", id + ".");
+    env.put("HTTP_PORT", "0");
+    env.put("LAPSE_ACCOUNT_SID", ACCOUNT);
+    env.put("LAPSE_AUTH_TOKEN", TOKEN);
+    env.put("LAPSE_SECRET_KEY", Base64.getEncoder().encodeToString(key));
+    env.put("LAPSE_EXPIRY_APPLICATION_ID", id + "-expiry");
+    env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
+    env.put("LAPSE_STATE_DIR", Path.of("target", "it-state", id).toAbsolutePath().toString());
+    ServiceConfig config = ServiceConfig.fromEnv(env);
+    kafka = config.kafka();
+    service = ChallengeServiceApp.start(config);
     decider = new KafkaFakeDecider(kafka, service.domain().view());
   }
 
