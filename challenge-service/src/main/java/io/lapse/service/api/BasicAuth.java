@@ -7,15 +7,20 @@ import java.security.MessageDigest;
 import java.util.Base64;
 
 /**
- * HTTP Basic authentication with the account SID and auth token. A failure is 401 with a Twilio
- * body (20003) and a {@code WWW-Authenticate} challenge; the {@code Date} header every answer
- * carries lets the mobile SDKs resync their clock.
+ * HTTP Basic authentication with the account SID and auth token, or, for the Verify mobile SDKs,
+ * {@code token:<JWT>} signed by a push factor (see {@link DeviceAuth}). A failure is 401 with a
+ * Twilio body (20003) and a {@code WWW-Authenticate} challenge; the {@code Date} header every
+ * answer carries lets the mobile SDKs resync their clock.
  */
 final class BasicAuth {
-  private final byte[] expected;
+  private static final byte[] DEVICE_USER = "token:".getBytes(StandardCharsets.UTF_8);
 
-  BasicAuth(String accountSid, String authToken) {
+  private final byte[] expected;
+  private final DeviceAuth devices;
+
+  BasicAuth(String accountSid, String authToken, DeviceAuth devices) {
     this.expected = (accountSid + ":" + authToken).getBytes(StandardCharsets.UTF_8);
+    this.devices = devices;
   }
 
   void check(Context ctx) {
@@ -26,11 +31,40 @@ final class BasicAuth {
         if (MessageDigest.isEqual(given, expected)) {
           return;
         }
+        if (startsWith(given, DEVICE_USER) && deviceAllowed(ctx, given)) {
+          return;
+        }
       } catch (IllegalArgumentException e) {
         // Not Base64: the same 401 as a wrong password.
       }
     }
     ctx.header("WWW-Authenticate", "Basic realm=\"Lapse\"");
     throw new ApiError(20003, 401, "Authenticate");
+  }
+
+  /** A device (Basic {@code token:<JWT>}) may act under its own entity only. */
+  private boolean deviceAllowed(Context ctx, byte[] credentials) {
+    String jwt =
+        new String(
+            credentials,
+            DEVICE_USER.length,
+            credentials.length - DEVICE_USER.length,
+            StandardCharsets.UTF_8);
+    return devices
+        .authenticate(jwt)
+        .map(f -> ctx.path().startsWith(DeviceAuth.allowedPrefix(f)))
+        .orElse(false);
+  }
+
+  private static boolean startsWith(byte[] data, byte[] prefix) {
+    if (data.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (data[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -56,7 +56,11 @@ public final class HttpApi {
             });
     DateTimeFormatter rfc1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
     app.before(ctx -> ctx.header("Date", rfc1123.format(settings.clock().instant())));
-    BasicAuth auth = new BasicAuth(settings.accountSid(), settings.authToken());
+    BasicAuth auth =
+        new BasicAuth(
+            settings.accountSid(),
+            settings.authToken(),
+            new DeviceAuth(domain.catalog(), settings.accountSid(), settings.clock()));
     app.before("/v2/*", auth::check);
     List<Routes.Route> table =
         Routes.table(

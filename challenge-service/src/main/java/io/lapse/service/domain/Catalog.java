@@ -15,7 +15,7 @@ public final class Catalog {
       new SnapshotTable<>(
           EntitySnapshot::getServiceSid, e -> identityKey(e.getServiceSid(), e.getIdentity()));
   private final SnapshotTable<FactorSnapshot> factors =
-      new SnapshotTable<>(FactorSnapshot::getEntitySid, null);
+      new SnapshotTable<>(FactorSnapshot::getEntitySid, FactorSnapshot::getCredentialSid);
 
   /** Services, by SID; parent: the account. */
   public SnapshotTable<ServiceSnapshot> services() {
@@ -27,7 +27,7 @@ public final class Catalog {
     return entities;
   }
 
-  /** Factors, by SID; parent: the entity. */
+  /** Factors, by SID; parent: the entity; unique: the push credential SID (device JWT kid). */
   public SnapshotTable<FactorSnapshot> factors() {
     return factors;
   }

@@ -30,7 +30,8 @@ public final class SnapshotTable<V> {
 
   /**
    * @param parentOf the parent key of a snapshot (never null)
-   * @param uniqueOf the unique key of a snapshot, or null for a table without one
+   * @param uniqueOf the unique key of a snapshot (null for a snapshot without one), or null for a
+   *     table without unique keys
    */
   public SnapshotTable(Function<V, String> parentOf, Function<V, String> uniqueOf) {
     this.parentOf = parentOf;
@@ -49,8 +50,9 @@ public final class SnapshotTable<V> {
     rows.put(key, new Row<>(offset, value));
     if (value != null) {
       byParent.computeIfAbsent(parentOf.apply(value), k -> ConcurrentHashMap.newKeySet()).add(key);
-      if (uniqueOf != null) {
-        byUnique.put(uniqueOf.apply(value), key);
+      String unique = uniqueOf == null ? null : uniqueOf.apply(value);
+      if (unique != null) {
+        byUnique.put(unique, key);
       }
     }
   }
@@ -63,8 +65,9 @@ public final class SnapshotTable<V> {
         byParent.remove(parentOf.apply(value));
       }
     }
-    if (uniqueOf != null) {
-      byUnique.remove(uniqueOf.apply(value), key);
+    String unique = uniqueOf == null ? null : uniqueOf.apply(value);
+    if (unique != null) {
+      byUnique.remove(unique, key);
     }
   }
 
