@@ -136,8 +136,10 @@ public final class ChallengeStateSerde implements Serde<ChallengeState> {
           failed,
           answers,
           parked);
+    } catch (SerializationException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
-      throw new SerializationException("Undecodable challenge state", e);
+      throw new SerializationException("Undecodable challenge state: " + e, e);
     }
   }
 
