@@ -21,6 +21,8 @@ public final class ExpiryMetrics {
   private final Timer lateness;
   private final Timer tickDuration;
   private final DistributionSummary tickEntries;
+  private final Counter rebalances;
+  private final Counter threadFailures;
   private final Map<String, AtomicLong> pendingByTask = new ConcurrentHashMap<>();
   private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
   private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
@@ -45,6 +47,14 @@ public final class ExpiryMetrics {
             .description("Time-index entries handled by one punctuation")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
+    this.rebalances =
+        Counter.builder("lapse.expiry.rebalances")
+            .description("Transitions of the Streams client into REBALANCING")
+            .register(registry);
+    this.threadFailures =
+        Counter.builder("lapse.expiry.stream.thread.failures")
+            .description("Stream threads that died of an uncaught exception and were replaced")
+            .register(registry);
     Gauge.builder("lapse.expiry.pending", this, ExpiryMetrics::pending)
         .description("Challenges pending in this instance's active tasks")
         .register(registry);
@@ -57,6 +67,27 @@ public final class ExpiryMetrics {
   /** Records one expiry: emitted at {@code emittedAt} for a deadline at {@code deadline}. */
   public void expired(long deadline, long emittedAt) {
     lateness.record(Math.max(0, emittedAt - deadline), TimeUnit.MILLISECONDS);
+  }
+
+  public void rebalanced() {
+    rebalances.increment();
+  }
+
+  public double rebalanceCount() {
+    return rebalances.count();
+  }
+
+  public void threadFailed() {
+    threadFailures.increment();
+  }
+
+  public double threadFailureCount() {
+    return threadFailures.count();
+  }
+
+  /** Punctuations recorded so far and their total time in nanoseconds. */
+  public long[] tickTotals() {
+    return new long[] {tickDuration.count(), (long) tickDuration.totalTime(TimeUnit.NANOSECONDS)};
   }
 
   public void tick(long nanos, int entries) {
