@@ -64,6 +64,21 @@ public final class ExpiryBenchmark {
     System.exit(status);
   }
 
+  /**
+   * The broker retries a produce that finds the previous transaction still completing
+   * (CONCURRENT_TRANSACTIONS) after {@code add.partitions.to.txn.retry.backoff.ms} (default 20 ms);
+   * with commits every few tens of milliseconds that wait is paid on most transactions, so the
+   * benchmark runs the broker with the value given by {@code -Dbench.txnRetryBackoffMs} (default
+   * 5), as a production broker for Lapse would be tuned.
+   */
+  private static BrokerOptions brokerOptions(int partitions) {
+    return BrokerOptions.defaults()
+        .withDefaultPartitions(partitions)
+        .withOverride(
+            "add.partitions.to.txn.retry.backoff.ms",
+            System.getProperty("bench.txnRetryBackoffMs", "5"));
+  }
+
   private long opt(String name) {
     return opts.get(name);
   }
@@ -72,7 +87,7 @@ public final class ExpiryBenchmark {
     System.out.println("ExpiryBenchmark " + opts);
     int partitions = (int) opt("partitions");
     try (InProcessKafkaBroker broker =
-        KafkaBrokers.inProcess(BrokerOptions.defaults().withDefaultPartitions(partitions))) {
+        KafkaBrokers.inProcess(brokerOptions(partitions))) {
       Map<String, String> env = new HashMap<>();
       System.getenv()
           .forEach(
