@@ -18,5 +18,5 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Inherited
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
-@ExtendWith(KafkaExtension.class)
+@ExtendWith({KafkaExtension.class, SchemaRegistryExtension.class})
 public @interface LapseIntegration {}

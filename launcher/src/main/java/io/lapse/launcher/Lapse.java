@@ -1,0 +1,96 @@
+package io.lapse.launcher;
+
+import io.lapse.examples.SdkWalkthrough;
+import io.lapse.examples.TotpCodes;
+import io.lapse.testkit.LocalInfra;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Entry point of the {@code ./lapse} script.
+ *
+ * <ul>
+ *   <li>{@code up [--fresh]}: the whole system locally ({@link LocalSystem})
+ *   <li>{@code totp SECRET}: the current TOTP code of a Base32 secret
+ *   <li>{@code events TOPIC [--follow]}: a topic's records, decoded ({@link EventTail})
+ *   <li>{@code sdk-demo}: the walk-through with Twilio's Java SDK against the running system
+ * </ul>
+ */
+public final class Lapse {
+  private Lapse() {}
+
+  public static void main(String[] args) throws IOException, InterruptedException {
+    Path home = Path.of(System.getProperty("lapse.home", ".")).toAbsolutePath().resolve(".lapse");
+    Map<String, String> env = System.getenv();
+    List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
+    int status =
+        switch (args.length == 0 ? "help" : args[0]) {
+          case "up" -> new LocalSystem(home, rest.contains("--fresh"), env).run();
+          case "totp" -> totp(rest);
+          case "events" -> events(rest, env);
+          case "sdk-demo" -> sdkDemo(home, env);
+          default -> usage();
+        };
+    System.exit(status);
+  }
+
+  private static int totp(List<String> args) {
+    if (args.size() != 1) {
+      System.err.println("usage: ./lapse totp BASE32_SECRET");
+      return 2;
+    }
+    System.out.println(TotpCodes.code(args.get(0), Instant.now()));
+    return 0;
+  }
+
+  private static int events(List<String> args, Map<String, String> env) {
+    if (args.isEmpty()) {
+      System.err.println("usage: ./lapse events TOPIC [--follow]");
+      return 2;
+    }
+    String bootstrap = "127.0.0.1:" + env.getOrDefault("LAPSE_KAFKA_PORT", "" + LocalInfra.KAFKA_PORT);
+    String registry =
+        "http://127.0.0.1:"
+            + env.getOrDefault("LAPSE_REGISTRY_PORT", "" + LocalInfra.REGISTRY_PORT)
+            + "/apis/ccompat/v7";
+    return EventTail.run(args.get(0), args.contains("--follow"), bootstrap, registry);
+  }
+
+  private static int sdkDemo(Path home, Map<String, String> env)
+      throws IOException, InterruptedException {
+    Properties local = new Properties();
+    Path file = home.resolve(LocalSettings.FILE);
+    if (Files.exists(file)) {
+      try (Reader in = Files.newBufferedReader(file)) {
+        local.load(in);
+      }
+    }
+    String account = env.getOrDefault("LAPSE_ACCOUNT_SID", local.getProperty("LAPSE_ACCOUNT_SID"));
+    String token = env.getOrDefault("LAPSE_AUTH_TOKEN", local.getProperty("LAPSE_AUTH_TOKEN"));
+    if (account == null || token == null) {
+      System.err.println("lapse: no credentials; start the system with ./lapse up first");
+      return 1;
+    }
+    String api = "http://127.0.0.1:" + env.getOrDefault("HTTP_PORT", "8080");
+    SdkWalkthrough.main(new String[] {api, account, token});
+    return 0;
+  }
+
+  private static int usage() {
+    System.err.println(
+        """
+        usage: ./lapse up [--fresh]          start Kafka, registry, expiry processor and API
+               ./lapse totp SECRET           current TOTP code of a Base32 secret
+               ./lapse events TOPIC [--follow]  print a topic's events, decoded
+               ./lapse sdk-demo              the walk-through with Twilio's Java SDK
+        """);
+    return 2;
+  }
+}

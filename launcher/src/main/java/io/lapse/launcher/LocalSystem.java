@@ -1,0 +1,173 @@
+package io.lapse.launcher;
+
+import io.lapse.expiry.ExpiryConfig;
+import io.lapse.expiry.ExpiryProcessorApp;
+import io.lapse.service.ChallengeServiceApp;
+import io.lapse.service.ServiceConfig;
+import io.lapse.testkit.KafkaBroker;
+import io.lapse.testkit.LocalInfra;
+import io.lapse.testkit.SchemaRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * {@code ./lapse up}: the whole system in one process on 127.0.0.1 — Kafka's own KRaft broker,
+ * Apicurio Registry as a child process, the expiry processor and the challenge service — each
+ * started in dependency order and stopped in reverse on Ctrl-C. State is kept in {@code .lapse/}
+ * between runs ({@code --fresh} wipes it first).
+ *
+ * <p>Ports come from the same variables as in production ({@code HTTP_PORT}, {@code
+ * LAPSE_EXPIRY_HTTP_PORT}) plus {@code LAPSE_KAFKA_PORT} and {@code LAPSE_REGISTRY_PORT} for the
+ * local broker and registry.
+ */
+final class LocalSystem {
+  private final Path home;
+  private final boolean fresh;
+  private final Map<String, String> env;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+  LocalSystem(Path home, boolean fresh, Map<String, String> env) {
+    this.home = home;
+    this.fresh = fresh;
+    this.env = env;
+  }
+
+  /** Starts everything, prints the walk-through, and blocks until the JVM is asked to stop. */
+  int run() throws IOException, InterruptedException {
+    if (fresh) {
+      deleteTree(home);
+    }
+    Files.createDirectories(home);
+    LocalSettings settings = LocalSettings.loadOrCreate(home, env);
+    int kafkaPort = port("LAPSE_KAFKA_PORT", LocalInfra.KAFKA_PORT);
+    int registryPort = port("LAPSE_REGISTRY_PORT", LocalInfra.REGISTRY_PORT);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopAll();
+                  stopped.countDown();
+                },
+                "lapse-stop"));
+    long t0 = System.nanoTime();
+    try {
+      KafkaBroker kafka = remember(LocalInfra.startBroker(kafkaPort, home.resolve("kafka")));
+      step("Kafka", kafka.bootstrapServers(), t0);
+      long t1 = System.nanoTime();
+      SchemaRegistry registry =
+          remember(LocalInfra.startRegistry(registryPort, home.resolve("registry")));
+      step("Schema registry", registry.url(), t1);
+
+      Map<String, String> appEnv = new HashMap<>(env);
+      appEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+      appEnv.put("SCHEMA_REGISTRY_URL", registry.url());
+      appEnv.putIfAbsent("LAPSE_STATE_DIR", home.resolve("streams").toString());
+      appEnv.put("LAPSE_ACCOUNT_SID", settings.accountSid());
+      appEnv.put("LAPSE_AUTH_TOKEN", settings.authToken());
+      appEnv.put("LAPSE_SECRET_KEY", settings.secretKey());
+
+      long t2 = System.nanoTime();
+      ExpiryProcessorApp processor =
+          remember(ExpiryProcessorApp.start(ExpiryConfig.fromEnv(appEnv)));
+      awaitRunning(processor, Duration.ofSeconds(90));
+      step("Expiry processor", "http://127.0.0.1:" + processor.httpPort() + "/health", t2);
+
+      long t3 = System.nanoTime();
+      ChallengeServiceApp service = remember(ChallengeServiceApp.start(ServiceConfig.fromEnv(appEnv)));
+      String api = "http://127.0.0.1:" + service.port();
+      step("Challenge service", api, t3);
+
+      System.out.println();
+      System.out.println(Walkthrough.text(api, settings, kafka.bootstrapServers(), home));
+      System.out.printf(
+          "Ready in %.1f s. State in %s (kept between runs; ./lapse up --fresh wipes it)."
+              + " Ctrl-C stops everything.%n",
+          (System.nanoTime() - t0) / 1e9, home);
+    } catch (RuntimeException e) {
+      System.err.println();
+      System.err.println("lapse: could not start: " + e.getMessage());
+      stopAll();
+      return 1;
+    }
+    stopped.await();
+    return 0;
+  }
+
+  private <T extends AutoCloseable> T remember(T resource) {
+    synchronized (started) {
+      started.push(resource);
+    }
+    return resource;
+  }
+
+  private void stopAll() {
+    while (true) {
+      AutoCloseable next;
+      synchronized (started) {
+        next = started.poll();
+      }
+      if (next == null) {
+        return;
+      }
+      try {
+        next.close();
+      } catch (Exception e) {
+        System.err.println("lapse: error while stopping " + next + ": " + e);
+      }
+    }
+  }
+
+  private static void awaitRunning(ExpiryProcessorApp processor, Duration bound)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (processor.state() != KafkaStreams.State.RUNNING) {
+      if (processor.state() == KafkaStreams.State.ERROR
+          || processor.state() == KafkaStreams.State.NOT_RUNNING
+          || System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the expiry processor did not reach RUNNING (state " + processor.state() + ")");
+      }
+      Thread.sleep(50); // polling a state with a bound; KafkaStreams offers no await
+    }
+  }
+
+  private int port(String name, int dflt) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? dflt : Integer.parseInt(value.trim());
+  }
+
+  private static void step(String what, String where, long since) {
+    System.out.printf(
+        "  %-18s %-48s %5d ms%n", what, where, (System.nanoTime() - since) / 1_000_000);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.lapse.launcher;
+
+import java.nio.file.Path;
+
+/** The copy-paste walk-through {@code ./lapse up} prints once everything is ready. */
+final class Walkthrough {
+  private Walkthrough() {}
+
+  static String text(String api, LocalSettings s, String bootstrap, Path home) {
+    String auth = s.accountSid() + ":" + s.authToken();
+    return """
+        Lapse is up.
+          API          %1$s   (Twilio Verify v2 paths: %1$s/v2/Services)
+          Account SID  %2$s
+          Auth token   %3$s
+          Kafka        %4$s   (topics: challenge-created, challenge-expired, ...)
+
+        Walk-through with curl (paste into a second terminal, from this directory):
+
+          LAPSE=%1$s; AUTH='%5$s'; ID=demo-user-0001
+          field() { sed -n "s/.*\\"$1\\": *\\"\\([^\\"]*\\)\\".*/\\1/p"; }
+
+          # 1. a Verify Service
+          SERVICE=$(curl -s -u "$AUTH" "$LAPSE/v2/Services" -d FriendlyName=Demo | field sid); echo $SERVICE
+
+          # 2. a TOTP factor for an entity (the entity is created with it); keep its secret
+          curl -s -u "$AUTH" "$LAPSE/v2/Services/$SERVICE/Entities/$ID/Factors" \\
+               -d FriendlyName=Phone -d FactorType=totp > /tmp/lapse-factor.json
+          FACTOR=$(field sid < /tmp/lapse-factor.json); SECRET=$(field secret < /tmp/lapse-factor.json)
+
+          # 3. verify the factor with the current code (./lapse totp plays the authenticator app)
+          curl -s -u "$AUTH" "$LAPSE/v2/Services/$SERVICE/Entities/$ID/Factors/$FACTOR" \\
+               -d AuthPayload=$(./lapse totp $SECRET); echo
+
+          # 4. a challenge that expires in 10 seconds
+          EXP=$(date -u -d '+10 seconds' +%%Y-%%m-%%dT%%H:%%M:%%SZ)
+          CHALLENGE=$(curl -s -u "$AUTH" "$LAPSE/v2/Services/$SERVICE/Entities/$ID/Challenges" \\
+               -d FactorSid=$FACTOR -d ExpirationDate=$EXP | field sid); echo $CHALLENGE
+
+          # 5. wait past the deadline, then verify: 403 with code 60323 "Challenge expired"
+          sleep 11
+          curl -s -w ' HTTP %%{http_code}\\n' -u "$AUTH" \\
+               "$LAPSE/v2/Services/$SERVICE/Entities/$ID/Challenges/$CHALLENGE" -d AuthPayload=$(./lapse totp $SECRET)
+
+          # 6. read it back: "status":"expired"
+          curl -s -u "$AUTH" "$LAPSE/v2/Services/$SERVICE/Entities/$ID/Challenges/$CHALLENGE"; echo
+
+          # 7. the ChallengeExpired event on Kafka (read_committed, decoded through the registry)
+          ./lapse events challenge-expired
+
+        The same with Twilio's own Java SDK (only its HTTP client's base URL changes):
+          ./lapse sdk-demo
+        """
+        .formatted(api, s.accountSid(), s.authToken(), bootstrap, auth);
+  }
+}
