@@ -182,6 +182,10 @@ public record ExpiryConfig(
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), producerLingerMs);
+    // With a commit every few tens of milliseconds, the first send of a transaction often finds the
+    // previous one still completing (CONCURRENT_TRANSACTIONS); the producer's default 100 ms retry
+    // backoff would then stall the stream thread for 100 ms per commit.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 5);
     // Fetch what arrived without waiting for a fuller batch: input latency adds to decisions.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
     p.put(DeadLetterHandler.METRICS_CONFIG, metrics);

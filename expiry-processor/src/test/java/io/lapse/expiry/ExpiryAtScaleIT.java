@@ -13,6 +13,7 @@ import io.lapse.testkit.LapseIntegration;
 import io.lapse.testkit.SchemaRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -33,11 +34,9 @@ class ExpiryAtScaleIT {
     try (ExpiryProcessorApp app = fixture.start("only");
         ChallengeFeed feed = new ChallengeFeed(fixture.bootstrap(), fixture.topics());
         TerminalWatcher watcher = new TerminalWatcher(fixture.bootstrap(), fixture.topics())) {
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> app.state() == KafkaStreams.State.RUNNING);
+      await().atMost(Duration.ofSeconds(60)).until(() -> app.state() == KafkaStreams.State.RUNNING);
 
-      Instant start = Instant.now().plusSeconds(3);
+      Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS).plusSeconds(3);
       for (int i = 0; i < CHALLENGES; i++) {
         String sid = ChallengeFeed.sid("a", i);
         Instant deadline = start.plusMillis(i * 3_000L / CHALLENGES);
@@ -46,9 +45,7 @@ class ExpiryAtScaleIT {
       }
       feed.flush();
 
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> watcher.expiredCount() >= CHALLENGES);
+      await().atMost(Duration.ofSeconds(90)).until(() -> watcher.expiredCount() >= CHALLENGES);
       System.out.println(
           "ExpiryAtScaleIT lateness (read_committed receipt - deadline): "
               + watcher.lateness(s -> true));

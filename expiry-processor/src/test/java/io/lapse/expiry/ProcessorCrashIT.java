@@ -15,6 +15,7 @@ import io.lapse.testkit.LapseIntegration;
 import io.lapse.testkit.SchemaRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -44,11 +45,9 @@ class ProcessorCrashIT {
         TerminalWatcher watcher = new TerminalWatcher(fixture.bootstrap(), fixture.topics())) {
       ChildProcessor first = ChildProcessor.start(fixture.env("child"), "crash-first");
       try {
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(() -> HealthProbe.running(first.httpPort()));
+        await().atMost(Duration.ofSeconds(90)).until(() -> HealthProbe.running(first.httpPort()));
 
-        start = Instant.now().plusSeconds(3);
+        start = Instant.now().truncatedTo(ChronoUnit.MILLIS).plusSeconds(3);
         for (int i = 0; i < CHALLENGES; i++) {
           String sid = ChallengeFeed.sid("b", i);
           Instant deadline = start.plusMillis(i * 8_000L / CHALLENGES);
@@ -77,11 +76,8 @@ class ProcessorCrashIT {
         restartedAt = Instant.now();
         await()
             .atMost(Duration.ofSeconds(120))
-            .until(
-                () ->
-                    watcher.expiredCount() + watcher.approvedOrDeniedCount() >= CHALLENGES);
-        System.out.println(
-            "ProcessorCrashIT lateness, all: " + watcher.lateness(s -> true));
+            .until(() -> watcher.expiredCount() + watcher.approvedOrDeniedCount() >= CHALLENGES);
+        System.out.println("ProcessorCrashIT lateness, all: " + watcher.lateness(s -> true));
         System.out.println(
             "ProcessorCrashIT lateness, deadlines while down ("
                 + Duration.between(killedAt, restartedAt).toMillis()
@@ -91,7 +87,8 @@ class ProcessorCrashIT {
                         deadlines.get(s).isAfter(killedAt)
                             && deadlines.get(s).isBefore(restartedAt)));
         assertThat(watcher.early()).as("never before the deadline").isEmpty();
-        assertThat(second.terminate(Duration.ofSeconds(30))).isZero();
+        // 143 = 128 + SIGTERM: the JVM reports the signal after the shutdown hook closed Streams.
+        assertThat(second.terminate(Duration.ofSeconds(30))).isIn(0, 143);
       }
     }
 

@@ -12,6 +12,7 @@ import io.lapse.testkit.LapseIntegration;
 import io.lapse.testkit.SchemaRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -45,7 +46,7 @@ class ProcessorFailoverIT {
                         && leaving.state() == KafkaStreams.State.RUNNING
                         && survivor.metrics().pending() == 0
                         && leaving.metrics().pending() == 0);
-        Instant start = Instant.now().plusSeconds(3);
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS).plusSeconds(3);
         for (int i = 0; i < CHALLENGES / 2; i++) {
           send(feed, deadlines, i, start.plusMillis(i * 6_000L / CHALLENGES));
         }
@@ -55,7 +56,7 @@ class ProcessorFailoverIT {
       } finally {
         leaving.close();
       }
-      Instant later = Instant.now().plusSeconds(2);
+      Instant later = Instant.now().truncatedTo(ChronoUnit.MILLIS).plusSeconds(2);
       for (int i = CHALLENGES / 2; i < CHALLENGES; i++) {
         send(feed, deadlines, i, later.plusMillis((i - CHALLENGES / 2) * 3_000L / CHALLENGES));
       }

@@ -86,8 +86,7 @@ public final class ExpiryBenchmark {
   private int run() throws Exception {
     System.out.println("ExpiryBenchmark " + opts);
     int partitions = (int) opt("partitions");
-    try (InProcessKafkaBroker broker =
-        KafkaBrokers.inProcess(brokerOptions(partitions))) {
+    try (InProcessKafkaBroker broker = KafkaBrokers.inProcess(brokerOptions(partitions))) {
       Map<String, String> env = new HashMap<>();
       System.getenv()
           .forEach(

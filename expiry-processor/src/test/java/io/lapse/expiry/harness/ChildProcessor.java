@@ -12,11 +12,12 @@ import java.util.regex.Pattern;
 
 /**
  * The expiry processor's {@code Main} in a child JVM (the test JVM's class path), so a test can
- * kill it with SIGKILL as an operator's {@code kill -9} would. Output goes to a log file in
- * {@code target/}.
+ * kill it with SIGKILL as an operator's {@code kill -9} would. Output goes to a log file in {@code
+ * target/}.
  */
 public final class ChildProcessor implements AutoCloseable {
-  private static final Pattern STARTED = Pattern.compile("health and metrics on http://[^:]+:(\\d+)/");
+  private static final Pattern STARTED =
+      Pattern.compile("health and metrics on http://[^:]+:(\\d+)/");
   private final Process process;
   private final Path log;
 

@@ -12,8 +12,8 @@ import java.util.UUID;
 /**
  * One isolated expiry-processor deployment on a shared broker and registry: its own topic prefix,
  * application id and state directories, so tests sharing a broker never see each other's records.
- * Builds the environment a processor reads, for an in-process {@link ExpiryProcessorApp} or a
- * child JVM running {@code Main}.
+ * Builds the environment a processor reads, for an in-process {@link ExpiryProcessorApp} or a child
+ * JVM running {@code Main}.
  */
 public final class ProcessorFixture {
   private final String bootstrap;
@@ -44,8 +44,7 @@ public final class ProcessorFixture {
     env.put("LAPSE_EXPIRY_APPLICATION_ID", "it-expiry-" + id);
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
     env.put(
-        "LAPSE_STATE_DIR",
-        Path.of("target", "it-state", id, instance).toAbsolutePath().toString());
+        "LAPSE_STATE_DIR", Path.of("target", "it-state", id, instance).toAbsolutePath().toString());
     // A member that died (kill -9) is noticed after the session timeout: keep it at the broker's
     // minimum so a restarted or surviving instance takes over within seconds.
     env.put("STREAMS_PROPERTY_SESSION_TIMEOUT_MS", "6000");
