@@ -65,6 +65,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   private AtomicLong pending;
   private String taskId;
   private Cancellable punctuation;
+  private boolean emitted;
 
   ChallengeArbiter(ExpirySettings settings, ExpiryMetrics metrics, ExpiryTopology.Names names) {
     this.settings = settings;
@@ -108,6 +109,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       return;
     }
     long now = context.currentSystemTimeMs();
+    emitted = false;
     if (record.value() instanceof ChallengeCreated created) {
       onCreated(key, created, now);
     } else if (record.value() instanceof VerificationAttempted attempt) {
@@ -115,6 +117,11 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     } else {
       // The typed deserializers dead-letter anything else before it gets here.
       throw new IllegalStateException("Unexpected value " + record.value().getClass());
+    }
+    if (emitted) {
+      // A decision is awaited by a caller (request-reply): make it visible to read_committed
+      // consumers now rather than at the next commit interval.
+      context.commit();
     }
   }
 
@@ -232,6 +239,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     addPending(-1);
     context.forward(
         new Record<>(key, Outcomes.expired(key, state, expiredAt), now), names.expiredSink());
+    emitted = true;
     metrics.expired(state.expirationDate(), now);
     metrics.decided("expired");
     return next;
@@ -240,6 +248,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   private void emitOutcome(String key, ChallengeState state, Answer answer, long now) {
     context.forward(
         new Record<>(key, Outcomes.render(key, state, answer), now), names.outcomesSink());
+    emitted = true;
     metrics.decided(
         answer.kind() == Answer.Kind.REJECTED
             ? "rejected-" + answer.number()
@@ -261,7 +270,6 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     long now = context.currentSystemTimeMs();
     int max = settings.tickMaxCount();
     int handled = 0;
-    int emitted = 0;
 
     TimeIndex.Batch due = index.dueForExpiry(now, max);
     int i = 0;
@@ -269,7 +277,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       if ((i & 31) == 31 && System.nanoTime() > budgetEnd) {
         break;
       }
-      emitted += onDue(due.entries().get(i), now);
+      onDue(due.entries().get(i), now);
     }
     index.expiryHandled(due, i);
     handled += i;
@@ -291,11 +299,10 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       index.purgeHandled(old, j);
       handled += j;
     }
-    if (emitted > 0) {
-      // Ask for a commit now rather than at the next commit interval: under EOS the expired
-      // events are visible to read_committed consumers only once the transaction commits.
-      context.commit();
-    }
+    // No commit request here: Streams marks the task for commit after every punctuation anyway,
+    // and requesting one per emitting tick made every loop iteration commit, which starves input
+    // processing (Streams then processes about one record per loop). Expired events become
+    // visible at the next commit interval (LAPSE_EXPIRY_COMMIT_INTERVAL_MS).
     metrics.tick(System.nanoTime() - startNanos, handled);
   }
 

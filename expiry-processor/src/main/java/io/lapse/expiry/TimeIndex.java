@@ -95,7 +95,10 @@ final class TimeIndex {
   void expiryHandled(Batch batch, int handled) {
     expiryCursor = advance(batch, handled, expiryCursor);
     long time = expiryCursorTime();
-    if (time != persistedExpiry) {
+    // Persisted only when entries were handled: the stored time is a hint that only has to stay
+    // behind every unhandled entry, and writing it on idle ticks would dirty the task (one
+    // changelog record and a transaction per commit interval while nothing happens).
+    if (handled > 0 && time != persistedExpiry) {
       persistedExpiry = time;
       meta.put(EXPIRY_CURSOR, time);
     }
@@ -105,7 +108,7 @@ final class TimeIndex {
   void purgeHandled(Batch batch, int handled) {
     purgeCursor = advance(batch, handled, purgeCursor);
     long time = purgeCursorTime();
-    if (time != persistedPurge) {
+    if (handled > 0 && time != persistedPurge) {
       persistedPurge = time;
       meta.put(PURGE_CURSOR, time);
     }
