@@ -40,9 +40,12 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <tr><td>{@code LAPSE_EXPIRY_TERMINAL_RETENTION_MS}</td><td>{@code 3900000} (65 min)</td>
  *       <td>How long past its deadline a settled challenge is remembered (late attempts get
  *       60322/60323, duplicate creates stay idempotent), then purged.</td></tr>
- *   <tr><td>{@code LAPSE_EXPIRY_UNKNOWN_GRACE_MS}</td><td>{@code 1000}</td>
+ *   <tr><td>{@code LAPSE_EXPIRY_UNKNOWN_GRACE_MS}</td><td>{@code 10000}</td>
  *       <td>How long an attempt for an unknown challenge waits for its ChallengeCreated before
- *       it is answered 20404.</td></tr>
+ *       it is answered 20404. The two come from different topics, and a lagging task can read an
+ *       attempt well before the create that preceded it (1 s was measured to be too short after a
+ *       restart); the challenge service rejects unknown challenges itself, so a real 20404 from
+ *       the processor is rare and may be slow.</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_MAX_FAILED_ATTEMPTS}</td><td>{@code 5}</td>
  *       <td>The wrong code that reaches this count is answered 60308 (Twilio: 5).</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_COMMIT_INTERVAL_MS}</td><td>{@code 20}</td>
@@ -110,7 +113,11 @@ public record ExpiryConfig(
                     env,
                     "LAPSE_EXPIRY_TERMINAL_RETENTION_MS",
                     ExpirySettings.DEFAULT_TERMINAL_RETENTION.toMillis())),
-            Duration.ofMillis(longValue(env, "LAPSE_EXPIRY_UNKNOWN_GRACE_MS", 1000)),
+            Duration.ofMillis(
+                longValue(
+                    env,
+                    "LAPSE_EXPIRY_UNKNOWN_GRACE_MS",
+                    ExpirySettings.DEFAULT_UNKNOWN_GRACE.toMillis())),
             (int) longValue(env, "LAPSE_EXPIRY_MAX_FAILED_ATTEMPTS", 5));
     Map<String, String> overrides = new HashMap<>();
     env.forEach(

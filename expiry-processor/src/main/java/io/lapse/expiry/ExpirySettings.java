@@ -27,7 +27,7 @@ public record ExpirySettings(
   public static final Duration DEFAULT_TICK_TIME_BUDGET = Duration.ofMillis(40);
   public static final int DEFAULT_TICK_MAX_COUNT = 20_000;
   public static final Duration DEFAULT_TERMINAL_RETENTION = Duration.ofMinutes(65);
-  public static final Duration DEFAULT_UNKNOWN_GRACE = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_UNKNOWN_GRACE = Duration.ofSeconds(10);
   public static final int TWILIO_MAX_FAILED_ATTEMPTS = 5;
 
   public ExpirySettings {
