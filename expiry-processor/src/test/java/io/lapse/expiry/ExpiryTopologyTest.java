@@ -391,7 +391,7 @@ class ExpiryTopologyTest {
 
     driver.advanceTo(deadline.plus(retention).plusMillis(10));
     driver.attempt(SID, "much-later", APPROVED);
-    driver.advance(Duration.ofSeconds(2));
+    driver.advance(ExpirySettings.DEFAULT_UNKNOWN_GRACE.plusSeconds(1));
     assertThat(rejected(driver.outcomes().get(0)).getCode()).isEqualTo(20404);
   }
 
