@@ -1,0 +1,131 @@
+package io.lapse.expiry;
+
+import io.lapse.topics.KafkaConnection;
+import io.lapse.topics.TopicNames;
+import io.lapse.topics.TopicProvisioner;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running expiry processor: provisions the topics it reads and writes, runs the Kafka Streams
+ * client on {@link ExpiryTopology}, and serves {@code /health} and {@code /metrics}. Used by {@link
+ * Main}, by the local launcher (in-process) and by integration tests.
+ */
+public final class ExpiryProcessorApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ExpiryProcessorApp.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaStreams streams;
+  private final PrometheusMeterRegistry registry;
+  private final ExpiryMetrics metrics;
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final HealthServer http;
+  private final CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
+
+  private ExpiryProcessorApp(ExpiryConfig config) {
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.metrics = new ExpiryMetrics(registry);
+    provisionTopics(config.connection());
+    this.streams =
+        new KafkaStreams(ExpiryTopology.build(config, metrics), config.streamsProperties(metrics));
+    // A thread that dies of an unexpected exception is replaced; under exactly-once its task
+    // resumes from the last commit, so nothing is lost or emitted twice.
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error("Stream thread failed; replacing it", e);
+          metrics.threadFailed();
+          return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.setStateListener(
+        (next, previous) -> {
+          LOG.info("Kafka Streams {} -> {}", previous, next);
+          if (next == KafkaStreams.State.REBALANCING) {
+            metrics.rebalanced();
+          }
+          if (next == KafkaStreams.State.NOT_RUNNING || next == KafkaStreams.State.ERROR) {
+            terminated.complete(next);
+          }
+        });
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    this.http =
+        new HealthServer(config.httpHost(), config.httpPort(), streams::state, registry::scrape);
+    streams.start();
+    LOG.info(
+        "Expiry processor {} started; health and metrics on http://{}:{}/",
+        config.applicationId(),
+        config.httpHost(),
+        http.port());
+  }
+
+  /** Provisions topics, starts Streams and the HTTP server; returns at once (Streams starts). */
+  public static ExpiryProcessorApp start(ExpiryConfig config) {
+    return new ExpiryProcessorApp(config);
+  }
+
+  private static void provisionTopics(KafkaConnection connection) {
+    TopicNames names = connection.topicNames();
+    TopicProvisioner provisioner = new TopicProvisioner(connection);
+    try (Admin admin = Admin.create(connection.clientProps())) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          // Streams' source topics must exist before it starts; the processor also writes the
+          // outcome and expired topics. Provisioning all co-partitioned topics keeps them aligned.
+          provisioner.ensureChallengeTopics(admin, names.challengeTopics());
+          provisioner.ensureDeadLetterTopics(
+              admin, List.of(names.challengeCreated(), names.challengeResponses()));
+          return;
+        } catch (IllegalStateException e) {
+          // A topic just created can be briefly unknown to the describe that checks it (metadata
+          // propagation); creation is idempotent, so trying again is safe.
+          if (attempt >= 10 || !(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+            throw e;
+          }
+          LOG.info("Topics not visible yet ({}); retrying", e.getMessage());
+          LockSupport.parkNanos(Duration.ofMillis(200L * attempt).toNanos());
+        }
+      }
+    }
+  }
+
+  /** The health/metrics server's port (useful with port 0). */
+  public int httpPort() {
+    return http.port();
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public ExpiryMetrics metrics() {
+    return metrics;
+  }
+
+  /** Completes with NOT_RUNNING or ERROR when Streams stops. */
+  public CompletableFuture<KafkaStreams.State> terminated() {
+    return terminated;
+  }
+
+  @Override
+  public void close() {
+    LOG.info("Stopping the expiry processor");
+    try {
+      streams.close(CLOSE_TIMEOUT);
+    } finally {
+      streamsMetrics.close();
+      http.close();
+      registry.close();
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.lapse.expiry;
+
+import io.lapse.events.v1.ChallengeCreated;
+import io.lapse.events.v1.VerificationAttempted;
+import io.lapse.expiry.state.ChallengeStateSerde;
+import io.lapse.topics.LapseTopics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The expiry processor's topology, as a pure function of the typed topics and the settings: used by
+ * {@link ExpiryProcessorApp} and by TopologyTestDriver tests alike.
+ *
+ * <pre>
+ * challenge-created-source ──┐                               ┌─▶ challenge-outcomes-sink
+ *                            ├─▶ challenge-arbiter ──────────┤
+ * challenge-responses-source ┘   (stores: lapse-challenges,  └─▶ challenge-expired-sink
+ *                                 lapse-time-index, lapse-expiry-meta)
+ * </pre>
+ *
+ * <p>Both inputs feed one processor, so Streams puts them in one sub-topology: their partitions are
+ * co-partitioned into the same task, and every event of one challenge is handled on one thread, in
+ * order, together with that challenge's timer. Every processor, store and (through the stores)
+ * changelog topic is named explicitly, so a renamed class never renames state.
+ */
+public final class ExpiryTopology {
+  private ExpiryTopology() {}
+
+  /** The names of the topology's nodes and stores. */
+  public record Names(
+      String createdSource,
+      String responsesSource,
+      String arbiter,
+      String outcomesSink,
+      String expiredSink,
+      String challengeStore,
+      String indexStore,
+      String metaStore) {
+    public static final Names DEFAULT =
+        new Names(
+            "challenge-created-source",
+            "challenge-responses-source",
+            "challenge-arbiter",
+            "challenge-outcomes-sink",
+            "challenge-expired-sink",
+            "lapse-challenges",
+            "lapse-time-index",
+            "lapse-expiry-meta");
+  }
+
+  public static Topology build(ExpiryConfig config, ExpiryMetrics metrics) {
+    return build(config.connection().topics(), config.settings(), metrics);
+  }
+
+  public static Topology build(LapseTopics topics, ExpirySettings settings, ExpiryMetrics metrics) {
+    Names n = Names.DEFAULT;
+    Topology topology = new Topology();
+    topology.addSource(
+        n.createdSource(),
+        topics.challengeCreated().keyDeserializer(),
+        new TypedDeserializer<>(
+            topics.challengeCreated().valueDeserializer(), ChallengeCreated.class),
+        topics.challengeCreated().name());
+    topology.addSource(
+        n.responsesSource(),
+        topics.challengeResponses().keyDeserializer(),
+        new TypedDeserializer<>(
+            topics.challengeResponses().valueDeserializer(), VerificationAttempted.class),
+        topics.challengeResponses().name());
+    topology.addProcessor(
+        n.arbiter(),
+        () -> new ChallengeArbiter(settings, metrics, n),
+        n.createdSource(),
+        n.responsesSource());
+    // No caching on the challenge and index stores: almost every put is a distinct key, so a
+    // cache would absorb nothing, and range scans would have to merge it with RocksDB. The meta
+    // store is rewritten on every event (pending count, cursors), so its cache turns those puts
+    // into one changelog record per commit.
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(n.challengeStore()),
+                Serdes.String(),
+                new ChallengeStateSerde())
+            .withCachingDisabled(),
+        n.arbiter());
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(n.indexStore()), Serdes.Bytes(), Serdes.ByteArray())
+            .withCachingDisabled(),
+        n.arbiter());
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(n.metaStore()), Serdes.String(), Serdes.Long())
+            .withCachingEnabled(),
+        n.arbiter());
+    topology.addSink(
+        n.outcomesSink(),
+        topics.challengeOutcomes().name(),
+        topics.challengeOutcomes().keySerializer(),
+        topics.challengeOutcomes().valueSerializer(),
+        n.arbiter());
+    topology.addSink(
+        n.expiredSink(),
+        topics.challengeExpired().name(),
+        topics.challengeExpired().keySerializer(),
+        topics.challengeExpired().valueSerializer(),
+        n.arbiter());
+    return topology;
+  }
+}
