@@ -1,0 +1,41 @@
+package io.lapse.service.support;
+
+import io.lapse.testkit.KafkaBroker;
+import io.lapse.testkit.KafkaHelpers;
+import io.lapse.testkit.SchemaRegistry;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One environment for the challenge service and the expiry processor, as {@code ./lapse up} and
+ * docker-compose give them: the shared broker and registry, topics and application id of their own
+ * (a unique prefix), an ephemeral HTTP port each, fixed test credentials and a fresh key.
+ */
+public final class SystemEnv {
+  public static final String ACCOUNT = "AC" + "b".repeat(32);
+  public static final String TOKEN = "sdk-test-token";
+
+  private SystemEnv() {}
+
+  public static Map<String, String> create(KafkaBroker broker, SchemaRegistry registry) {
+    String id = KafkaHelpers.uniqueName("e2e");
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    Map<String, String> env = new HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+    env.put("SCHEMA_REGISTRY_URL", registry.url());
+    env.put("LAPSE_PARTITIONS", "3");
+    env.put("LAPSE_TOPIC_PREFIX", id + ".");
+    env.put("HTTP_PORT", "0");
+    env.put("LAPSE_ACCOUNT_SID", ACCOUNT);
+    env.put("LAPSE_AUTH_TOKEN", TOKEN);
+    env.put("LAPSE_SECRET_KEY", Base64.getEncoder().encodeToString(key));
+    env.put("LAPSE_EXPIRY_APPLICATION_ID", id + "-expiry");
+    env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
+    env.put("LAPSE_STATE_DIR", Path.of("target", "it-state", id).toAbsolutePath().toString());
+    return env;
+  }
+}
