@@ -96,7 +96,12 @@ public final class ChallengeServiceApp implements AutoCloseable {
 
     ChallengeView view = new ChallengeView();
     KafkaAttemptGateway gateway = new KafkaAttemptGateway(producer, topics.challengeResponses());
-    // A challenge lives at most 60 minutes, then stays readable for the retention.
+    // One follower feeds both the view and request-reply. The view needs the events of the
+    // retention window (a challenge lives at most 60 minutes, then stays readable for the
+    // retention); once caught up it reads at the end of challenge-outcomes, and no request waits
+    // before that (HTTP starts after catch-up), so it answers exactly like a from-the-end reader
+    // while keeping view and reply in one order: an outcome is in the view before its waiter
+    // completes.
     Instant since = clock.instant().minus(config.challengeRetention()).minus(Duration.ofHours(1));
     Follower events =
         new Follower(
