@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the topics a process writes, idempotently, at start: an existing topic is left as it is
@@ -79,24 +80,40 @@ public final class TopicProvisioner {
 
   private static void checkPartitions(Admin admin, Set<String> names, int expected)
       throws InterruptedException, TimeoutException {
-    try {
-      var descriptions = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
-      descriptions.forEach(
-          (name, d) -> {
-            if (d.partitions().size() != expected) {
-              throw new IllegalStateException(
-                  "Topic "
-                      + name
-                      + " has "
-                      + d.partitions().size()
-                      + " partitions, expected "
-                      + expected
-                      + ": co-partitioned challenge topics must share one partition count"
-                      + " (LAPSE_PARTITIONS)");
-            }
-          });
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Could not describe topics " + names, e.getCause());
+    var descriptions = describeWhenVisible(admin, names);
+    descriptions.forEach(
+        (name, d) -> {
+          if (d.partitions().size() != expected) {
+            throw new IllegalStateException(
+                "Topic "
+                    + name
+                    + " has "
+                    + d.partitions().size()
+                    + " partitions, expected "
+                    + expected
+                    + ": co-partitioned challenge topics must share one partition count"
+                    + " (LAPSE_PARTITIONS)");
+          }
+        });
+  }
+
+  /**
+   * Describes the topics, waiting (bounded) until a topic created a moment ago is visible: the
+   * controller acknowledges a creation before every broker's metadata has it.
+   */
+  private static Map<String, org.apache.kafka.clients.admin.TopicDescription> describeWhenVisible(
+      Admin admin, Set<String> names) throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw new IllegalStateException("Could not describe topics " + names, e.getCause());
+        }
+        TimeUnit.MILLISECONDS.sleep(100); // metadata propagation has no event to wait on
+      }
     }
   }
 }
