@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
 final class ChallengeArbiter implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(ChallengeArbiter.class);
   static final String PENDING_COUNT = "pending-count";
+  static final int UNKNOWN_MAX_WAITS = 6;
 
   private final ExpirySettings settings;
   private final ExpiryMetrics metrics;
@@ -66,6 +67,8 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   private String taskId;
   private Cancellable punctuation;
   private boolean emitted;
+  // Highest timestamp of a ChallengeCreated this task has processed (in memory; 0 after a start).
+  private long createdStreamTime;
 
   ChallengeArbiter(ExpirySettings settings, ExpiryMetrics metrics, ExpiryTopology.Names names) {
     this.settings = settings;
@@ -111,6 +114,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     long now = context.currentSystemTimeMs();
     emitted = false;
     if (record.value() instanceof ChallengeCreated created) {
+      createdStreamTime = Math.max(createdStreamTime, record.timestamp());
       onCreated(key, created, now);
     } else if (record.value() instanceof VerificationAttempted attempt) {
       onAttempt(key, attempt, now);
@@ -328,18 +332,41 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       return 1;
     }
     if (state.status() == Status.AWAITING) {
-      ChallengeState next = state.unknown();
-      for (ParkedAttempt p : state.parked()) {
-        if (next.answerTo(p.attemptId()).isEmpty()) {
-          Answer answer = Answer.rejected(p.attemptId(), now, Outcomes.NOT_FOUND);
-          next = next.withAnswer(answer);
-          emitOutcome(key, stateFor(next, p), answer, now);
-        }
-      }
-      challenges.put(key, next);
-      return state.parked().size();
+      return onAwaitingDue(key, state, entry, now);
     }
     return 0;
+  }
+
+  /**
+   * The grace of an unknown challenge's parked attempts ended. A lagging task can read an attempt
+   * long before the create that preceded it (different topics), so 20404 is answered only once this
+   * task has processed a ChallengeCreated stamped at least a second after the newest parked attempt
+   * (so the create would have been read by now), or after {@link #UNKNOWN_MAX_WAITS} graces in all
+   * (a task that sees no creates at all); otherwise the wait is extended.
+   */
+  private int onAwaitingDue(String key, ChallengeState state, TimeIndex.Entry entry, long now) {
+    long newest = state.parked().stream().mapToLong(ParkedAttempt::attemptAt).max().orElse(0);
+    long oldest = state.parked().stream().mapToLong(ParkedAttempt::attemptAt).min().orElse(0);
+    long grace = settings.unknownGrace().toMillis();
+    boolean createsPassed = createdStreamTime >= newest + 1_000;
+    boolean waitedLongEnough = now - oldest >= UNKNOWN_MAX_WAITS * Math.max(grace, 1_000);
+    if (!createsPassed && !waitedLongEnough) {
+      long later = now + Math.max(grace, 1_000);
+      index.delete(entry.key());
+      index.put(later, key, true);
+      challenges.put(key, state.reindexed(later));
+      return 0;
+    }
+    ChallengeState next = state.unknown();
+    for (ParkedAttempt p : state.parked()) {
+      if (next.answerTo(p.attemptId()).isEmpty()) {
+        Answer answer = Answer.rejected(p.attemptId(), now, Outcomes.NOT_FOUND);
+        next = next.withAnswer(answer);
+        emitOutcome(key, stateFor(next, p), answer, now);
+      }
+    }
+    challenges.put(key, next);
+    return state.parked().size();
   }
 
   /** A 20404 echoes what the attempt itself said, since no challenge is known. */

@@ -215,9 +215,10 @@ class ExpiryTopologyTest {
   }
 
   @Test
-  void shouldAnswer20404ForAnUnknownChallengeOnceTheGraceEnds() {
+  void shouldAnswer20404OnceLaterCreatesShowTheChallengeIsNotComing() {
     driver.attempt(SID, "nobody", APPROVED);
-    driver.advance(Duration.ofMillis(500));
+    driver.advance(Duration.ofSeconds(2));
+    driver.create("YC-other", in(60_000));
     assertThat(driver.outcomes()).isEmpty();
 
     driver.advance(ExpirySettings.DEFAULT_UNKNOWN_GRACE);
@@ -226,6 +227,33 @@ class ExpiryTopologyTest {
     assertThat(r.getCode()).isEqualTo(20404);
     assertThat(r.getAttemptId()).isEqualTo("nobody");
     assertThat(r.getSid()).isEqualTo(SID);
+  }
+
+  @Test
+  void shouldKeepWaitingForTheCreateWhileNoLaterCreateWasSeen() {
+    driver.attempt(SID, "early", APPROVED);
+    driver.advance(ExpirySettings.DEFAULT_UNKNOWN_GRACE.plusSeconds(1));
+    driver.advance(ExpirySettings.DEFAULT_UNKNOWN_GRACE);
+    assertThat(driver.outcomes()).isEmpty();
+
+    driver.create(SID, in(60_000));
+
+    assertThat(driver.outcomes()).singleElement().isInstanceOf(ChallengeApproved.class);
+  }
+
+  @Test
+  void shouldAnswer20404AfterTheLongestWaitWhenNoCreatesArriveAtAll() {
+    driver.attempt(SID, "nobody", APPROVED);
+
+    waitOutUnknown();
+
+    assertThat(rejected(driver.outcomes().get(0)).getCode()).isEqualTo(20404);
+  }
+
+  private void waitOutUnknown() {
+    for (int i = 0; i <= ChallengeArbiter.UNKNOWN_MAX_WAITS; i++) {
+      driver.advance(ExpirySettings.DEFAULT_UNKNOWN_GRACE.plusMillis(10));
+    }
   }
 
   @Test
@@ -391,7 +419,7 @@ class ExpiryTopologyTest {
 
     driver.advanceTo(deadline.plus(retention).plusMillis(10));
     driver.attempt(SID, "much-later", APPROVED);
-    driver.advance(ExpirySettings.DEFAULT_UNKNOWN_GRACE.plusSeconds(1));
+    waitOutUnknown();
     assertThat(rejected(driver.outcomes().get(0)).getCode()).isEqualTo(20404);
   }
 

@@ -78,13 +78,31 @@ public final class TopicProvisioner {
     }
   }
 
+  private static void checkPartitions(Admin admin, Set<String> names, int expected)
+      throws InterruptedException, TimeoutException {
+    var descriptions = describeWhenVisible(admin, names);
+    descriptions.forEach(
+        (name, d) -> {
+          if (d.partitions().size() != expected) {
+            throw new IllegalStateException(
+                "Topic "
+                    + name
+                    + " has "
+                    + d.partitions().size()
+                    + " partitions, expected "
+                    + expected
+                    + ": co-partitioned challenge topics must share one partition count"
+                    + " (LAPSE_PARTITIONS)");
+          }
+        });
+  }
+
   /**
-   * Describes topics, retrying while the broker's metadata does not know a just-created topic yet
-   * (describe right after create answers UnknownTopicOrPartition for a moment).
+   * Describes the topics, waiting (bounded) until a topic created a moment ago is visible: the
+   * controller acknowledges a creation before every broker's metadata has it.
    */
-  private static java.util.Map<String, org.apache.kafka.clients.admin.TopicDescription>
-      describeWhenKnown(Admin admin, Set<String> names)
-          throws InterruptedException, TimeoutException, ExecutionException {
+  private static Map<String, org.apache.kafka.clients.admin.TopicDescription> describeWhenVisible(
+      Admin admin, Set<String> names) throws InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       try {
@@ -92,33 +110,10 @@ public final class TopicProvisioner {
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
             || System.nanoTime() > deadline) {
-          throw e;
+          throw new IllegalStateException("Could not describe topics " + names, e.getCause());
         }
-        Thread.sleep(50); // metadata propagation has no event to wait on: a short bounded backoff
+        TimeUnit.MILLISECONDS.sleep(100); // metadata propagation has no event to wait on
       }
-    }
-  }
-
-  private static void checkPartitions(Admin admin, Set<String> names, int expected)
-      throws InterruptedException, TimeoutException {
-    try {
-      var descriptions = describeWhenKnown(admin, names);
-      descriptions.forEach(
-          (name, d) -> {
-            if (d.partitions().size() != expected) {
-              throw new IllegalStateException(
-                  "Topic "
-                      + name
-                      + " has "
-                      + d.partitions().size()
-                      + " partitions, expected "
-                      + expected
-                      + ": co-partitioned challenge topics must share one partition count"
-                      + " (LAPSE_PARTITIONS)");
-            }
-          });
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Could not describe topics " + names, e.getCause());
     }
   }
 }

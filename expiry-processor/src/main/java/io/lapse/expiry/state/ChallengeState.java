@@ -176,6 +176,20 @@ public record ChallengeState(
         Status.PENDING, deadline, deadline, serviceSid, identity, factorSid, 0, answers, List.of());
   }
 
+  /** The same state with its time-index entry moved to {@code time}. */
+  public ChallengeState reindexed(long time) {
+    return new ChallengeState(
+        status,
+        time,
+        expirationDate,
+        serviceSid,
+        identity,
+        factorSid,
+        failedAttempts,
+        answers,
+        parked);
+  }
+
   /** Settled as unknown: parked attempts are answered, nothing waits any more. */
   public ChallengeState unknown() {
     return new ChallengeState(
