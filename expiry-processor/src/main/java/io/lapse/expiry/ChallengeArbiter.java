@@ -185,7 +185,15 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     String attemptId = attempt.getAttemptId();
     var previous = state.answerTo(attemptId);
     if (previous.isPresent()) {
-      emitOutcome(key, state, previous.get(), now);
+      Answer again = previous.get();
+      if (again.kind() == Answer.Kind.APPROVED || again.kind() == Answer.Kind.DENIED) {
+        // A repeat of the attempt that decided the challenge (a client retry): a second
+        // ChallengeApproved/Denied on the wire would break "one terminal event per challenge".
+        // Answer 60322 for the same attempt id; the service recognises its own decision in its
+        // view (where the first answer already is) and replies 200 with it.
+        again = Answer.rejected(attemptId, now, Outcomes.CHALLENGE_ALREADY_RESPONDED);
+      }
+      emitOutcome(key, state, again, now);
       return state;
     }
     long attemptAt = attempt.getAttemptAt().toEpochMilli();

@@ -304,6 +304,8 @@ public final class Challenges {
     }
   }
 
+  private static final int ALREADY_RESPONDED = 60322;
+
   /** Request–reply with the expiry processor; the outcome is applied to the view before reading. */
   private ChallengeState decide(VerificationAttempted attempt) {
     SpecificRecord outcome;
@@ -317,6 +319,16 @@ public final class Challenges {
       throw ApiError.decisionUnavailable();
     }
     if (outcome instanceof VerificationRejected r) {
+      if (r.getCode() == ALREADY_RESPONDED) {
+        // The processor answers a repeat of the deciding attempt with 60322 rather than a second
+        // terminal event; the first decision is in the view by now (same partition, in order).
+        var decided =
+            view.get(attempt.getSid())
+                .filter(c -> attempt.getAttemptId().equals(c.decidedAttemptId()));
+        if (decided.isPresent()) {
+          return decided.get();
+        }
+      }
       throw ApiError.fromRejection(r.getCode(), r.getReason());
     }
     if (outcome instanceof ChallengeApproved || outcome instanceof ChallengeDenied) {

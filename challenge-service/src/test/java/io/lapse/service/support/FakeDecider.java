@@ -54,6 +54,12 @@ public final class FakeDecider implements AttemptGateway {
     if (silent) {
       return CompletableFuture.failedFuture(new TimeoutException("no outcome in " + timeout));
     }
+    SpecificRecord previous = byAttempt.get(a.getAttemptId());
+    if (previous instanceof ChallengeApproved || previous instanceof ChallengeDenied) {
+      // As the processor: a repeat of the deciding attempt gets 60322, never a second terminal
+      // event.
+      return CompletableFuture.completedFuture(rejected(a, 60322, "Challenge already responded"));
+    }
     return CompletableFuture.completedFuture(
         byAttempt.computeIfAbsent(a.getAttemptId(), k -> decide(a)));
   }
