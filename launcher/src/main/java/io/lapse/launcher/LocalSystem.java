@@ -4,21 +4,19 @@ import io.lapse.expiry.ExpiryConfig;
 import io.lapse.expiry.ExpiryProcessorApp;
 import io.lapse.service.ChallengeServiceApp;
 import io.lapse.service.ServiceConfig;
+import io.lapse.testkit.FileTrees;
 import io.lapse.testkit.KafkaBroker;
 import io.lapse.testkit.LocalInfra;
 import io.lapse.testkit.SchemaRegistry;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -46,7 +44,7 @@ final class LocalSystem {
   /** Starts everything, prints the walk-through, and blocks until the JVM is asked to stop. */
   int run() throws IOException, InterruptedException {
     if (fresh) {
-      deleteTree(home);
+      FileTrees.deleteQuietly(home);
     }
     Files.createDirectories(home);
     LocalSettings settings = LocalSettings.loadOrCreate(home, env);
@@ -152,23 +150,5 @@ final class LocalSystem {
   private static void step(String what, String where, long since) {
     System.out.printf(
         "  %-18s %-48s %5d ms%n", what, where, (System.nanoTime() - since) / 1_000_000);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.delete(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    }
   }
 }

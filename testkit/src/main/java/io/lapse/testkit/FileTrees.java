@@ -7,11 +7,12 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Deletes directory trees left by brokers and registries; failures are ignored, not thrown. */
-final class FileTrees {
+public final class FileTrees {
 
   private FileTrees() {}
 
-  static void deleteQuietly(Path root) {
+  /** Deletes the tree under {@code root}, best effort. */
+  public static void deleteQuietly(Path root) {
     if (root == null || !Files.exists(root)) {
       return;
     }
