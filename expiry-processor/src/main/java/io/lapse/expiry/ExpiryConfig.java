@@ -31,7 +31,9 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <tr><td>{@code LAPSE_EXPIRY_HTTP_PORT}</td><td>{@code 8091}</td>
  *       <td>Port of {@code /health} and {@code /metrics}; 0 picks a free port.</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_PUNCTUATION_INTERVAL_MS}</td><td>{@code 10}</td>
- *       <td>Wall-clock tick of the expiry scan, anchored to multiples of itself.</td></tr>
+ *       <td>Grid of the wall-clock expiry ticks: a task ticks at the first multiple of this
+ *       interval at or after its next due entry (a deadline, a grace end, a purge), so at most
+ *       once per interval under load and never while nothing is due.</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_TICK_BUDGET_MS}</td><td>{@code 40}</td>
  *       <td>Time budget of one tick; the rest resumes on the next tick. Far below
  *       {@code transaction.timeout.ms} (10 s).</td></tr>
@@ -51,8 +53,8 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <tr><td>{@code LAPSE_EXPIRY_COMMIT_INTERVAL_MS}</td><td>{@code 20}</td>
  *       <td>Streams {@code commit.interval.ms}. Under EOS expired events become visible at the
  *       next commit, so this bounds their lateness; a decided attempt requests a commit at once.
- *       Streams marks a task dirty after every punctuation, so this is also the rate of
- *       transactions when idle.</td></tr>
+ *       Streams marks a task dirty after every punctuation; a task punctuates only when
+ *       something is due, so an idle processor commits nothing.</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_POLL_MS}</td><td>{@code 5}</td>
  *       <td>Streams {@code poll.ms}: with idle input, the floor of wall-clock tick
  *       granularity.</td></tr>

@@ -6,7 +6,8 @@ import java.time.Duration;
  * The processor's behaviour knobs that the topology itself needs (the Streams client's own tuning
  * lives in {@link ExpiryConfig}).
  *
- * @param punctuationInterval wall-clock tick of the expiry scan, anchored to multiples of itself
+ * @param punctuationInterval grid of the expiry ticks: a task ticks at the first multiple of it at
+ *     or after its next due entry, at most once per interval, and not at all while nothing is due
  * @param tickTimeBudget a tick stops working after this much time and resumes on the next tick
  * @param tickMaxCount a tick handles at most this many index entries
  * @param terminalRetention how long past its deadline a settled challenge is remembered, so late
