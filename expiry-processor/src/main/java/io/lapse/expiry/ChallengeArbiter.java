@@ -119,6 +119,8 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       return;
     }
     long now = context.currentSystemTimeMs();
+    boolean afterQuiet =
+        CommitPacer.arrivedAfterQuiet(now, settings.commitRequestQuietGap().toMillis());
     emitted = false;
     if (record.value() instanceof ChallengeCreated created) {
       createdStreamTime = Math.max(createdStreamTime, record.timestamp());
@@ -130,9 +132,10 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       throw new IllegalStateException("Unexpected value " + record.value().getClass());
     }
     persistPending();
-    if (emitted) {
+    if (emitted && afterQuiet) {
       // A decision is awaited by a caller (request-reply): make it visible to read_committed
-      // consumers now rather than at the next commit interval.
+      // consumers now rather than at the next commit interval, unless records arrive back to
+      // back (see CommitPacer).
       context.commit();
     }
   }

@@ -52,9 +52,16 @@ import org.apache.kafka.streams.StreamsConfig;
  *       <td>The wrong code that reaches this count is answered 60308 (Twilio: 5).</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_COMMIT_INTERVAL_MS}</td><td>{@code 20}</td>
  *       <td>Streams {@code commit.interval.ms}. Under EOS expired events become visible at the
- *       next commit, so this bounds their lateness; a decided attempt requests a commit at once.
+ *       next commit, so this bounds their lateness; a decided attempt requests a commit at once
+ *       (see {@code LAPSE_EXPIRY_COMMIT_REQUEST_QUIET_GAP_MS}).
  *       Streams marks a task dirty after every punctuation; a task punctuates only when
  *       something is due, so an idle processor commits nothing.</td></tr>
+ *   <tr><td>{@code LAPSE_EXPIRY_COMMIT_REQUEST_QUIET_GAP_MS}</td><td>{@code 5}</td>
+ *       <td>A decided attempt requests a commit (its waiting caller gets the answer without
+ *       waiting for the commit interval) only if its stream thread had processed no record for
+ *       this long before it; records arriving back to back (a burst, a lagging thread) are
+ *       committed by the commit interval. 0 requests a commit per decision, which turns a burst
+ *       into one transaction per record.</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_POLL_MS}</td><td>{@code 5}</td>
  *       <td>Streams {@code poll.ms}: with idle input, the floor of wall-clock tick
  *       granularity.</td></tr>
@@ -120,7 +127,12 @@ public record ExpiryConfig(
                     env,
                     "LAPSE_EXPIRY_UNKNOWN_GRACE_MS",
                     ExpirySettings.DEFAULT_UNKNOWN_GRACE.toMillis())),
-            (int) longValue(env, "LAPSE_EXPIRY_MAX_FAILED_ATTEMPTS", 5));
+            (int) longValue(env, "LAPSE_EXPIRY_MAX_FAILED_ATTEMPTS", 5),
+            Duration.ofMillis(
+                longValue(
+                    env,
+                    "LAPSE_EXPIRY_COMMIT_REQUEST_QUIET_GAP_MS",
+                    ExpirySettings.DEFAULT_COMMIT_REQUEST_QUIET_GAP.toMillis())));
     Map<String, String> overrides = new HashMap<>();
     env.forEach(
         (k, v) -> {

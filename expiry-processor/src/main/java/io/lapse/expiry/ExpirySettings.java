@@ -15,6 +15,9 @@ import java.time.Duration;
  * @param unknownGrace how long an attempt for an unknown challenge waits for its ChallengeCreated
  *     before it is answered 20404
  * @param maxFailedAttempts the failure that reaches this count is answered 60308
+ * @param commitRequestQuietGap a record that emitted a decision requests a commit only if its
+ *     stream thread had processed no record for at least this long before it (0: every decision
+ *     requests one); see {@link CommitPacer}
  */
 public record ExpirySettings(
     Duration punctuationInterval,
@@ -22,7 +25,8 @@ public record ExpirySettings(
     int tickMaxCount,
     Duration terminalRetention,
     Duration unknownGrace,
-    int maxFailedAttempts) {
+    int maxFailedAttempts,
+    Duration commitRequestQuietGap) {
 
   public static final Duration DEFAULT_PUNCTUATION_INTERVAL = Duration.ofMillis(10);
   public static final Duration DEFAULT_TICK_TIME_BUDGET = Duration.ofMillis(40);
@@ -30,6 +34,7 @@ public record ExpirySettings(
   public static final Duration DEFAULT_TERMINAL_RETENTION = Duration.ofMinutes(65);
   public static final Duration DEFAULT_UNKNOWN_GRACE = Duration.ofSeconds(10);
   public static final int TWILIO_MAX_FAILED_ATTEMPTS = 5;
+  public static final Duration DEFAULT_COMMIT_REQUEST_QUIET_GAP = Duration.ofMillis(5);
 
   public ExpirySettings {
     positive(punctuationInterval, "punctuation interval");
@@ -44,6 +49,9 @@ public record ExpirySettings(
     if (maxFailedAttempts < 1) {
       throw new IllegalArgumentException("max failed attempts must be at least 1");
     }
+    if (commitRequestQuietGap.isNegative()) {
+      throw new IllegalArgumentException("commit request quiet gap must not be negative");
+    }
   }
 
   public static ExpirySettings defaults() {
@@ -53,12 +61,19 @@ public record ExpirySettings(
         DEFAULT_TICK_MAX_COUNT,
         DEFAULT_TERMINAL_RETENTION,
         DEFAULT_UNKNOWN_GRACE,
-        TWILIO_MAX_FAILED_ATTEMPTS);
+        TWILIO_MAX_FAILED_ATTEMPTS,
+        DEFAULT_COMMIT_REQUEST_QUIET_GAP);
   }
 
   public ExpirySettings withTickBudget(Duration time, int count) {
     return new ExpirySettings(
-        punctuationInterval, time, count, terminalRetention, unknownGrace, maxFailedAttempts);
+        punctuationInterval,
+        time,
+        count,
+        terminalRetention,
+        unknownGrace,
+        maxFailedAttempts,
+        commitRequestQuietGap);
   }
 
   public ExpirySettings withTerminalRetention(Duration retention) {
@@ -68,7 +83,8 @@ public record ExpirySettings(
         tickMaxCount,
         retention,
         unknownGrace,
-        maxFailedAttempts);
+        maxFailedAttempts,
+        commitRequestQuietGap);
   }
 
   private static void positive(Duration d, String what) {
