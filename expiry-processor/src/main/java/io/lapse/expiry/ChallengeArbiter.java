@@ -78,6 +78,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   private Cancellable wakeUp;
   private long wakeUpAt = Long.MAX_VALUE;
   private boolean inTick;
+  private long lastTickAt = Long.MIN_VALUE / 2;
   private long persistedPending;
   private boolean emitted;
   // Highest timestamp of a ChallengeCreated this task has processed (in memory; 0 after a start).
@@ -323,13 +324,18 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   }
 
   /**
-   * The tick for work due at {@code due}: the first instant of the tick grid (multiples of the
-   * punctuation interval, KIP-1146 anchoring) at or after it, and strictly after {@code now}, so a
-   * tick never schedules itself into the punctuation loop that is running it.
+   * The tick for work due at {@code due}, strictly after {@code now} so a tick never schedules
+   * itself into the punctuation loop that is running it. On the grid (default): the first multiple
+   * of the punctuation interval at or after {@code due} (KIP-1146 anchoring, so the tasks of a
+   * thread tick together). At the due instant: exactly {@code due}, but no sooner than one interval
+   * after this task's previous tick, so under load a task still ticks at most once per interval.
    */
   long tickAt(long due, long now) {
     long interval = settings.punctuationInterval().toMillis();
     long at = Math.max(due, now + 1);
+    if (settings.tickAlignment() == ExpirySettings.TickAlignment.DUE) {
+      return Math.max(at, saturatedAdd(lastTickAt, interval));
+    }
     long offGrid = Math.floorMod(at, interval);
     return offGrid == 0 ? at : saturatedAdd(at - offGrid, interval);
   }
@@ -371,6 +377,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     // Streams runs every schedule due at punctuationTime in one loop: the next tick must be
     // strictly after it, whatever the context's cached clock says.
     long now = Math.max(context.currentSystemTimeMs(), punctuationTime);
+    lastTickAt = now;
     int handled;
     inTick = true;
     try {

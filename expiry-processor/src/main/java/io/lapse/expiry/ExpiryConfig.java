@@ -34,6 +34,10 @@ import org.apache.kafka.streams.StreamsConfig;
  *       <td>Grid of the wall-clock expiry ticks: a task ticks at the first multiple of this
  *       interval at or after its next due entry (a deadline, a grace end, a purge), so at most
  *       once per interval under load and never while nothing is due.</td></tr>
+ *   <tr><td>{@code LAPSE_EXPIRY_TICK_ALIGNMENT}</td><td>{@code grid}</td>
+ *       <td>{@code grid}: a task's next tick is the first multiple of the punctuation interval at
+ *       or after its next due entry; {@code due}: the due instant itself, no sooner than one
+ *       interval after the task's previous tick.</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_TICK_BUDGET_MS}</td><td>{@code 40}</td>
  *       <td>Time budget of one tick; the rest resumes on the next tick. Far below
  *       {@code transaction.timeout.ms} (10 s).</td></tr>
@@ -132,7 +136,10 @@ public record ExpiryConfig(
                 longValue(
                     env,
                     "LAPSE_EXPIRY_COMMIT_REQUEST_QUIET_GAP_MS",
-                    ExpirySettings.DEFAULT_COMMIT_REQUEST_QUIET_GAP.toMillis())));
+                    ExpirySettings.DEFAULT_COMMIT_REQUEST_QUIET_GAP.toMillis())),
+            ExpirySettings.tickAlignment(
+                env.getOrDefault(
+                    "LAPSE_EXPIRY_TICK_ALIGNMENT", ExpirySettings.DEFAULT_TICK_ALIGNMENT.name())));
     Map<String, String> overrides = new HashMap<>();
     env.forEach(
         (k, v) -> {

@@ -1,6 +1,8 @@
 package io.lapse.expiry;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The processor's behaviour knobs that the topology itself needs (the Streams client's own tuning
@@ -18,6 +20,8 @@ import java.time.Duration;
  * @param commitRequestQuietGap a record that emitted a decision requests a commit only if its
  *     stream thread had processed no record for at least this long before it (0: every decision
  *     requests one); see {@link CommitPacer}
+ * @param tickAlignment where a task's next tick goes: on the grid of the punctuation interval, or
+ *     at the due instant itself (no sooner than one interval after the previous tick)
  */
 public record ExpirySettings(
     Duration punctuationInterval,
@@ -26,7 +30,16 @@ public record ExpirySettings(
     Duration terminalRetention,
     Duration unknownGrace,
     int maxFailedAttempts,
-    Duration commitRequestQuietGap) {
+    Duration commitRequestQuietGap,
+    TickAlignment tickAlignment) {
+
+  /** Where a task's next tick is scheduled. */
+  public enum TickAlignment {
+    /** The first multiple of the punctuation interval at or after the due instant. */
+    GRID,
+    /** The due instant itself, at most one tick per punctuation interval. */
+    DUE
+  }
 
   public static final Duration DEFAULT_PUNCTUATION_INTERVAL = Duration.ofMillis(10);
   public static final Duration DEFAULT_TICK_TIME_BUDGET = Duration.ofMillis(40);
@@ -35,6 +48,7 @@ public record ExpirySettings(
   public static final Duration DEFAULT_UNKNOWN_GRACE = Duration.ofSeconds(10);
   public static final int TWILIO_MAX_FAILED_ATTEMPTS = 5;
   public static final Duration DEFAULT_COMMIT_REQUEST_QUIET_GAP = Duration.ofMillis(5);
+  public static final TickAlignment DEFAULT_TICK_ALIGNMENT = TickAlignment.GRID;
 
   public ExpirySettings {
     positive(punctuationInterval, "punctuation interval");
@@ -49,6 +63,7 @@ public record ExpirySettings(
     if (maxFailedAttempts < 1) {
       throw new IllegalArgumentException("max failed attempts must be at least 1");
     }
+    Objects.requireNonNull(tickAlignment, "tick alignment");
     if (commitRequestQuietGap.isNegative()) {
       throw new IllegalArgumentException("commit request quiet gap must not be negative");
     }
@@ -62,7 +77,8 @@ public record ExpirySettings(
         DEFAULT_TERMINAL_RETENTION,
         DEFAULT_UNKNOWN_GRACE,
         TWILIO_MAX_FAILED_ATTEMPTS,
-        DEFAULT_COMMIT_REQUEST_QUIET_GAP);
+        DEFAULT_COMMIT_REQUEST_QUIET_GAP,
+        DEFAULT_TICK_ALIGNMENT);
   }
 
   public ExpirySettings withTickBudget(Duration time, int count) {
@@ -73,7 +89,8 @@ public record ExpirySettings(
         terminalRetention,
         unknownGrace,
         maxFailedAttempts,
-        commitRequestQuietGap);
+        commitRequestQuietGap,
+        tickAlignment);
   }
 
   public ExpirySettings withTerminalRetention(Duration retention) {
@@ -84,7 +101,30 @@ public record ExpirySettings(
         retention,
         unknownGrace,
         maxFailedAttempts,
-        commitRequestQuietGap);
+        commitRequestQuietGap,
+        tickAlignment);
+  }
+
+  public ExpirySettings withTickAlignment(TickAlignment alignment) {
+    return new ExpirySettings(
+        punctuationInterval,
+        tickTimeBudget,
+        tickMaxCount,
+        terminalRetention,
+        unknownGrace,
+        maxFailedAttempts,
+        commitRequestQuietGap,
+        alignment);
+  }
+
+  /** Parses {@code grid} or {@code due} (any case). */
+  public static TickAlignment tickAlignment(String value) {
+    try {
+      return TickAlignment.valueOf(value.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "LAPSE_EXPIRY_TICK_ALIGNMENT must be grid or due, got \"" + value + "\"", e);
+    }
   }
 
   private static void positive(Duration d, String what) {

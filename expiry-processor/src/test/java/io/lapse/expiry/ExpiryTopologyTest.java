@@ -150,6 +150,44 @@ class ExpiryTopologyTest {
   }
 
   @Test
+  void shouldTickExactlyAtAnOffGridDeadlineWhenTicksAlignOnDueInstants() {
+    driver.close();
+    driver =
+        new ArbiterDriver(
+            ExpirySettings.defaults().withTickAlignment(ExpirySettings.TickAlignment.DUE));
+    Instant deadline = in(1_003);
+    driver.create(SID, deadline);
+
+    driver.advanceTo(deadline.minusMillis(1));
+    assertThat(driver.expired()).isEmpty();
+    driver.advanceTo(deadline);
+
+    assertThat(driver.expired()).singleElement().returns(deadline, ChallengeExpired::getExpiredAt);
+    assertThat(driver.ticks()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldTickAtMostOncePerIntervalWhenTicksAlignOnDueInstants() {
+    driver.close();
+    driver =
+        new ArbiterDriver(
+            ExpirySettings.defaults().withTickAlignment(ExpirySettings.TickAlignment.DUE));
+    Instant first = in(1_000);
+    driver.create("YC-a", first);
+    driver.create("YC-b", first.plusMillis(1));
+    driver.create("YC-c", first.plusMillis(2));
+
+    driver.advanceTo(first);
+    assertThat(sids(driver.expired())).containsExactly("YC-a");
+    driver.advanceTo(first.plus(TICK).minusMillis(1));
+    assertThat(driver.expired()).isEmpty();
+    driver.advanceTo(first.plus(TICK));
+
+    assertThat(sids(driver.expired())).containsExactly("YC-b", "YC-c");
+    assertThat(driver.ticks()).isEqualTo(2);
+  }
+
+  @Test
   void shouldNotWriteTheMetaStoreForAChallengeThatExpiresOnArrival() {
     driver.create("YC-pending", in(60_000));
     assertThat(driver.metaChangelog()).hasSize(1);
