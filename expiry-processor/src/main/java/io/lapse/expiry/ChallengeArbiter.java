@@ -378,6 +378,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     // strictly after it, whatever the context's cached clock says.
     long now = Math.max(context.currentSystemTimeMs(), punctuationTime);
     lastTickAt = now;
+    emitted = false;
     int handled;
     inTick = true;
     try {
@@ -388,10 +389,13 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     }
     persistPending();
     scheduleNextTick(now);
-    // No commit request here: Streams marks the task for commit after every punctuation anyway,
-    // and requesting one per emitting tick made every loop iteration commit, which starves input
-    // processing (Streams then processes about one record per loop). Expired events become
-    // visible at the next commit interval (LAPSE_EXPIRY_COMMIT_INTERVAL_MS).
+    // Expired events become visible at the next commit. Streams marks the task for commit after
+    // every punctuation anyway, at the next commit interval; a commit can also be requested right
+    // away, paced per thread (see CommitPacer), to save the wait for that interval.
+    long spacing = settings.tickCommitSpacing().toMillis();
+    if (emitted && spacing >= 0 && CommitPacer.tickCommitDue(now, spacing)) {
+      context.commit();
+    }
     metrics.tick(System.nanoTime() - startNanos, handled);
   }
 
