@@ -3,6 +3,7 @@
 # KRaft broker. Arguments are passed through, e.g.:
 #   expiry-processor/bench.sh                                   # the full run (1M pending, 200k burst)
 #   expiry-processor/bench.sh --pending=100000 --burst=50000 --steadySeconds=10   # a quick run
+#   BENCH_MAIN=io.lapse.expiry.bench.IdleCpuBenchmark expiry-processor/bench.sh   # idle CPU of the processor
 # Processor tuning comes from LAPSE_EXPIRY_* / STREAMS_PROPERTY_* environment variables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,4 +13,4 @@ cp_file=expiry-processor/target/bench-classpath.txt
 cp="expiry-processor/target/test-classes:expiry-processor/target/classes:schemas/target/classes:testkit/target/classes:$(cat "$cp_file")"
 exec java -Xms1g -Xmx4g -XX:+UseG1GC ${BENCH_JAVA_OPTS:-} \
   -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.lapse.events.v1,io.lapse.state.v1 \
-  -cp "$cp" io.lapse.expiry.bench.ExpiryBenchmark "$@"
+  -cp "$cp" "${BENCH_MAIN:-io.lapse.expiry.bench.ExpiryBenchmark}" "$@"

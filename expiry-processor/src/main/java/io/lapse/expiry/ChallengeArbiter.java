@@ -45,6 +45,15 @@ import org.slf4j.LoggerFactory;
  * 429/60308 to further tries on a challenge that stays {@code pending} until it expires (a 60308
  * does not end a challenge, only the deadline or a response does).
  *
+ * <p><b>Ticks.</b> A task has at most one wall-clock punctuation scheduled, at the first instant of
+ * the tick grid (multiples of the punctuation interval) at or after its earliest work: the next
+ * time-index entry the expiry scan has not handled (a deadline, the end of a parked attempt's
+ * grace) or the end of the next settled challenge's retention. Each tick reschedules itself from
+ * the index, {@code init} schedules the first one once the stores are restored (so deadlines that
+ * passed while the task was down fire at once), and an index entry added by a record pulls the
+ * wake-up forward if it is due earlier. Under load a task ticks once per interval, as with a fixed
+ * tick; with nothing due it has no punctuation at all, hence no commit and no transaction.
+ *
  * <p>A ChallengeCreated for a challenge already known is a duplicate and changes nothing; one whose
  * deadline has already passed expires at once. Settled challenges are remembered for the terminal
  * retention past their deadline, so late attempts get 60322/60323 rather than 20404, and then
@@ -65,7 +74,12 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   private TimeIndex index;
   private AtomicLong pending;
   private String taskId;
-  private Cancellable punctuation;
+  // The one scheduled wake-up of this task (null when nothing at all is indexed) and its instant.
+  private Cancellable wakeUp;
+  private long wakeUpAt = Long.MAX_VALUE;
+  private boolean inTick;
+  private long lastTickAt = Long.MIN_VALUE / 2;
+  private long persistedPending;
   private boolean emitted;
   // Highest timestamp of a ChallengeCreated this task has processed (in memory; 0 after a start).
   private long createdStreamTime;
@@ -85,22 +99,16 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     this.taskId = context.taskId().toString();
     this.pending = metrics.pendingOf(taskId);
     Long count = meta.get(PENDING_COUNT);
-    pending.set(count == null ? 0 : count);
-    long interval = settings.punctuationInterval().toMillis();
-    long now = context.currentSystemTimeMs();
-    // Anchored to multiples of the interval (KIP-1146), so ticks of all tasks line up with
-    // wall-clock boundaries instead of drifting with each task's start time.
-    Instant first = Instant.ofEpochMilli((now / interval + 1) * interval);
-    this.punctuation =
-        context.schedule(
-            first, settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::tick);
+    persistedPending = count == null ? 0 : count;
+    pending.set(persistedPending);
+    // init runs once the task's stores are restored (also after a rebalance or a crash), so this
+    // is where deadlines that passed while nobody ran this task get their tick.
+    scheduleNextTick(context.currentSystemTimeMs());
   }
 
   @Override
   public void close() {
-    if (punctuation != null) {
-      punctuation.cancel();
-    }
+    cancelWakeUp();
     metrics.taskClosed(taskId);
   }
 
@@ -112,6 +120,8 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       return;
     }
     long now = context.currentSystemTimeMs();
+    boolean afterQuiet =
+        CommitPacer.arrivedAfterQuiet(now, settings.commitRequestQuietGap().toMillis());
     emitted = false;
     if (record.value() instanceof ChallengeCreated created) {
       createdStreamTime = Math.max(createdStreamTime, record.timestamp());
@@ -122,9 +132,11 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       // The typed deserializers dead-letter anything else before it gets here.
       throw new IllegalStateException("Unexpected value " + record.value().getClass());
     }
-    if (emitted) {
+    persistPending();
+    if (emitted && afterQuiet) {
       // A decision is awaited by a caller (request-reply): make it visible to read_committed
-      // consumers now rather than at the next commit interval.
+      // consumers now rather than at the next commit interval, unless records arrive back to
+      // back (see CommitPacer).
       context.commit();
     }
   }
@@ -149,7 +161,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
           state.created(
               deadline, created.getServiceSid(), created.getIdentity(), created.getFactorSid());
     }
-    index.put(deadline, key, deadline > now);
+    indexPut(deadline, key, deadline > now, now);
     addPending(1);
     challenges.put(key, state);
     for (ParkedAttempt p : parked) {
@@ -164,7 +176,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     ChallengeState state = challenges.get(key);
     if (state == null) {
       long awaitUntil = now + settings.unknownGrace().toMillis();
-      index.put(awaitUntil, key, true);
+      indexPut(awaitUntil, key, true, now);
       challenges.put(key, ChallengeState.awaiting(awaitUntil, ParkedAttempt.of(attempt)));
       return;
     }
@@ -268,7 +280,99 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   }
 
   private void addPending(int delta) {
-    meta.put(PENDING_COUNT, pending.addAndGet(delta));
+    pending.addAndGet(delta);
+  }
+
+  /**
+   * Writes the task's pending count to the meta store once per record or tick, and only when it
+   * changed: a create that expires at once nets to zero and writes nothing.
+   */
+  private void persistPending() {
+    long count = pending.get();
+    if (count != persistedPending) {
+      meta.put(PENDING_COUNT, count);
+      persistedPending = count;
+    }
+  }
+
+  /**
+   * Adds a time-index entry and makes sure a tick comes when it is due: at {@code time} for an
+   * entry the expiry scan must see, at {@code time} + retention for one only the purge will.
+   * Rescheduled right here rather than at the end of {@code process}, so an exception later in the
+   * same record (dead-lettered, processing goes on) cannot leave an entry without its wake-up.
+   */
+  private void indexPut(long time, String key, boolean forExpiry, long now) {
+    index.put(time, key, forExpiry);
+    if (!inTick) {
+      long due = forExpiry ? time : saturatedAdd(time, settings.terminalRetention().toMillis());
+      long at = tickAt(due, now);
+      if (at < wakeUpAt) {
+        wakeUpAt(at);
+      }
+    }
+  }
+
+  /**
+   * Schedules the next tick for the earliest instant this task has work: the first index entry the
+   * expiry scan has not handled (a deadline or the end of a parked attempt's grace) or the first
+   * entry whose retention ends (purge); none when the index is empty. Between now and then the task
+   * has no punctuation at all, so an idle task costs nothing (every punctuation makes Streams
+   * commit the task, one transaction per commit interval even with nothing to write).
+   */
+  private void scheduleNextTick(long now) {
+    long due =
+        Math.min(
+            index.nextForExpiry(),
+            saturatedAdd(index.nextForPurge(), settings.terminalRetention().toMillis()));
+    if (due == Long.MAX_VALUE) {
+      cancelWakeUp();
+    } else {
+      wakeUpAt(tickAt(due, now));
+    }
+  }
+
+  /**
+   * The tick for work due at {@code due}, strictly after {@code now} so a tick never schedules
+   * itself into the punctuation loop that is running it. On the grid (default): the first multiple
+   * of the punctuation interval at or after {@code due} (KIP-1146 anchoring, so the tasks of a
+   * thread tick together). At the due instant: exactly {@code due}, but no sooner than one interval
+   * after this task's previous tick, so under load a task still ticks at most once per interval.
+   */
+  long tickAt(long due, long now) {
+    long interval = settings.punctuationInterval().toMillis();
+    long at = Math.max(due, now + 1);
+    if (settings.tickAlignment() == ExpirySettings.TickAlignment.DUE) {
+      return Math.max(at, saturatedAdd(lastTickAt, interval));
+    }
+    long offGrid = Math.floorMod(at, interval);
+    return offGrid == 0 ? at : saturatedAdd(at - offGrid, interval);
+  }
+
+  private void wakeUpAt(long at) {
+    cancelWakeUp();
+    // The interval only matters if a tick throws before it reschedules (the punctuation then
+    // repeats on the grid, as a fixed tick would), or if the instant has passed by the time
+    // Streams registers it (it moves to the next grid slot).
+    wakeUp =
+        context.schedule(
+            Instant.ofEpochMilli(at),
+            settings.punctuationInterval(),
+            PunctuationType.WALL_CLOCK_TIME,
+            this::tick);
+    wakeUpAt = at;
+  }
+
+  private void cancelWakeUp() {
+    if (wakeUp != null) {
+      wakeUp.cancel();
+      wakeUp = null;
+    }
+    wakeUpAt = Long.MAX_VALUE;
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
   /**
@@ -278,11 +382,34 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
    */
   void tick(long punctuationTime) {
     long startNanos = System.nanoTime();
-    long budgetEnd = startNanos + settings.tickTimeBudget().toNanos();
-    long now = context.currentSystemTimeMs();
-    int max = settings.tickMaxCount();
-    int handled = 0;
+    // Streams runs every schedule due at punctuationTime in one loop: the next tick must be
+    // strictly after it, whatever the context's cached clock says.
+    long now = Math.max(context.currentSystemTimeMs(), punctuationTime);
+    lastTickAt = now;
+    emitted = false;
+    int handled;
+    inTick = true;
+    try {
+      handled = expireAndPurge(now, startNanos + settings.tickTimeBudget().toNanos());
+    } finally {
+      // On an exception the punctuation stays scheduled and repeats one interval later.
+      inTick = false;
+    }
+    persistPending();
+    scheduleNextTick(now);
+    // Expired events become visible at the next commit. Streams marks the task for commit after
+    // every punctuation anyway, at the next commit interval; a commit can also be requested right
+    // away, paced per thread (see CommitPacer), to save the wait for that interval.
+    long spacing = settings.tickCommitSpacing().toMillis();
+    if (emitted && spacing >= 0 && CommitPacer.tickCommitDue(now, spacing)) {
+      context.commit();
+    }
+    metrics.tick(System.nanoTime() - startNanos, handled);
+  }
 
+  /** The work of one tick; returns the index entries handled. */
+  private int expireAndPurge(long now, long budgetEnd) {
+    int max = settings.tickMaxCount();
     TimeIndex.Batch due = index.dueForExpiry(now, max);
     int i = 0;
     for (; i < due.entries().size(); i++) {
@@ -292,7 +419,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       onDue(due.entries().get(i), now);
     }
     index.expiryHandled(due, i);
-    handled += i;
+    int handled = i;
 
     boolean expiryDone = i == due.entries().size() && due.exhausted();
     if (expiryDone && handled < max && System.nanoTime() < budgetEnd) {
@@ -311,11 +438,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       index.purgeHandled(old, j);
       handled += j;
     }
-    // No commit request here: Streams marks the task for commit after every punctuation anyway,
-    // and requesting one per emitting tick made every loop iteration commit, which starves input
-    // processing (Streams then processes about one record per loop). Expired events become
-    // visible at the next commit interval (LAPSE_EXPIRY_COMMIT_INTERVAL_MS).
-    metrics.tick(System.nanoTime() - startNanos, handled);
+    return handled;
   }
 
   /** Handles one due index entry; returns the number of events emitted. */
@@ -361,7 +484,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     if (!createsPassed && !waitedLongEnough) {
       long later = now + Math.max(grace, 1_000);
       index.delete(entry.key());
-      index.put(later, key, true);
+      indexPut(later, key, true, now);
       challenges.put(key, state.reindexed(later));
       return 0;
     }

@@ -31,7 +31,17 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <tr><td>{@code LAPSE_EXPIRY_HTTP_PORT}</td><td>{@code 8091}</td>
  *       <td>Port of {@code /health} and {@code /metrics}; 0 picks a free port.</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_PUNCTUATION_INTERVAL_MS}</td><td>{@code 10}</td>
- *       <td>Wall-clock tick of the expiry scan, anchored to multiples of itself.</td></tr>
+ *       <td>Grid of the wall-clock expiry ticks: a task ticks at the first multiple of this
+ *       interval at or after its next due entry (a deadline, a grace end, a purge), so at most
+ *       once per interval under load and never while nothing is due.</td></tr>
+ *   <tr><td>{@code LAPSE_EXPIRY_TICK_ALIGNMENT}</td><td>{@code grid}</td>
+ *       <td>{@code grid}: a task's next tick is the first multiple of the punctuation interval at
+ *       or after its next due entry; {@code due}: the due instant itself, no sooner than one
+ *       interval after the task's previous tick.</td></tr>
+ *   <tr><td>{@code LAPSE_EXPIRY_TICK_COMMIT_SPACING_MS}</td><td>{@code -1}</td>
+ *       <td>A tick that expired something requests a commit at once unless a tick of the same
+ *       stream thread requested one less than this long ago; negative: never (expired events
+ *       wait for the next commit interval).</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_TICK_BUDGET_MS}</td><td>{@code 40}</td>
  *       <td>Time budget of one tick; the rest resumes on the next tick. Far below
  *       {@code transaction.timeout.ms} (10 s).</td></tr>
@@ -50,9 +60,16 @@ import org.apache.kafka.streams.StreamsConfig;
  *       <td>The wrong code that reaches this count is answered 60308 (Twilio: 5).</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_COMMIT_INTERVAL_MS}</td><td>{@code 20}</td>
  *       <td>Streams {@code commit.interval.ms}. Under EOS expired events become visible at the
- *       next commit, so this bounds their lateness; a decided attempt requests a commit at once.
- *       Streams marks a task dirty after every punctuation, so this is also the rate of
- *       transactions when idle.</td></tr>
+ *       next commit, so this bounds their lateness; a decided attempt requests a commit at once
+ *       (see {@code LAPSE_EXPIRY_COMMIT_REQUEST_QUIET_GAP_MS}).
+ *       Streams marks a task dirty after every punctuation; a task punctuates only when
+ *       something is due, so an idle processor commits nothing.</td></tr>
+ *   <tr><td>{@code LAPSE_EXPIRY_COMMIT_REQUEST_QUIET_GAP_MS}</td><td>{@code 5}</td>
+ *       <td>A decided attempt requests a commit (its waiting caller gets the answer without
+ *       waiting for the commit interval) only if its stream thread had processed no record for
+ *       this long before it; records arriving back to back (a burst, a lagging thread) are
+ *       committed by the commit interval. 0 requests a commit per decision, which turns a burst
+ *       into one transaction per record.</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_POLL_MS}</td><td>{@code 5}</td>
  *       <td>Streams {@code poll.ms}: with idle input, the floor of wall-clock tick
  *       granularity.</td></tr>
@@ -118,7 +135,20 @@ public record ExpiryConfig(
                     env,
                     "LAPSE_EXPIRY_UNKNOWN_GRACE_MS",
                     ExpirySettings.DEFAULT_UNKNOWN_GRACE.toMillis())),
-            (int) longValue(env, "LAPSE_EXPIRY_MAX_FAILED_ATTEMPTS", 5));
+            (int) longValue(env, "LAPSE_EXPIRY_MAX_FAILED_ATTEMPTS", 5),
+            Duration.ofMillis(
+                longValue(
+                    env,
+                    "LAPSE_EXPIRY_COMMIT_REQUEST_QUIET_GAP_MS",
+                    ExpirySettings.DEFAULT_COMMIT_REQUEST_QUIET_GAP.toMillis())),
+            ExpirySettings.tickAlignment(
+                env.getOrDefault(
+                    "LAPSE_EXPIRY_TICK_ALIGNMENT", ExpirySettings.DEFAULT_TICK_ALIGNMENT.name())),
+            Duration.ofMillis(
+                longValue(
+                    env,
+                    "LAPSE_EXPIRY_TICK_COMMIT_SPACING_MS",
+                    ExpirySettings.DEFAULT_TICK_COMMIT_SPACING.toMillis())));
     Map<String, String> overrides = new HashMap<>();
     env.forEach(
         (k, v) -> {

@@ -1,12 +1,15 @@
 package io.lapse.expiry;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The processor's behaviour knobs that the topology itself needs (the Streams client's own tuning
  * lives in {@link ExpiryConfig}).
  *
- * @param punctuationInterval wall-clock tick of the expiry scan, anchored to multiples of itself
+ * @param punctuationInterval grid of the expiry ticks: a task ticks at the first multiple of it at
+ *     or after its next due entry, at most once per interval, and not at all while nothing is due
  * @param tickTimeBudget a tick stops working after this much time and resumes on the next tick
  * @param tickMaxCount a tick handles at most this many index entries
  * @param terminalRetention how long past its deadline a settled challenge is remembered, so late
@@ -14,6 +17,14 @@ import java.time.Duration;
  * @param unknownGrace how long an attempt for an unknown challenge waits for its ChallengeCreated
  *     before it is answered 20404
  * @param maxFailedAttempts the failure that reaches this count is answered 60308
+ * @param commitRequestQuietGap a record that emitted a decision requests a commit only if its
+ *     stream thread had processed no record for at least this long before it (0: every decision
+ *     requests one); see {@link CommitPacer}
+ * @param tickAlignment where a task's next tick goes: on the grid of the punctuation interval, or
+ *     at the due instant itself (no sooner than one interval after the previous tick)
+ * @param tickCommitSpacing a tick that emitted requests a commit unless a tick on its stream thread
+ *     requested one less than this long ago; negative: ticks never request one (their output waits
+ *     for the commit interval)
  */
 public record ExpirySettings(
     Duration punctuationInterval,
@@ -21,7 +32,18 @@ public record ExpirySettings(
     int tickMaxCount,
     Duration terminalRetention,
     Duration unknownGrace,
-    int maxFailedAttempts) {
+    int maxFailedAttempts,
+    Duration commitRequestQuietGap,
+    TickAlignment tickAlignment,
+    Duration tickCommitSpacing) {
+
+  /** Where a task's next tick is scheduled. */
+  public enum TickAlignment {
+    /** The first multiple of the punctuation interval at or after the due instant. */
+    GRID,
+    /** The due instant itself, at most one tick per punctuation interval. */
+    DUE
+  }
 
   public static final Duration DEFAULT_PUNCTUATION_INTERVAL = Duration.ofMillis(10);
   public static final Duration DEFAULT_TICK_TIME_BUDGET = Duration.ofMillis(40);
@@ -29,6 +51,9 @@ public record ExpirySettings(
   public static final Duration DEFAULT_TERMINAL_RETENTION = Duration.ofMinutes(65);
   public static final Duration DEFAULT_UNKNOWN_GRACE = Duration.ofSeconds(10);
   public static final int TWILIO_MAX_FAILED_ATTEMPTS = 5;
+  public static final Duration DEFAULT_COMMIT_REQUEST_QUIET_GAP = Duration.ofMillis(5);
+  public static final TickAlignment DEFAULT_TICK_ALIGNMENT = TickAlignment.GRID;
+  public static final Duration DEFAULT_TICK_COMMIT_SPACING = Duration.ofMillis(-1);
 
   public ExpirySettings {
     positive(punctuationInterval, "punctuation interval");
@@ -43,6 +68,11 @@ public record ExpirySettings(
     if (maxFailedAttempts < 1) {
       throw new IllegalArgumentException("max failed attempts must be at least 1");
     }
+    Objects.requireNonNull(tickAlignment, "tick alignment");
+    Objects.requireNonNull(tickCommitSpacing, "tick commit spacing");
+    if (commitRequestQuietGap.isNegative()) {
+      throw new IllegalArgumentException("commit request quiet gap must not be negative");
+    }
   }
 
   public static ExpirySettings defaults() {
@@ -52,12 +82,23 @@ public record ExpirySettings(
         DEFAULT_TICK_MAX_COUNT,
         DEFAULT_TERMINAL_RETENTION,
         DEFAULT_UNKNOWN_GRACE,
-        TWILIO_MAX_FAILED_ATTEMPTS);
+        TWILIO_MAX_FAILED_ATTEMPTS,
+        DEFAULT_COMMIT_REQUEST_QUIET_GAP,
+        DEFAULT_TICK_ALIGNMENT,
+        DEFAULT_TICK_COMMIT_SPACING);
   }
 
   public ExpirySettings withTickBudget(Duration time, int count) {
     return new ExpirySettings(
-        punctuationInterval, time, count, terminalRetention, unknownGrace, maxFailedAttempts);
+        punctuationInterval,
+        time,
+        count,
+        terminalRetention,
+        unknownGrace,
+        maxFailedAttempts,
+        commitRequestQuietGap,
+        tickAlignment,
+        tickCommitSpacing);
   }
 
   public ExpirySettings withTerminalRetention(Duration retention) {
@@ -67,7 +108,33 @@ public record ExpirySettings(
         tickMaxCount,
         retention,
         unknownGrace,
-        maxFailedAttempts);
+        maxFailedAttempts,
+        commitRequestQuietGap,
+        tickAlignment,
+        tickCommitSpacing);
+  }
+
+  public ExpirySettings withTickAlignment(TickAlignment alignment) {
+    return new ExpirySettings(
+        punctuationInterval,
+        tickTimeBudget,
+        tickMaxCount,
+        terminalRetention,
+        unknownGrace,
+        maxFailedAttempts,
+        commitRequestQuietGap,
+        alignment,
+        tickCommitSpacing);
+  }
+
+  /** Parses {@code grid} or {@code due} (any case). */
+  public static TickAlignment tickAlignment(String value) {
+    try {
+      return TickAlignment.valueOf(value.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "LAPSE_EXPIRY_TICK_ALIGNMENT must be grid or due, got \"" + value + "\"", e);
+    }
   }
 
   private static void positive(Duration d, String what) {

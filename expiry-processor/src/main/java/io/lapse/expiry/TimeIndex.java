@@ -29,6 +29,8 @@ final class TimeIndex {
   static final String EXPIRY_CURSOR = "expiry-cursor";
   static final String PURGE_CURSOR = "purge-cursor";
   private static final byte[] EMPTY = new byte[0];
+  // Greater than every key: times are clamped to non-negative, so keys start with 0x00..0x7F.
+  private static final Bytes ABOVE_ALL = Bytes.wrap(new byte[] {(byte) 0x80});
 
   /** One entry of the index. */
   record Entry(long time, String challengeKey, Bytes key) {}
@@ -111,6 +113,29 @@ final class TimeIndex {
     if (handled > 0 && time != persistedPurge) {
       persistedPurge = time;
       meta.put(PURGE_CURSOR, time);
+    }
+  }
+
+  /**
+   * The time of the first entry the expiry scan has still to handle (at or after its cursor), or
+   * {@link Long#MAX_VALUE} when there is none: the earliest instant a tick can have expiry work.
+   * One seek, from the cursor, so it never walks the tombstones behind it.
+   */
+  long nextForExpiry() {
+    return firstAt(expiryCursor);
+  }
+
+  /**
+   * The time of the first entry the purge scan has still to handle, or {@link Long#MAX_VALUE}: the
+   * next purge is due its retention after that.
+   */
+  long nextForPurge() {
+    return firstAt(purgeCursor);
+  }
+
+  private long firstAt(Bytes from) {
+    try (KeyValueIterator<Bytes, byte[]> it = store.range(from, ABOVE_ALL)) {
+      return it.hasNext() ? TimeIndexKey.time(it.peekNextKey()) : Long.MAX_VALUE;
     }
   }
 

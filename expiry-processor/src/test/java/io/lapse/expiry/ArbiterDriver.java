@@ -40,6 +40,7 @@ final class ArbiterDriver implements AutoCloseable {
   private final TestOutputTopic<String, SpecificRecord> outcomes;
   private final TestOutputTopic<String, ChallengeExpired> expired;
   private final TestOutputTopic<byte[], byte[]> createdDlq;
+  private final TestOutputTopic<byte[], byte[]> metaChangelog;
   private final ExpiryMetrics metrics = new ExpiryMetrics(new SimpleMeterRegistry());
   private final TopicNames names = TopicNames.defaults();
 
@@ -87,6 +88,11 @@ final class ArbiterDriver implements AutoCloseable {
     createdDlq =
         driver.createOutputTopic(
             TopicNames.deadLetter(names.challengeCreated()),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    metaChangelog =
+        driver.createOutputTopic(
+            "expiry-test-" + ExpiryTopology.Names.DEFAULT.metaStore() + "-changelog",
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
   }
@@ -151,6 +157,16 @@ final class ArbiterDriver implements AutoCloseable {
 
   ExpiryMetrics metrics() {
     return metrics;
+  }
+
+  /** Punctuations (expiry ticks) run so far. */
+  long ticks() {
+    return metrics.tickTotals()[0];
+  }
+
+  /** Records the meta store has written to its changelog since the last call. */
+  List<TestRecord<byte[], byte[]>> metaChangelog() {
+    return metaChangelog.readRecordsToList();
   }
 
   static ChallengeCreated challenge(String sid, Instant expirationDate) {

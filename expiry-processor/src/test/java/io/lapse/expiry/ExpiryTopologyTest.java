@@ -72,6 +72,134 @@ class ExpiryTopologyTest {
   }
 
   @Test
+  void shouldNotPunctuateWhileNothingIsDue() {
+    Instant first = in(1_000);
+    Instant second = in(5_000);
+    driver.create("YC-first", first);
+    driver.create("YC-second", second);
+
+    while (driver.now().plus(TICK).isBefore(first)) {
+      driver.advance(TICK);
+    }
+    driver.advanceTo(first.minusMillis(1));
+    assertThat(driver.ticks()).as("ticks before the first deadline").isZero();
+
+    driver.advanceTo(first);
+    assertThat(sids(driver.expired())).containsExactly("YC-first");
+    assertThat(driver.ticks()).isEqualTo(1);
+
+    while (driver.now().plusMillis(7).isBefore(second)) {
+      driver.advance(Duration.ofMillis(7));
+    }
+    assertThat(driver.ticks()).as("ticks between the two deadlines").isEqualTo(1);
+    driver.advanceTo(second);
+    assertThat(sids(driver.expired())).containsExactly("YC-second");
+    assertThat(driver.ticks()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldNotPunctuateAtAllWhenNothingIsIndexed() {
+    driver.create(SID, in(1_000));
+    driver.attempt(SID, "ok", APPROVED);
+    driver.advance(Duration.ofSeconds(2));
+    int before = (int) driver.ticks();
+
+    for (int i = 0; i < 100; i++) {
+      driver.advance(Duration.ofMinutes(1));
+    }
+
+    // One tick at the deadline (the approved challenge's entry), then nothing until its purge.
+    assertThat(before).isEqualTo(1);
+    assertThat(driver.ticks()).isEqualTo(2);
+    assertThat(count(driver.challengeStore())).as("purged after the retention").isZero();
+  }
+
+  @Test
+  void shouldPullTheWakeUpForwardWhenAnEarlierChallengeArrives() {
+    Instant late = in(60_000);
+    driver.create("YC-late", late);
+    driver.advance(Duration.ofMillis(100));
+
+    Instant early = in(300);
+    driver.create("YC-early", early);
+    driver.advanceTo(early.minusMillis(1));
+    assertThat(driver.expired()).isEmpty();
+    driver.advanceTo(early);
+
+    List<ChallengeExpired> expired = driver.expired();
+    assertThat(sids(expired)).containsExactly("YC-early");
+    assertThat(expired.get(0).getExpiredAt()).isEqualTo(early);
+    assertThat(driver.ticks()).isEqualTo(1);
+    driver.advanceTo(late);
+    assertThat(sids(driver.expired())).containsExactly("YC-late");
+  }
+
+  @Test
+  void shouldTickOnTheFirstGridSlotAfterAnOffGridDeadline() {
+    Instant deadline = in(1_003);
+
+    driver.create(SID, deadline);
+    driver.advanceTo(deadline);
+    assertThat(driver.ticks()).as("the grid slot is after the deadline").isZero();
+    driver.advanceTo(in(7));
+
+    List<ChallengeExpired> expired = driver.expired();
+    assertThat(expired).hasSize(1);
+    assertThat(expired.get(0).getExpiredAt()).isEqualTo(in(0)).isAfter(deadline);
+    assertThat(driver.ticks()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldTickExactlyAtAnOffGridDeadlineWhenTicksAlignOnDueInstants() {
+    driver.close();
+    driver =
+        new ArbiterDriver(
+            ExpirySettings.defaults().withTickAlignment(ExpirySettings.TickAlignment.DUE));
+    Instant deadline = in(1_003);
+    driver.create(SID, deadline);
+
+    driver.advanceTo(deadline.minusMillis(1));
+    assertThat(driver.expired()).isEmpty();
+    driver.advanceTo(deadline);
+
+    assertThat(driver.expired()).singleElement().returns(deadline, ChallengeExpired::getExpiredAt);
+    assertThat(driver.ticks()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldTickAtMostOncePerIntervalWhenTicksAlignOnDueInstants() {
+    driver.close();
+    driver =
+        new ArbiterDriver(
+            ExpirySettings.defaults().withTickAlignment(ExpirySettings.TickAlignment.DUE));
+    Instant first = in(1_000);
+    driver.create("YC-a", first);
+    driver.create("YC-b", first.plusMillis(1));
+    driver.create("YC-c", first.plusMillis(2));
+
+    driver.advanceTo(first);
+    assertThat(sids(driver.expired())).containsExactly("YC-a");
+    driver.advanceTo(first.plus(TICK).minusMillis(1));
+    assertThat(driver.expired()).isEmpty();
+    driver.advanceTo(first.plus(TICK));
+
+    assertThat(sids(driver.expired())).containsExactly("YC-b", "YC-c");
+    assertThat(driver.ticks()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldNotWriteTheMetaStoreForAChallengeThatExpiresOnArrival() {
+    driver.create("YC-pending", in(60_000));
+    assertThat(driver.metaChangelog()).hasSize(1);
+    driver.advance(Duration.ofSeconds(10));
+
+    driver.create(SID, in(-1_000));
+
+    assertThat(driver.expired()).hasSize(1);
+    assertThat(driver.metaChangelog()).as("pending count unchanged, cursors untouched").isEmpty();
+  }
+
+  @Test
   void shouldApproveBeforeTheDeadlineAndThenNeverExpire() {
     Instant deadline = in(1_000);
     driver.create(SID, deadline);

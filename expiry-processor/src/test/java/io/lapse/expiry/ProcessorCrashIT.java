@@ -8,6 +8,8 @@ import io.lapse.events.v1.ChallengeApproved;
 import io.lapse.expiry.harness.ChallengeFeed;
 import io.lapse.expiry.harness.ChildProcessor;
 import io.lapse.expiry.harness.CommittedReader;
+import io.lapse.expiry.harness.GroupProgress;
+import io.lapse.expiry.harness.Lateness;
 import io.lapse.expiry.harness.ProcessorFixture;
 import io.lapse.expiry.harness.TerminalWatcher;
 import io.lapse.testkit.KafkaBroker;
@@ -18,6 +20,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -25,32 +28,65 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 3, integration test (b): the processor runs as a child JVM, is killed with SIGKILL while
- * challenges are expiring, and is restarted; deadlines pass while it is down.
+ * Issue 3, integration test (b): the processor runs as a child JVM and is killed with SIGKILL while
+ * challenges are expiring; a known group of deadlines then passes while no processor runs, and the
+ * processor is restarted on the same state directory.
+ *
+ * <p>The "while down" group is created and committed by the first instance before the kill (the
+ * test waits for the group's committed offsets), so on restart its timers come back from the
+ * restored stores, not from re-reading the input: this is the restored-timer path.
  */
 @LapseIntegration
 class ProcessorCrashIT {
-  private static final int CHALLENGES = 3_000;
+  /** Challenges due after the test, sent first to warm the processor's JVM up. */
+  private static final int WARM_UP = 200;
+
+  /** Deadlines spread over the first instance's run; every fifth also gets an approval. */
+  private static final int MID_STREAM = 1_500;
+
+  private static final long MID_STREAM_SPREAD_MS = 3_000;
+
+  /** Deadlines that all fall after the kill and before the restart. */
+  private static final int WHILE_DOWN = 500;
+
+  private static final long WHILE_DOWN_FROM_MS = 7_000;
+  private static final long WHILE_DOWN_SPREAD_MS = 1_000;
+
+  /** How soon after the restarted instance is RUNNING the missed deadlines must be expired. */
+  private static final Duration SOON_AFTER_RESTORE = Duration.ofSeconds(5);
 
   @Test
-  void shouldLoseNothingAndDuplicateNothingWhenKilledMidStream(
+  void shouldExpireDeadlinesMissedWhileDownOnRestartAndLoseOrDuplicateNothing(
       KafkaBroker broker, SchemaRegistry registry) throws Exception {
     ProcessorFixture fixture = new ProcessorFixture(broker.bootstrapServers(), registry.url(), 6);
     Map<String, Instant> deadlines = new HashMap<>();
     Set<String> approvedSent = new HashSet<>();
-    Instant killedAt;
-    Instant restartedAt;
-    Instant start;
+    Set<String> whileDown = new HashSet<>();
+    List<String> inputs =
+        List.of(
+            fixture.topics().names().challengeCreated(),
+            fixture.topics().names().challengeResponses());
     try (ChallengeFeed feed = new ChallengeFeed(fixture.bootstrap(), fixture.topics());
-        TerminalWatcher watcher = new TerminalWatcher(fixture.bootstrap(), fixture.topics())) {
+        TerminalWatcher watcher = new TerminalWatcher(fixture.bootstrap(), fixture.topics());
+        GroupProgress progress = new GroupProgress(fixture.bootstrap(), fixture.applicationId())) {
+      Instant t0;
+      Instant killedAt;
       ChildProcessor first = ChildProcessor.start(fixture.env("child"), "crash-first");
       try {
         await().atMost(Duration.ofSeconds(90)).until(() -> HealthProbe.running(first.httpPort()));
+        // Warm the fresh JVM up (JIT, registry lookups, stores) with challenges due long after the
+        // test, so the timed part below does not depend on how slowly a cold JVM starts.
+        Instant later = Instant.now().plus(Duration.ofHours(1));
+        for (int i = 0; i < WARM_UP; i++) {
+          feed.create(ChallengeFeed.sid("w", i), later);
+        }
+        feed.flush();
+        await().atMost(Duration.ofSeconds(30)).until(() -> progress.caughtUp(inputs));
 
-        start = Instant.now().truncatedTo(ChronoUnit.MILLIS).plusSeconds(3);
-        for (int i = 0; i < CHALLENGES; i++) {
-          String sid = ChallengeFeed.sid("b", i);
-          Instant deadline = start.plusMillis(i * 8_000L / CHALLENGES);
+        t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).plusSeconds(2);
+        for (int i = 0; i < MID_STREAM; i++) {
+          String sid = ChallengeFeed.sid("m", i);
+          Instant deadline = t0.plusMillis(i * MID_STREAM_SPREAD_MS / MID_STREAM);
           deadlines.put(sid, deadline);
           feed.create(sid, deadline);
           if (i % 5 == 0) {
@@ -58,35 +94,95 @@ class ProcessorCrashIT {
             approvedSent.add(sid);
           }
         }
+        for (int i = 0; i < WHILE_DOWN; i++) {
+          String sid = ChallengeFeed.sid("d", i);
+          Instant deadline =
+              t0.plusMillis(WHILE_DOWN_FROM_MS + i * WHILE_DOWN_SPREAD_MS / WHILE_DOWN);
+          deadlines.put(sid, deadline);
+          whileDown.add(sid);
+          feed.create(sid, deadline);
+        }
         feed.flush();
+        Instant sentAt = Instant.now();
 
+        // Read and committed: the "while down" timers are in the first instance's state.
+        await().atMost(Duration.ofSeconds(30)).until(() -> progress.caughtUp(inputs));
+        System.out.printf(
+            "ProcessorCrashIT: %d creates and %d attempts sent %d ms after t0, all read and"
+                + " committed %d ms later%n",
+            deadlines.size(),
+            approvedSent.size(),
+            Duration.between(t0, sentAt).toMillis(),
+            Duration.between(sentAt, Instant.now()).toMillis());
+        // Kill while the mid-stream group expires (or at the latest 5 s in, on a slow machine).
+        Instant killBy = t0.plusSeconds(5);
         await()
-            .atMost(Duration.ofSeconds(60))
-            .until(() -> watcher.expiredCount() >= CHALLENGES / 5);
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> watcher.expiredCount() >= MID_STREAM / 3 || Instant.now().isAfter(killBy));
         first.kill();
         killedAt = Instant.now();
       } finally {
         first.close();
       }
-      // Let a stretch of deadlines pass while no processor runs.
-      Instant downUntil = killedAt.plusSeconds(3);
-      await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(downUntil));
+      int expiredAtKill = watcher.expiredCount();
+      Instant firstDownDeadline = t0.plusMillis(WHILE_DOWN_FROM_MS);
+      Instant lastDownDeadline = t0.plusMillis(WHILE_DOWN_FROM_MS + WHILE_DOWN_SPREAD_MS);
+      assertThat(killedAt)
+          .as("killed before the first deadline of the while-down group")
+          .isBefore(firstDownDeadline);
+
+      // Wait on the clock (bounded) until every deadline of the group has passed with no
+      // processor running.
+      await()
+          .atMost(Duration.between(Instant.now(), lastDownDeadline).plusSeconds(5))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> Instant.now().isAfter(lastDownDeadline));
+      assertThat(watcher.expired().keySet()).doesNotContainAnyElementsOf(whileDown);
 
       try (ChildProcessor second = ChildProcessor.start(fixture.env("child"), "crash-second")) {
-        restartedAt = Instant.now();
+        Instant restartedAt = Instant.now();
         await()
-            .atMost(Duration.ofSeconds(120))
-            .until(() -> watcher.expiredCount() + watcher.approvedOrDeniedCount() >= CHALLENGES);
-        System.out.println("ProcessorCrashIT lateness, all: " + watcher.lateness(s -> true));
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> HealthProbe.running(second.httpPort()));
+        Instant runningAt = Instant.now();
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    watcher.expired().keySet().containsAll(whileDown)
+                        && watcher.expiredCount() + watcher.approvedOrDeniedCount()
+                            >= deadlines.size());
+
+        Lateness afterRestore =
+            Lateness.of(
+                whileDown.stream()
+                    .mapToLong(
+                        s ->
+                            watcher.expired().get(s).get(0).receivedAt() - runningAt.toEpochMilli())
+                    .toArray());
+        System.out.printf(
+            "ProcessorCrashIT: killed %d ms after t0 with %d expired; down %d ms; restarted"
+                + " instance RUNNING %d ms after start%n",
+            Duration.between(t0, killedAt).toMillis(),
+            expiredAtKill,
+            Duration.between(killedAt, restartedAt).toMillis(),
+            Duration.between(restartedAt, runningAt).toMillis());
         System.out.println(
-            "ProcessorCrashIT lateness, deadlines while down ("
-                + Duration.between(killedAt, restartedAt).toMillis()
-                + " ms down): "
-                + watcher.lateness(
-                    s ->
-                        deadlines.get(s).isAfter(killedAt)
-                            && deadlines.get(s).isBefore(restartedAt)));
+            "ProcessorCrashIT while-down group, seen after RUNNING (ms): " + afterRestore);
+        System.out.println(
+            "ProcessorCrashIT mid-stream lateness: "
+                + watcher.lateness(s -> !whileDown.contains(s)));
+
         assertThat(watcher.early()).as("never before the deadline").isEmpty();
+        assertThat(watcher.duplicates()).as("no duplicate seen").isEmpty();
+        for (String sid : whileDown) {
+          TerminalWatcher.Seen seen = watcher.expired().get(sid).get(0);
+          assertThat(seen.expiredAt()).isGreaterThanOrEqualTo(deadlines.get(sid).toEpochMilli());
+          assertThat(seen.receivedAt())
+              .as("%s expired soon after the restored task runs", sid)
+              .isLessThanOrEqualTo(runningAt.plus(SOON_AFTER_RESTORE).toEpochMilli());
+        }
         // 143 = 128 + SIGTERM: the JVM reports the signal after the shutdown hook closed Streams.
         assertThat(second.terminate(Duration.ofSeconds(30))).isIn(0, 143);
       }
@@ -110,18 +206,18 @@ class ProcessorCrashIT {
             .filter(r -> r.value() instanceof ChallengeApproved)
             .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
 
-    // An approval read after the punctuator already expired its challenge is answered 60323 (the
-    // processor decides in its own order); on a loaded machine that happens, so approvals are a
-    // subset of those sent, and each challenge still ends exactly once.
+    // An approval read after the punctuator expired its challenge is answered 60323 (the
+    // processor decides in its own order), so approvals are a subset of those sent.
     assertThat(approvedSent).containsAll(approved.keySet());
     System.out.println(
         "ProcessorCrashIT approvals decided approved: "
             + approved.size()
             + " of "
             + approvedSent.size());
-    assertThat(approved.values()).allMatch(c -> c == 1L);
+    assertThat(approved.values()).as("approved at most once").allMatch(c -> c == 1L);
     assertThat(expired.values()).as("expired at most once").allMatch(c -> c == 1L);
     assertThat(expired.keySet()).as("never both").doesNotContainAnyElementsOf(approved.keySet());
+    assertThat(expired.keySet()).as("the while-down group expired").containsAll(whileDown);
     Set<String> settled = new HashSet<>(expired.keySet());
     settled.addAll(approved.keySet());
     assertThat(settled).as("nothing lost").isEqualTo(deadlines.keySet());

@@ -26,15 +26,17 @@ import org.apache.kafka.streams.KafkaStreams;
  * Measures the expiry processor against a loopback in-process KRaft broker (the test kit's), all in
  * this JVM, and prints the figures of issue 3: lateness seen by a {@code read_committed} consumer
  * while many challenges are pending and new ones arrive at a steady rate; the drain rate of a burst
- * due at one instant; and the cost of an idle tick at a small and a large pending count.
+ * due at one instant; what an idle processor does (punctuations, commits, CPU) and the cost of a
+ * tick with about one entry due, each at a small and a large pending count.
  *
  * <p>Arguments ({@code --name=value}, all optional): {@code partitions} (6), {@code small} (1000)
- * and {@code pending} (1000000) pending challenges for the idle-tick comparison, {@code
- * idleSeconds} (5), {@code rate} (5000 new challenges/s) for {@code steadySeconds} (30) with
- * deadlines 1–3 s ahead, {@code burst} (200000) challenges due at one instant. The registry is the
- * serde's in-memory one ({@code mock://}), so the figures measure Kafka and the processor only.
- * Processor tuning comes from the usual {@code LAPSE_EXPIRY_*} and {@code STREAMS_PROPERTY_*}
- * environment variables. It sends only to 127.0.0.1 and stops by itself.
+ * and {@code pending} (1000000) pending challenges for the idle and tick-cost comparison, {@code
+ * idleSeconds} (5; also the length of the sparse-tick run), {@code rate} (5000 new challenges/s)
+ * for {@code steadySeconds} (30) with deadlines 1–3 s ahead, {@code burst} (200000) challenges due
+ * at one instant. The registry is the serde's in-memory one ({@code mock://}), so the figures
+ * measure Kafka and the processor only. Processor tuning comes from the usual {@code
+ * LAPSE_EXPIRY_*} and {@code STREAMS_PROPERTY_*} environment variables. It sends only to 127.0.0.1
+ * and stops by itself.
  */
 public final class ExpiryBenchmark {
   private final Map<String, Long> opts;
@@ -128,13 +130,14 @@ public final class ExpiryBenchmark {
     long small = opt("small");
     long pending = opt("pending");
 
-    // 1. Idle tick cost with a small pending count.
+    // 1. Idle cost, then the cost of a tick that has one entry due, with a small pending count.
     long created = preload(feed, "a", 0, small, far);
     await("small pending", Duration.ofMinutes(2), () -> metrics.pending() >= small);
-    Idle idleSmall = idle(metrics);
-    System.out.printf("Idle tick, %,d pending: %s%n", metrics.pending(), idleSmall);
+    System.out.printf("Idle, %,d pending: %s%n", metrics.pending(), idle(app));
+    Sparse sparseSmall = sparse(feed, watcher, metrics, "s");
+    System.out.printf("Sparse ticks, %,d pending: %s%n", metrics.pending(), sparseSmall);
 
-    // 2. Preload to the large pending count; 3. idle tick cost again.
+    // 2. Preload to the large pending count; 3. the same again.
     long t0 = System.nanoTime();
     created += preload(feed, "a", created, pending - small, far);
     await("large pending", Duration.ofMinutes(15), () -> metrics.pending() >= pending);
@@ -142,11 +145,13 @@ public final class ExpiryBenchmark {
     System.out.printf(
         "Preloaded %,d challenges in %.1f s (%.0f/s ingested)%n",
         pending - small, secs, (pending - small) / secs);
-    Idle idleLarge = idle(metrics);
-    System.out.printf("Idle tick, %,d pending: %s%n", metrics.pending(), idleLarge);
+    System.out.printf("Idle, %,d pending: %s%n", metrics.pending(), idle(app));
+    Sparse sparseLarge = sparse(feed, watcher, metrics, "t");
+    System.out.printf("Sparse ticks, %,d pending: %s%n", metrics.pending(), sparseLarge);
     System.out.printf(
-        "Idle tick cost ratio (large/small): %.2f (target <= 1.5)%n",
-        idleLarge.meanMicros() / idleSmall.meanMicros());
+        "Tick cost ratio (large/small pending, ticks with about one entry due): %.2f (target <="
+            + " 1.5)%n",
+        sparseLarge.meanMicros() / sparseSmall.meanMicros());
 
     // 4. Steady load: new challenges at a fixed rate, each due 1-3 s later, over the pending set.
     long rate = opt("rate");
@@ -246,26 +251,72 @@ public final class ExpiryBenchmark {
     return total;
   }
 
-  /** Average punctuation cost over an idle window (nothing due, no input). */
-  private Idle idle(ExpiryMetrics metrics) {
-    long[] before = metrics.tickTotals();
+  /**
+   * An idle window (nothing due, no input): punctuations and commits the processor made, and the
+   * CPU of this whole JVM (the broker included).
+   */
+  private Idle idle(ExpiryProcessorApp app) {
+    long ticksBefore = app.metrics().tickTotals()[0];
+    double commitsBefore = commits(app);
     var os = ManagementFactory.getOperatingSystemMXBean();
     long cpuBefore = processCpuNanos(os);
     long wallBefore = System.nanoTime();
     parkMillis(opt("idleSeconds") * 1000);
-    long[] after = metrics.tickTotals();
     long cpu = processCpuNanos(os) - cpuBefore;
     long wall = System.nanoTime() - wallBefore;
-    long ticks = after[0] - before[0];
     return new Idle(
-        ticks, (after[1] - before[1]) / 1000.0 / Math.max(1, ticks), 100.0 * cpu / wall);
+        app.metrics().tickTotals()[0] - ticksBefore,
+        (commits(app) - commitsBefore) * 1e9 / wall,
+        100.0 * cpu / wall);
   }
 
-  private record Idle(long ticks, double meanMicros, double processCpuPercent) {
+  private record Idle(long ticks, double commitsPerSecond, double processCpuPercent) {
     @Override
     public String toString() {
-      return "%d ticks, mean %.1f µs per tick, whole JVM (broker included) %.0f%% of a core"
-          .formatted(ticks, meanMicros, processCpuPercent);
+      return "%d ticks, %.1f commits/s, whole JVM (broker included) %.0f%% of a core"
+          .formatted(ticks, commitsPerSecond, processCpuPercent);
+    }
+  }
+
+  /** Commits of the Streams client's threads so far (Streams' own thread-level commit-total). */
+  private static double commits(ExpiryProcessorApp app) {
+    var counters =
+        app.metrics().registry().find("kafka.stream.thread.commit.total").functionCounters();
+    return counters.isEmpty()
+        ? Double.NaN
+        : counters.stream().mapToDouble(io.micrometer.core.instrument.FunctionCounter::count).sum();
+  }
+
+  /**
+   * The cost of ticks that each have about one entry due: one challenge every 50 ms for {@code
+   * idleSeconds}, each due a second later, so most ticks expire one challenge. Measures the fixed
+   * cost of a tick (its scan's seek, the wake-up computation, the emission) against the pending
+   * count, which must not matter.
+   */
+  private Sparse sparse(
+      ChallengeFeed feed, TerminalWatcher watcher, ExpiryMetrics metrics, String tag) {
+    long[] before = metrics.tickTotals();
+    long count = opt("idleSeconds") * 20;
+    String prefix = "YC" + tag;
+    for (long i = 0; i < count; i++) {
+      feed.create(ChallengeFeed.sid(tag + run, i), Instant.now().plusSeconds(1));
+      feed.flush();
+      parkMillis(50);
+    }
+    await(
+        "sparse expiries",
+        Duration.ofSeconds(30),
+        () ->
+            watcher.expired().keySet().stream().filter(s -> s.startsWith(prefix)).count() >= count);
+    long[] after = metrics.tickTotals();
+    long ticks = after[0] - before[0];
+    return new Sparse(count, ticks, (after[1] - before[1]) / 1000.0 / Math.max(1, ticks));
+  }
+
+  private record Sparse(long expired, long ticks, double meanMicros) {
+    @Override
+    public String toString() {
+      return "%d expired in %d ticks, mean %.1f µs per tick".formatted(expired, ticks, meanMicros);
     }
   }
 

@@ -27,6 +27,11 @@ public final class ChildProcessor implements AutoCloseable {
   }
 
   public static ChildProcessor start(Map<String, String> env, String name) {
+    return start(env, name, System.getProperty("java.class.path"));
+  }
+
+  /** As {@link #start(Map, String)}, on another class path (e.g. another build, to compare). */
+  public static ChildProcessor start(Map<String, String> env, String name, String classPath) {
     try {
       Path log = Path.of("target", "child-" + name + "-" + System.nanoTime() + ".log");
       Files.createDirectories(log.getParent());
@@ -38,7 +43,7 @@ public final class ChildProcessor implements AutoCloseable {
                   "-Xmx512m",
                   "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.lapse.events.v1,io.lapse.state.v1",
                   "-cp",
-                  System.getProperty("java.class.path"),
+                  classPath,
                   "io.lapse.expiry.Main"));
       pb.environment().putAll(env);
       pb.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -59,6 +64,10 @@ public final class ChildProcessor implements AutoCloseable {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {

@@ -31,6 +31,11 @@ public final class ProcessorFixture {
     return bootstrap;
   }
 
+  /** The Streams application id, which is also the consumer group of its input topics. */
+  public String applicationId() {
+    return "it-expiry-" + id;
+  }
+
   /**
    * The environment of instance {@code instance} (each instance gets its own state directory, all
    * share the application id and topics).
@@ -41,7 +46,7 @@ public final class ProcessorFixture {
     env.put("SCHEMA_REGISTRY_URL", registryUrl);
     env.put("LAPSE_PARTITIONS", String.valueOf(partitions));
     env.put("LAPSE_TOPIC_PREFIX", "it-" + id + "-");
-    env.put("LAPSE_EXPIRY_APPLICATION_ID", "it-expiry-" + id);
+    env.put("LAPSE_EXPIRY_APPLICATION_ID", applicationId());
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
     env.put(
         "LAPSE_STATE_DIR", Path.of("target", "it-state", id, instance).toAbsolutePath().toString());
