@@ -19,24 +19,7 @@ final class CommitPacer {
   private static final ThreadLocal<long[]> LAST_RECORD =
       ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE / 2});
 
-  private static final ThreadLocal<long[]> LAST_TICK_COMMIT =
-      ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE / 2});
-
   private CommitPacer() {}
-
-  /**
-   * Whether a tick that emitted should request a commit: yes unless a tick on this thread requested
-   * one less than {@code spacingMs} ago (the thread's tasks tick in the same loop iteration on the
-   * grid, and Streams commits all of them in one transaction).
-   */
-  static boolean tickCommitDue(long nowMs, long spacingMs) {
-    long[] last = LAST_TICK_COMMIT.get();
-    if (nowMs - last[0] < spacingMs) {
-      return false;
-    }
-    last[0] = nowMs;
-    return true;
-  }
 
   /**
    * Notes a record processed at {@code nowMs} on this thread; returns whether no record had been

@@ -38,10 +38,6 @@ import org.apache.kafka.streams.StreamsConfig;
  *       <td>{@code grid}: a task's next tick is the first multiple of the punctuation interval at
  *       or after its next due entry; {@code due}: the due instant itself, no sooner than one
  *       interval after the task's previous tick.</td></tr>
- *   <tr><td>{@code LAPSE_EXPIRY_TICK_COMMIT_SPACING_MS}</td><td>{@code -1}</td>
- *       <td>A tick that expired something requests a commit at once unless a tick of the same
- *       stream thread requested one less than this long ago; negative: never (expired events
- *       wait for the next commit interval).</td></tr>
  *   <tr><td>{@code LAPSE_EXPIRY_TICK_BUDGET_MS}</td><td>{@code 40}</td>
  *       <td>Time budget of one tick; the rest resumes on the next tick. Far below
  *       {@code transaction.timeout.ms} (10 s).</td></tr>
@@ -143,12 +139,7 @@ public record ExpiryConfig(
                     ExpirySettings.DEFAULT_COMMIT_REQUEST_QUIET_GAP.toMillis())),
             ExpirySettings.tickAlignment(
                 env.getOrDefault(
-                    "LAPSE_EXPIRY_TICK_ALIGNMENT", ExpirySettings.DEFAULT_TICK_ALIGNMENT.name())),
-            Duration.ofMillis(
-                longValue(
-                    env,
-                    "LAPSE_EXPIRY_TICK_COMMIT_SPACING_MS",
-                    ExpirySettings.DEFAULT_TICK_COMMIT_SPACING.toMillis())));
+                    "LAPSE_EXPIRY_TICK_ALIGNMENT", ExpirySettings.DEFAULT_TICK_ALIGNMENT.name())));
     Map<String, String> overrides = new HashMap<>();
     env.forEach(
         (k, v) -> {

@@ -22,9 +22,6 @@ import java.util.Objects;
  *     requests one); see {@link CommitPacer}
  * @param tickAlignment where a task's next tick goes: on the grid of the punctuation interval, or
  *     at the due instant itself (no sooner than one interval after the previous tick)
- * @param tickCommitSpacing a tick that emitted requests a commit unless a tick on its stream thread
- *     requested one less than this long ago; negative: ticks never request one (their output waits
- *     for the commit interval)
  */
 public record ExpirySettings(
     Duration punctuationInterval,
@@ -34,8 +31,7 @@ public record ExpirySettings(
     Duration unknownGrace,
     int maxFailedAttempts,
     Duration commitRequestQuietGap,
-    TickAlignment tickAlignment,
-    Duration tickCommitSpacing) {
+    TickAlignment tickAlignment) {
 
   /** Where a task's next tick is scheduled. */
   public enum TickAlignment {
@@ -53,7 +49,6 @@ public record ExpirySettings(
   public static final int TWILIO_MAX_FAILED_ATTEMPTS = 5;
   public static final Duration DEFAULT_COMMIT_REQUEST_QUIET_GAP = Duration.ofMillis(5);
   public static final TickAlignment DEFAULT_TICK_ALIGNMENT = TickAlignment.GRID;
-  public static final Duration DEFAULT_TICK_COMMIT_SPACING = Duration.ofMillis(-1);
 
   public ExpirySettings {
     positive(punctuationInterval, "punctuation interval");
@@ -69,7 +64,6 @@ public record ExpirySettings(
       throw new IllegalArgumentException("max failed attempts must be at least 1");
     }
     Objects.requireNonNull(tickAlignment, "tick alignment");
-    Objects.requireNonNull(tickCommitSpacing, "tick commit spacing");
     if (commitRequestQuietGap.isNegative()) {
       throw new IllegalArgumentException("commit request quiet gap must not be negative");
     }
@@ -84,8 +78,7 @@ public record ExpirySettings(
         DEFAULT_UNKNOWN_GRACE,
         TWILIO_MAX_FAILED_ATTEMPTS,
         DEFAULT_COMMIT_REQUEST_QUIET_GAP,
-        DEFAULT_TICK_ALIGNMENT,
-        DEFAULT_TICK_COMMIT_SPACING);
+        DEFAULT_TICK_ALIGNMENT);
   }
 
   public ExpirySettings withTickBudget(Duration time, int count) {
@@ -97,8 +90,7 @@ public record ExpirySettings(
         unknownGrace,
         maxFailedAttempts,
         commitRequestQuietGap,
-        tickAlignment,
-        tickCommitSpacing);
+        tickAlignment);
   }
 
   public ExpirySettings withTerminalRetention(Duration retention) {
@@ -110,8 +102,7 @@ public record ExpirySettings(
         unknownGrace,
         maxFailedAttempts,
         commitRequestQuietGap,
-        tickAlignment,
-        tickCommitSpacing);
+        tickAlignment);
   }
 
   public ExpirySettings withTickAlignment(TickAlignment alignment) {
@@ -123,8 +114,7 @@ public record ExpirySettings(
         unknownGrace,
         maxFailedAttempts,
         commitRequestQuietGap,
-        alignment,
-        tickCommitSpacing);
+        alignment);
   }
 
   /** Parses {@code grid} or {@code due} (any case). */

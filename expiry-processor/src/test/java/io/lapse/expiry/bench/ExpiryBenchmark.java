@@ -167,6 +167,11 @@ public final class ExpiryBenchmark {
     System.out.printf(
         "Steady %d/s for %d s over %,d pending: lateness %s (target p99 <= 50 ms, max <= 250 ms)%s%n",
         rate, steadySeconds, pending, steady, steadyDone ? "" : " [INCOMPLETE]");
+    Lateness[] parts = watcher.latenessParts(s -> s.startsWith("YCb"));
+    System.out.printf(
+        "  of which at emission (expiredAt - deadline): %s%n  and after it (seen - expiredAt):"
+            + " %s%n",
+        parts[0], parts[1]);
 
     // 5. Burst: many challenges due at one instant.
     long burst = opt("burst");

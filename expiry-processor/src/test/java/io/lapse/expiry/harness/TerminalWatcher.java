@@ -137,6 +137,22 @@ public final class TerminalWatcher implements AutoCloseable {
             .toArray());
   }
 
+  /**
+   * The two parts of lateness: at emission ({@code expiredAt} − deadline: when the tick ran) and
+   * after it (receipt − {@code expiredAt}: the wait for the commit, the commit, the fetch).
+   */
+  public Lateness[] latenessParts(java.util.function.Predicate<String> sids) {
+    List<Seen> firsts =
+        expired.entrySet().stream()
+            .filter(e -> sids.test(e.getKey()))
+            .map(e -> e.getValue().get(0))
+            .toList();
+    return new Lateness[] {
+      Lateness.of(firsts.stream().mapToLong(s -> s.expiredAt() - s.deadline()).toArray()),
+      Lateness.of(firsts.stream().mapToLong(s -> s.receivedAt() - s.expiredAt()).toArray())
+    };
+  }
+
   @Override
   public void close() {
     running.set(false);
