@@ -18,6 +18,7 @@ import io.lapse.testkit.SchemaRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -49,7 +50,13 @@ class ProcessorCrashIT {
   /** Deadlines that all fall after the kill and before the restart. */
   private static final int WHILE_DOWN = 500;
 
-  private static final long WHILE_DOWN_FROM_MS = 7_000;
+  /**
+   * The while-down group is sent once the mid-stream group has been read, due at least this long
+   * after it is sent, or twice the measured ingest time plus a margin on a slow machine: the kill
+   * must land before its first deadline whatever the load.
+   */
+  private static final long WHILE_DOWN_MIN_LEAD_MS = 4_000;
+
   private static final long WHILE_DOWN_SPREAD_MS = 1_000;
 
   /** How soon after the restarted instance is RUNNING the missed deadlines must be expired. */
@@ -71,6 +78,7 @@ class ProcessorCrashIT {
         GroupProgress progress = new GroupProgress(fixture.bootstrap(), fixture.applicationId())) {
       Instant t0;
       Instant killedAt;
+      Instant firstDownDeadline;
       ChildProcessor first = ChildProcessor.start(fixture.env("child"), "crash-first");
       try {
         await().atMost(Duration.ofSeconds(90)).until(() -> HealthProbe.running(first.httpPort()));
@@ -94,28 +102,39 @@ class ProcessorCrashIT {
             approvedSent.add(sid);
           }
         }
-        for (int i = 0; i < WHILE_DOWN; i++) {
-          String sid = ChallengeFeed.sid("d", i);
-          Instant deadline =
-              t0.plusMillis(WHILE_DOWN_FROM_MS + i * WHILE_DOWN_SPREAD_MS / WHILE_DOWN);
-          deadlines.put(sid, deadline);
-          whileDown.add(sid);
-          feed.create(sid, deadline);
-        }
         feed.flush();
         Instant sentAt = Instant.now();
-
-        // Read and committed: the "while down" timers are in the first instance's state.
-        await().atMost(Duration.ofSeconds(30)).until(() -> progress.caughtUp(inputs));
+        // Read and committed: the mid-stream timers are in the first instance's state.
+        await().atMost(Duration.ofSeconds(60)).until(() -> progress.caughtUp(inputs));
+        long ingestMs = Duration.between(sentAt, Instant.now()).toMillis();
         System.out.printf(
             "ProcessorCrashIT: %d creates and %d attempts sent %d ms after t0, all read and"
                 + " committed %d ms later%n",
             deadlines.size(),
             approvedSent.size(),
             Duration.between(t0, sentAt).toMillis(),
-            Duration.between(sentAt, Instant.now()).toMillis());
+            ingestMs);
+
+        Instant downSentAt = Instant.now();
+        firstDownDeadline =
+            downSentAt
+                .truncatedTo(ChronoUnit.MILLIS)
+                .plusMillis(Math.max(WHILE_DOWN_MIN_LEAD_MS, 2 * ingestMs + 2_000));
+        for (int i = 0; i < WHILE_DOWN; i++) {
+          String sid = ChallengeFeed.sid("d", i);
+          Instant deadline = firstDownDeadline.plusMillis(i * WHILE_DOWN_SPREAD_MS / WHILE_DOWN);
+          deadlines.put(sid, deadline);
+          whileDown.add(sid);
+          feed.create(sid, deadline);
+        }
+        feed.flush();
+        // Read and committed: the "while down" timers are in the first instance's state, so
+        // after the restart they come back from the restored stores.
+        await().atMost(Duration.ofSeconds(60)).until(() -> progress.caughtUp(inputs));
+
         // Kill while the mid-stream group expires (or at the latest 5 s in, on a slow machine).
-        Instant killBy = t0.plusSeconds(5);
+        Instant killBy =
+            Collections.min(List.of(t0.plusSeconds(5), firstDownDeadline.minusMillis(500)));
         await()
             .atMost(Duration.ofSeconds(30))
             .until(() -> watcher.expiredCount() >= MID_STREAM / 3 || Instant.now().isAfter(killBy));
@@ -125,8 +144,7 @@ class ProcessorCrashIT {
         first.close();
       }
       int expiredAtKill = watcher.expiredCount();
-      Instant firstDownDeadline = t0.plusMillis(WHILE_DOWN_FROM_MS);
-      Instant lastDownDeadline = t0.plusMillis(WHILE_DOWN_FROM_MS + WHILE_DOWN_SPREAD_MS);
+      Instant lastDownDeadline = firstDownDeadline.plusMillis(WHILE_DOWN_SPREAD_MS);
       assertThat(killedAt)
           .as("killed before the first deadline of the while-down group")
           .isBefore(firstDownDeadline);
