@@ -3,8 +3,6 @@ package io.lapse.expiry;
 import io.lapse.topics.KafkaConnection;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -140,15 +138,7 @@ public record ExpiryConfig(
             ExpirySettings.tickAlignment(
                 env.getOrDefault(
                     "LAPSE_EXPIRY_TICK_ALIGNMENT", ExpirySettings.DEFAULT_TICK_ALIGNMENT.name())));
-    Map<String, String> overrides = new HashMap<>();
-    env.forEach(
-        (k, v) -> {
-          String prefix = "STREAMS_PROPERTY_";
-          if (k.startsWith(prefix) && k.length() > prefix.length()) {
-            overrides.put(
-                k.substring(prefix.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
-          }
-        });
+    Map<String, String> overrides = KafkaConnection.prefixed(env, "STREAMS_PROPERTY_");
     return new ExpiryConfig(
         KafkaConnection.fromEnv(env),
         env.getOrDefault("LAPSE_EXPIRY_APPLICATION_ID", DEFAULT_APPLICATION_ID),

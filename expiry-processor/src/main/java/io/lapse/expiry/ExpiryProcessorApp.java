@@ -9,9 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -79,24 +77,12 @@ public final class ExpiryProcessorApp implements AutoCloseable {
     TopicNames names = connection.topicNames();
     TopicProvisioner provisioner = new TopicProvisioner(connection);
     try (Admin admin = Admin.create(connection.clientProps())) {
-      for (int attempt = 1; ; attempt++) {
-        try {
-          // Streams' source topics must exist before it starts; the processor also writes the
-          // outcome and expired topics. Provisioning all co-partitioned topics keeps them aligned.
-          provisioner.ensureChallengeTopics(admin, names.challengeTopics());
-          provisioner.ensureDeadLetterTopics(
-              admin, List.of(names.challengeCreated(), names.challengeResponses()));
-          return;
-        } catch (IllegalStateException e) {
-          // A topic just created can be briefly unknown to the describe that checks it (metadata
-          // propagation); creation is idempotent, so trying again is safe.
-          if (attempt >= 10 || !(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-            throw e;
-          }
-          LOG.info("Topics not visible yet ({}); retrying", e.getMessage());
-          LockSupport.parkNanos(Duration.ofMillis(200L * attempt).toNanos());
-        }
-      }
+      // Streams' source topics must exist before it starts; the processor also writes the
+      // outcome and expired topics. Provisioning all co-partitioned topics keeps them aligned.
+      // (TopicProvisioner itself waits until freshly created topics are visible.)
+      provisioner.ensureChallengeTopics(admin, names.challengeTopics());
+      provisioner.ensureDeadLetterTopics(
+          admin, List.of(names.challengeCreated(), names.challengeResponses()));
     }
   }
 

@@ -24,8 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -207,22 +205,19 @@ class ProcessorCrashIT {
     }
 
     Map<String, Long> expired =
-        CommittedReader.readAll(
-                fixture.bootstrap(),
-                fixture.topics().names().challengeExpired(),
-                fixture.topics().challengeExpired().valueDeserializer(),
-                Duration.ofSeconds(60))
-            .stream()
-            .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+        CommittedReader.countsByKey(
+            fixture.bootstrap(),
+            fixture.topics().names().challengeExpired(),
+            fixture.topics().challengeExpired().valueDeserializer(),
+            e -> true,
+            Duration.ofSeconds(60));
     Map<String, Long> approved =
-        CommittedReader.readAll(
-                fixture.bootstrap(),
-                fixture.topics().names().challengeOutcomes(),
-                fixture.topics().challengeOutcomes().valueDeserializer(),
-                Duration.ofSeconds(60))
-            .stream()
-            .filter(r -> r.value() instanceof ChallengeApproved)
-            .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+        CommittedReader.countsByKey(
+            fixture.bootstrap(),
+            fixture.topics().names().challengeOutcomes(),
+            fixture.topics().challengeOutcomes().valueDeserializer(),
+            ChallengeApproved.class::isInstance,
+            Duration.ofSeconds(60));
 
     // An approval read after the punctuator expired its challenge is answered 60323 (the
     // processor decides in its own order), so approvals are a subset of those sent.

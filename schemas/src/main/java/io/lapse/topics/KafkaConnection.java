@@ -121,7 +121,11 @@ public record KafkaConnection(
     }
   }
 
-  private static Map<String, String> prefixed(Map<String, String> env, String prefix) {
+  /**
+   * The pass-through properties under an environment prefix: {@code <PREFIX>MAX_POLL_RECORDS=500}
+   * becomes {@code max.poll.records=500} (lower case, underscores become dots).
+   */
+  public static Map<String, String> prefixed(Map<String, String> env, String prefix) {
     Map<String, String> props = new HashMap<>();
     env.forEach(
         (k, v) -> {

@@ -47,4 +47,18 @@ public final class CommittedReader {
       return records;
     }
   }
+
+  /** How many committed records each key has on the topic (values matching {@code which}). */
+  public static <V> Map<String, Long> countsByKey(
+      String bootstrap,
+      String topic,
+      Deserializer<V> values,
+      java.util.function.Predicate<? super V> which,
+      Duration bound) {
+    return readAll(bootstrap, topic, values, bound).stream()
+        .filter(r -> which.test(r.value()))
+        .collect(
+            java.util.stream.Collectors.groupingBy(
+                ConsumerRecord::key, java.util.stream.Collectors.counting()));
+  }
 }
