@@ -5,8 +5,8 @@ import java.time.temporal.ChronoUnit;
 
 /**
  * A challenge's {@code expirationDate} and the one rule of the contract about it: a challenge is
- * expired <b>at or after</b> its deadline ({@code at >= deadline}), so an attempt stamped exactly at
- * the deadline is late (403 / 60323) and the expiry event may be emitted at that instant, never
+ * expired <b>at or after</b> its deadline ({@code at >= deadline}), so an attempt stamped exactly
+ * at the deadline is late (403 / 60323) and the expiry event may be emitted at that instant, never
  * before it.
  *
  * <p>Precision is fixed at the HTTP edge by {@link #requested(Instant)}: Twilio shows {@code

@@ -31,6 +31,7 @@ class TwilioErrorTest {
 
   @Test
   void shouldRefuseACodeLapseDoesNotUse() {
-    assertThatThrownBy(() -> TwilioError.ofCode(12345)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> TwilioError.ofCode(12345))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }
