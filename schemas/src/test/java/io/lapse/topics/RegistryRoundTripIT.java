@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lapse.events.v1.ChallengeExpired;
+import io.lapse.infra.SchemaRegistry;
 import io.lapse.serde.ConfluentAvroDeserializer;
 import io.lapse.serde.ConfluentAvroSerializer;
 import io.lapse.serde.HttpSchemaRegistryClient;
@@ -12,7 +13,6 @@ import io.lapse.serde.SchemaRegistryClient;
 import io.lapse.serde.SchemaRegistryException;
 import io.lapse.serde.SerdeConfig;
 import io.lapse.testkit.LapseIntegration;
-import io.lapse.testkit.SchemaRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
