@@ -32,8 +32,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every event and snapshot type through the real registry (Apicurio's Confluent-compatible API,
  * started by the test kit with global compatibility BACKWARD), with the typed topics' serdes as the
- * services configure them. Subjects are asserted with DESIGN.md's default topic names; tests that
- * change a subject's history use subjects of their own.
+ * services configure them. Subjects are asserted with the default topic names of {@code
+ * docs/architecture.md} ("Topics"); tests that change a subject's history use subjects of their
+ * own.
  */
 @LapseIntegration
 class RegistryRoundTripIT {
