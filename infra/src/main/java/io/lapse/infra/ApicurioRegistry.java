@@ -290,6 +290,8 @@ public final class ApicurioRegistry implements SchemaRegistry {
 
   /** The child could not bind its port. */
   private static final class PortClash extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
     PortClash(String message) {
       super(message);
     }
