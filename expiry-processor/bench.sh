@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 cp_file=expiry-processor/target/bench-classpath.txt
 ./mvnw -q ${MVN_OFFLINE:-} -pl expiry-processor -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=test -Dspotless.check.skip=true
-cp="expiry-processor/target/test-classes:expiry-processor/target/classes:schemas/target/classes:testkit/target/classes:$(cat "$cp_file")"
+cp="expiry-processor/target/test-classes:expiry-processor/target/classes:schemas/target/classes:infra/target/classes:testkit/target/classes:$(cat "$cp_file")"
 exec java -Xms1g -Xmx4g -XX:+UseG1GC ${BENCH_JAVA_OPTS:-} \
   -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.lapse.events.v1,io.lapse.state.v1 \
   -cp "$cp" "${BENCH_MAIN:-io.lapse.expiry.bench.ExpiryBenchmark}" "$@"

@@ -8,9 +8,9 @@ import io.lapse.expiry.harness.ChallengeFeed;
 import io.lapse.expiry.harness.CommittedReader;
 import io.lapse.expiry.harness.ProcessorFixture;
 import io.lapse.expiry.harness.TerminalWatcher;
-import io.lapse.testkit.KafkaBroker;
+import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.SchemaRegistry;
 import io.lapse.testkit.LapseIntegration;
-import io.lapse.testkit.SchemaRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -21,7 +21,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
-/** Issue 3, integration test (a): many challenges, each expired exactly once, none early. */
+/**
+ * Many challenges, each expired exactly once and none early ({@code docs/architecture.md},
+ * "Invariants").
+ */
 @LapseIntegration
 class ExpiryAtScaleIT {
   private static final int CHALLENGES = 10_000;

@@ -7,9 +7,9 @@ import io.lapse.expiry.harness.ChallengeFeed;
 import io.lapse.expiry.harness.CommittedReader;
 import io.lapse.expiry.harness.ProcessorFixture;
 import io.lapse.expiry.harness.TerminalWatcher;
-import io.lapse.testkit.KafkaBroker;
+import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.SchemaRegistry;
 import io.lapse.testkit.LapseIntegration;
-import io.lapse.testkit.SchemaRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -19,8 +19,9 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 3, integration test (c): two instances share the partitions; one stops mid-stream and the
- * other takes its tasks over, restoring their stores from the changelogs.
+ * Two instances share the partitions; one stops mid-stream and the other takes its tasks over,
+ * restoring their stores from the changelogs ({@code docs/architecture.md}, "Invariants": one
+ * terminal outcome, nothing lost).
  */
 @LapseIntegration
 class ProcessorFailoverIT {

@@ -2,7 +2,7 @@ package io.lapse.launcher;
 
 import io.lapse.examples.SdkWalkthrough;
 import io.lapse.examples.TotpCodes;
-import io.lapse.testkit.LocalInfra;
+import io.lapse.infra.LocalInfra;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

@@ -2,12 +2,12 @@ package io.lapse.launcher;
 
 import io.lapse.expiry.ExpiryConfig;
 import io.lapse.expiry.ExpiryProcessorApp;
+import io.lapse.infra.FileTrees;
+import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.LocalInfra;
+import io.lapse.infra.SchemaRegistry;
 import io.lapse.service.ChallengeServiceApp;
 import io.lapse.service.ServiceConfig;
-import io.lapse.testkit.FileTrees;
-import io.lapse.testkit.KafkaBroker;
-import io.lapse.testkit.LocalInfra;
-import io.lapse.testkit.SchemaRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The names of Lapse's topics. Defaults follow DESIGN.md; each can be overridden (e.g. to add an
- * environment prefix) from the environment, see {@link #fromEnv}.
+ * The names of Lapse's topics. Defaults are those of {@code docs/architecture.md} ("Topics"); each
+ * can be overridden (e.g. to add an environment prefix) from the environment, see {@link #fromEnv}.
  */
 public record TopicNames(
     String challengeCreated,

@@ -67,7 +67,8 @@ final class SchemaEvolution {
     }
     Map<String, Schema> byName = new TreeMap<>();
     for (SchemaParser.ParseResult result : results) {
-      Schema schema = parser.resolve(result);
+      // Read after every file is parsed, so references across files are resolved.
+      Schema schema = result.mainSchema();
       byName.put(schema.getFullName(), schema);
     }
     return byName;

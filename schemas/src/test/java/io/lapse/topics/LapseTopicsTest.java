@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every record type round-trips through its typed topic, under the subject DESIGN.md names. */
+/**
+ * Every record type round-trips through its typed topic, under the subject that {@code
+ * docs/architecture.md} ("Topics") names.
+ */
 class LapseTopicsTest {
   private final String scope = "topics-" + UUID.randomUUID();
   private final LapseTopics topics =

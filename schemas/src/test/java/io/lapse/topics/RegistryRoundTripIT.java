@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lapse.events.v1.ChallengeExpired;
+import io.lapse.infra.SchemaRegistry;
 import io.lapse.serde.ConfluentAvroDeserializer;
 import io.lapse.serde.ConfluentAvroSerializer;
 import io.lapse.serde.HttpSchemaRegistryClient;
@@ -12,7 +13,6 @@ import io.lapse.serde.SchemaRegistryClient;
 import io.lapse.serde.SchemaRegistryException;
 import io.lapse.serde.SerdeConfig;
 import io.lapse.testkit.LapseIntegration;
-import io.lapse.testkit.SchemaRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -32,8 +32,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every event and snapshot type through the real registry (Apicurio's Confluent-compatible API,
  * started by the test kit with global compatibility BACKWARD), with the typed topics' serdes as the
- * services configure them. Subjects are asserted with DESIGN.md's default topic names; tests that
- * change a subject's history use subjects of their own.
+ * services configure them. Subjects are asserted with the default topic names of {@code
+ * docs/architecture.md} ("Topics"); tests that change a subject's history use subjects of their
+ * own.
  */
 @LapseIntegration
 class RegistryRoundTripIT {

@@ -7,8 +7,8 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * One record type on the typed topic that carries it, with a sample and the subject its schema must
- * be registered under: the table of DESIGN.md's topics and contracts, as test data shared by the
- * unit tests (mock registry) and the integration tests (Apicurio).
+ * be registered under: the topic table of {@code docs/architecture.md} ("Topics"), as test data
+ * shared by the unit tests (mock registry) and the integration tests (Apicurio).
  *
  * @param type the record's simple name
  * @param topic picks the typed topic from {@link LapseTopics}

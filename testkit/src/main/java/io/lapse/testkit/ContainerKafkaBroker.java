@@ -1,5 +1,8 @@
 package io.lapse.testkit;
 
+import io.lapse.infra.BrokerOptions;
+import io.lapse.infra.InProcessKafkaBroker;
+import io.lapse.infra.KafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.testcontainers.DockerClientFactory;

@@ -1,5 +1,6 @@
 package io.lapse.testkit;
 
+import io.lapse.infra.KafkaBroker;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,6 @@
 package io.lapse.testkit;
 
+import io.lapse.infra.SchemaRegistry;
 import java.util.Objects;
 
 /** A registry run by someone else; {@link #close()} leaves it running. */

@@ -1,13 +1,16 @@
 package io.lapse.testkit;
 
+import io.lapse.infra.BrokerOptions;
+import io.lapse.infra.InProcessKafkaBroker;
+import io.lapse.infra.KafkaBroker;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the Kafka broker that fits this machine.
+ * Starts the Kafka broker that fits this machine, for tests.
  *
- * <p>Responsibility: the one place that chooses where a broker comes from, in this order:
+ * <p>Responsibility: the one place that chooses where a test's broker comes from, in this order:
  *
  * <ol>
  *   <li>an external broker, if system property {@value #BOOTSTRAP_PROPERTY} or environment variable
@@ -54,16 +57,11 @@ public final class KafkaBrokers {
   /**
    * Always Apache Kafka's KRaft broker in this JVM, never external or Docker: for tests that stop
    * and restart the broker ({@link InProcessKafkaBroker#stop()}, {@link
-   * InProcessKafkaBroker#restart()}) and for the local launcher.
+   * InProcessKafkaBroker#restart()}). The local launcher starts the same broker through {@link
+   * io.lapse.infra.LocalInfra}, without this test kit.
    */
   public static InProcessKafkaBroker inProcess(BrokerOptions options) {
-    long started = System.nanoTime();
-    InProcessKafkaBroker broker = InProcessKafkaBroker.start(options);
-    LOG.info(
-        "In-process Kafka ready at {} in {} ms",
-        broker.bootstrapServers(),
-        (System.nanoTime() - started) / 1_000_000);
-    return broker;
+    return InProcessKafkaBroker.start(options);
   }
 
   /** The external broker address from the system property or environment, if set. */

@@ -1,5 +1,8 @@
 package io.lapse.testkit;
 
+import io.lapse.infra.BrokerOptions;
+import io.lapse.infra.InProcessKafkaBroker;
+import io.lapse.infra.KafkaBroker;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;

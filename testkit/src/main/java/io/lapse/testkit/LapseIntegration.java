@@ -1,5 +1,7 @@
 package io.lapse.testkit;
 
+import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.SchemaRegistry;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;

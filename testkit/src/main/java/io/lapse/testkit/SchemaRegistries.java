@@ -1,14 +1,17 @@
 package io.lapse.testkit;
 
+import io.lapse.infra.ApicurioRegistry;
+import io.lapse.infra.RegistryOptions;
+import io.lapse.infra.SchemaRegistry;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the schema registry that fits this machine.
+ * Starts the schema registry that fits this machine, for tests.
  *
- * <p>Responsibility: the one place that chooses where a registry comes from: an external one if
- * system property {@value #URL_PROPERTY} or environment variable {@value #URL_ENV} gives its
+ * <p>Responsibility: the one place that chooses where a test's registry comes from: an external one
+ * if system property {@value #URL_PROPERTY} or environment variable {@value #URL_ENV} gives its
  * Confluent-compatible base URL; otherwise Apicurio Registry as a child process ({@link
  * ApicurioRegistry}).
  */
@@ -39,7 +42,7 @@ public final class SchemaRegistries {
     return apicurio(options);
   }
 
-  /** Always an Apicurio child process (for the local launcher and tests that restart it). */
+  /** Always an Apicurio child process (for tests that stop and restart it). */
   public static ApicurioRegistry apicurio(RegistryOptions options) {
     return ApicurioRegistry.start(options);
   }

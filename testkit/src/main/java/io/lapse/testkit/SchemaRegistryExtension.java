@@ -1,5 +1,6 @@
 package io.lapse.testkit;
 
+import io.lapse.infra.SchemaRegistry;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;

@@ -2,6 +2,10 @@ package io.lapse.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lapse.infra.BrokerOptions;
+import io.lapse.infra.FreePorts;
+import io.lapse.infra.InProcessKafkaBroker;
+import io.lapse.infra.KafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,6 +2,8 @@ package io.lapse.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lapse.infra.BrokerOptions;
+import io.lapse.infra.KafkaBroker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -3,6 +3,9 @@ package io.lapse.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lapse.infra.ApicurioRegistry;
+import io.lapse.infra.FreePorts;
+import io.lapse.infra.RegistryOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

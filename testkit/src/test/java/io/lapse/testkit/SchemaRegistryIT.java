@@ -2,6 +2,7 @@ package io.lapse.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lapse.infra.SchemaRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

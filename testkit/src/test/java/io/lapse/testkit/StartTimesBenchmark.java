@@ -1,5 +1,10 @@
 package io.lapse.testkit;
 
+import io.lapse.infra.ApicurioRegistry;
+import io.lapse.infra.BrokerOptions;
+import io.lapse.infra.FileTrees;
+import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.RegistryOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

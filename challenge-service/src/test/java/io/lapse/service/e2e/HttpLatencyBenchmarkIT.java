@@ -2,12 +2,12 @@ package io.lapse.service.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.SchemaRegistry;
 import io.lapse.service.support.HttpTestClient;
 import io.lapse.service.support.LapseSystem;
 import io.lapse.service.support.Scenario;
-import io.lapse.testkit.KafkaBroker;
 import io.lapse.testkit.LapseIntegration;
-import io.lapse.testkit.SchemaRegistry;
 import java.time.Clock;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,8 @@ package io.lapse.service.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lapse.expiry.ExpiryProcessorApp;
+import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.SchemaRegistry;
 import io.lapse.service.ChallengeServiceApp;
 import io.lapse.service.ServiceConfig;
 import io.lapse.service.support.HttpTestClient;
@@ -10,9 +12,7 @@ import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Processor;
 import io.lapse.service.support.Scenario;
 import io.lapse.service.support.SystemEnv;
-import io.lapse.testkit.KafkaBroker;
 import io.lapse.testkit.LapseIntegration;
-import io.lapse.testkit.SchemaRegistry;
 import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

@@ -1,8 +1,8 @@
 package io.lapse.service.support;
 
-import io.lapse.testkit.KafkaBroker;
+import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.SchemaRegistry;
 import io.lapse.testkit.KafkaHelpers;
-import io.lapse.testkit.SchemaRegistry;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;

@@ -1,4 +1,4 @@
-package io.lapse.testkit;
+package io.lapse.infra;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,7 +8,7 @@ import java.util.Objects;
  * How to start the Apicurio registry child process.
  *
  * <p>Responsibility: carry start-up choices from tests and the launcher to {@link
- * SchemaRegistries}; defaults suit tests.
+ * ApicurioRegistry}; defaults suit tests.
  *
  * @param port HTTP port on 127.0.0.1; 0 picks a free port
  * @param dataDir where the registry keeps its H2 database; {@code null} means in memory (empty on

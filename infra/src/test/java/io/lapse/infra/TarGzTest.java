@@ -1,4 +1,4 @@
-package io.lapse.testkit;
+package io.lapse.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.lapse.testkit;
+package io.lapse.infra;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -8,8 +8,8 @@ import java.util.Objects;
 /**
  * How to start a broker: listener port, data directory, topic defaults and raw broker overrides.
  *
- * <p>Responsibility: carry start-up choices from tests and the launcher to {@link KafkaBrokers}; it
- * holds no logic beyond defaults.
+ * <p>Responsibility: carry start-up choices from tests and the launcher to {@link
+ * InProcessKafkaBroker}; it holds no logic beyond defaults.
  *
  * @param port the PLAINTEXT listener port on 127.0.0.1; 0 picks a free port
  * @param dataDir where the broker keeps its logs and metadata; {@code null} means a fresh temporary

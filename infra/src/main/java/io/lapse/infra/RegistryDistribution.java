@@ -1,4 +1,4 @@
-package io.lapse.testkit;
+package io.lapse.infra;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -128,7 +128,7 @@ record RegistryDistribution(String version, JavaRuntimes.Runtime java, Path home
             + version
             + "/"
             + tarballName(version)
-            + ". Fix: run the build once online (./mvnw -pl testkit -am install fetches it), or "
+            + ". Fix: run the build once online (./mvnw -pl infra -am package -DskipTests fetches it), or "
             + "./mvnw dependency:get -Dartifact=io.apicurio:apicurio-registry-app:"
             + version
             + ":tar.gz:all");
@@ -180,12 +180,12 @@ record RegistryDistribution(String version, JavaRuntimes.Runtime java, Path home
   static Properties buildProperties() {
     Properties props = new Properties();
     try (InputStream in =
-        RegistryDistribution.class.getResourceAsStream("testkit-build.properties")) {
+        RegistryDistribution.class.getResourceAsStream("infra-build.properties")) {
       if (in != null) {
         props.load(in);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read testkit-build.properties", e);
+      throw new UncheckedIOException("Cannot read infra-build.properties", e);
     }
     return props;
   }

@@ -1,4 +1,4 @@
-package io.lapse.testkit;
+package io.lapse.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,12 +12,12 @@ import java.net.ServerSocket;
  * <p>Responsibility: only that. The port is free when returned but may be taken before the caller
  * binds it, so callers retry on a bind failure.
  */
-final class FreePorts {
+public final class FreePorts {
 
   private FreePorts() {}
 
   /** A port that was free on 127.0.0.1 a moment ago, different from {@code avoid}. */
-  static int pick(int... avoid) {
+  public static int pick(int... avoid) {
     for (int i = 0; i < 20; i++) {
       int candidate = bindAndRelease();
       boolean clash = false;
@@ -32,7 +32,7 @@ final class FreePorts {
   }
 
   /** Whether nothing listens on {@code 127.0.0.1:port} right now. */
-  static boolean isFree(int port) {
+  public static boolean isFree(int port) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));

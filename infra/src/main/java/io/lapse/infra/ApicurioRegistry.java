@@ -1,4 +1,4 @@
-package io.lapse.testkit;
+package io.lapse.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -290,6 +290,8 @@ public final class ApicurioRegistry implements SchemaRegistry {
 
   /** The child could not bind its port. */
   private static final class PortClash extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
     PortClash(String message) {
       super(message);
     }

@@ -1,4 +1,4 @@
-package io.lapse.testkit;
+package io.lapse.infra;
 
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Failures (port in use, no JDK for the registry, registry tarball missing) throw {@link
  * IllegalStateException} with a message meant for the person at the terminal. {@link #main} does
- * the above on its own: {@code java -cp ... io.lapse.testkit.LocalInfra [kafkaPort [registryPort
+ * the above on its own: {@code java -cp ... io.lapse.infra.LocalInfra [kafkaPort [registryPort
  * [dataDir]]]}.
  */
 public final class LocalInfra {
@@ -43,7 +43,7 @@ public final class LocalInfra {
    * @return the running broker; {@code close()} stops it and keeps the data
    */
   public static InProcessKafkaBroker startBroker(int port, Path dataDir) {
-    return KafkaBrokers.inProcess(BrokerOptions.persistent(port, dataDir));
+    return InProcessKafkaBroker.start(BrokerOptions.persistent(port, dataDir));
   }
 
   /**
@@ -56,7 +56,7 @@ public final class LocalInfra {
    *     ({@code http://127.0.0.1:8081/apis/ccompat/v7}); {@code close()} stops the child
    */
   public static ApicurioRegistry startRegistry(int port, Path dataDir) {
-    return SchemaRegistries.apicurio(RegistryOptions.persistent(port, dataDir));
+    return ApicurioRegistry.start(RegistryOptions.persistent(port, dataDir));
   }
 
   /**

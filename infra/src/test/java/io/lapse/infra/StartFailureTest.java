@@ -1,4 +1,4 @@
-package io.lapse.testkit;
+package io.lapse.infra;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +15,7 @@ class StartFailureTest {
     try (ServerSocket taken = bindLoopback()) {
       BrokerOptions options = BrokerOptions.defaults().withPort(taken.getLocalPort());
 
-      assertThatThrownBy(() -> KafkaBrokers.inProcess(options))
+      assertThatThrownBy(() -> InProcessKafkaBroker.start(options))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("127.0.0.1:" + taken.getLocalPort())
           .hasMessageContaining("in use");
@@ -27,7 +27,7 @@ class StartFailureTest {
     try (ServerSocket taken = bindLoopback()) {
       RegistryOptions options = RegistryOptions.defaults().withPort(taken.getLocalPort());
 
-      assertThatThrownBy(() -> SchemaRegistries.apicurio(options))
+      assertThatThrownBy(() -> ApicurioRegistry.start(options))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("127.0.0.1:" + taken.getLocalPort())
           .hasMessageContaining("in use");

@@ -1,4 +1,4 @@
-package io.lapse.testkit;
+package io.lapse.infra;
 
 import java.io.IOException;
 import java.nio.file.Files;

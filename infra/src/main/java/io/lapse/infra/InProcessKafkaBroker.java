@@ -1,4 +1,4 @@
-package io.lapse.testkit;
+package io.lapse.infra;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -80,12 +80,17 @@ public final class InProcessKafkaBroker implements KafkaBroker {
       // stops it last, after the clients; a hook of its own would race that order.
       Runtime.getRuntime().addShutdownHook(broker.cleanupHook);
     }
+    long started = System.nanoTime();
     try {
       broker.startWithFreshPorts();
     } catch (RuntimeException e) {
       broker.closeQuietly();
       throw e;
     }
+    LOG.info(
+        "In-process Kafka ready at {} in {} ms",
+        broker.bootstrapServers(),
+        (System.nanoTime() - started) / 1_000_000);
     return broker;
   }
 
@@ -273,7 +278,7 @@ public final class InProcessKafkaBroker implements KafkaBroker {
     }
     Path config = dataDir.resolve("server.properties");
     try (OutputStream out = Files.newOutputStream(config)) {
-      props.store(out, "Written by lapse-testkit for kafka-storage format");
+      props.store(out, "Written by lapse-infra for kafka-storage format");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + config, e);
     }

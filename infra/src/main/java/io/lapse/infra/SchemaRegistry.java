@@ -1,11 +1,12 @@
-package io.lapse.testkit;
+package io.lapse.infra;
 
 /**
  * A running Confluent-compatible schema registry reached at {@link #url()}.
  *
  * <p>Responsibility: give tests and the local launcher the base URL that serdes use as {@code
- * schema.registry.url}, and stop whatever this handle started when closed. Obtain one from {@link
- * SchemaRegistries}.
+ * schema.registry.url}, and stop whatever this handle started when closed. This module starts an
+ * {@link ApicurioRegistry}; the test kit's {@code SchemaRegistries} may also hand out an external
+ * registry.
  */
 public interface SchemaRegistry extends AutoCloseable {
 
