@@ -25,7 +25,7 @@ public final class Challenges {
     return clock;
   }
 
-  /** A challenge of the entity; 20404 with Twilio's path wording if the entity has no such one. */
+  /** A challenge of the entity; "not found", with Twilio's path wording, if it has no such one. */
   public ViewedChallenge get(String serviceSid, String identity, String challengeSid) {
     EntitySnapshot entity = Lookups.entity(catalog, serviceSid, identity);
     return view.get(challengeSid)
