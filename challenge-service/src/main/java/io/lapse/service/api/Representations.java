@@ -108,8 +108,8 @@ final class Representations {
     FactorSnapshot f = created.factor();
     ObjectNode read = factor(f);
     ObjectNode n = Json.object();
-    read.fields()
-        .forEachRemaining(
+    read.properties()
+        .forEach(
             e -> {
               n.set(e.getKey(), e.getValue());
               if (e.getKey().equals("identity")) {

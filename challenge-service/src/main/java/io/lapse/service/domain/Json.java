@@ -42,9 +42,7 @@ public final class Json {
             .filter(JsonNode::isObject)
             .orElseThrow(() -> ApiError.invalidParam(param, "must be a JSON object"));
     Map<String, String> out = new LinkedHashMap<>();
-    var fields = node.fields();
-    while (fields.hasNext()) {
-      var f = fields.next();
+    for (var f : node.properties()) {
       if (!f.getValue().isTextual()) {
         throw ApiError.invalidParam(param, "values must be strings (" + f.getKey() + ")");
       }
