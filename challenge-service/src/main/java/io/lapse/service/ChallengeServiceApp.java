@@ -3,6 +3,7 @@ package io.lapse.service;
 import io.lapse.service.api.HttpApi;
 import io.lapse.service.crypto.SecretCipher;
 import io.lapse.service.domain.Catalog;
+import io.lapse.service.domain.ChallengeCreation;
 import io.lapse.service.domain.ChallengeView;
 import io.lapse.service.domain.Domain;
 import io.lapse.service.domain.FactorCrypto;
@@ -94,15 +95,16 @@ public final class ChallengeServiceApp implements AutoCloseable {
     resources.add(0, state);
     state.start();
 
-    ChallengeView view = new ChallengeView();
+    ChallengeView view = new ChallengeView(clock);
     KafkaAttemptGateway gateway = new KafkaAttemptGateway(producer, topics.challengeResponses());
     // One follower feeds both the view and request-reply. The view needs the events of the
-    // retention window (a challenge lives at most 60 minutes, then stays readable for the
+    // retention window (a challenge lives at most its maximum lifetime, then stays readable for the
     // retention); once caught up it reads at the end of challenge-outcomes, and no request waits
     // before that (HTTP starts after catch-up), so it answers exactly like a from-the-end reader
     // while keeping view and reply in one order: an outcome is in the view before its waiter
     // completes.
-    Instant since = clock.instant().minus(config.challengeRetention()).minus(Duration.ofHours(1));
+    Instant since =
+        clock.instant().minus(config.challengeRetention()).minus(ChallengeCreation.MAX_LIFETIME);
     Follower events =
         new Follower(
             "challenges",

@@ -8,9 +8,18 @@ package io.lapse.contract;
  * error catalogue (see {@code docs/architecture.md}, "Contract").
  */
 public enum TwilioError {
+  /** Missing or wrong credentials (HTTP Basic with the account SID and auth token). */
+  AUTHENTICATION_FAILED(20003, 401, "Authenticate"),
   /** An unknown resource; Twilio's message names the path without the {@code /v2} prefix. */
   NOT_FOUND(20404, 404, "The requested resource was not found"),
-  /** Lapse's own use of Twilio's "service unavailable": a decision did not arrive in time. */
+  METHOD_NOT_ALLOWED(20405, 405, "Method not allowed"),
+  REQUEST_TOO_LARGE(20413, 413, "Request entity too large"),
+  /** A fault of the service; the body never carries its stack trace. */
+  INTERNAL_SERVER_ERROR(20500, 500, "Internal Server Error"),
+  /**
+   * Lapse's own use of Twilio's "service unavailable": a decision did not arrive in time, or the
+   * event log could not be written. Nothing was decided, so the client may retry.
+   */
   SERVICE_UNAVAILABLE(20503, 503, "Service unavailable"),
   /** A bad or missing parameter, never processed and safe to retry. */
   INVALID_PARAMETER(60300, 400, "Invalid parameter"),

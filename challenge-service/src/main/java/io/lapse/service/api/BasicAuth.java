@@ -1,6 +1,7 @@
 package io.lapse.service.api;
 
 import io.javalin.http.Context;
+import io.lapse.contract.TwilioError;
 import io.lapse.service.domain.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,8 +10,8 @@ import java.util.Base64;
 /**
  * HTTP Basic authentication with the account SID and auth token, or, for the Verify mobile SDKs,
  * {@code token:<JWT>} signed by a push factor (see {@link DeviceAuth}). A failure is 401 with a
- * Twilio body (20003) and a {@code WWW-Authenticate} challenge; the {@code Date} header every
- * answer carries lets the mobile SDKs resync their clock.
+ * Twilio body ({@link TwilioError#AUTHENTICATION_FAILED}) and a {@code WWW-Authenticate} challenge;
+ * the {@code Date} header every answer carries lets the mobile SDKs resync their clock.
  */
 final class BasicAuth {
   private static final byte[] DEVICE_USER = "token:".getBytes(StandardCharsets.UTF_8);
@@ -39,7 +40,7 @@ final class BasicAuth {
       }
     }
     ctx.header("WWW-Authenticate", "Basic realm=\"Lapse\"");
-    throw new ApiError(20003, 401, "Authenticate");
+    throw new ApiError(TwilioError.AUTHENTICATION_FAILED);
   }
 
   /** A device (Basic {@code token:<JWT>}) may act under its own entity only. */

@@ -2,17 +2,21 @@ package io.lapse.service.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import io.lapse.contract.Deadline;
 import io.lapse.events.v1.DetailField;
 import io.lapse.service.domain.ApiError;
+import io.lapse.service.domain.ChallengeCreation;
 import io.lapse.service.domain.ChallengeFields;
-import io.lapse.service.domain.ChallengeState;
 import io.lapse.service.domain.ChallengeStatus;
+import io.lapse.service.domain.ChallengeVerification;
 import io.lapse.service.domain.Challenges;
 import io.lapse.service.domain.Json;
 import io.lapse.service.domain.NewChallenge;
 import io.lapse.service.domain.PageRequest;
+import io.lapse.service.domain.ResponseChecker;
 import io.lapse.service.domain.Sids;
 import io.lapse.service.domain.TwilioDates;
+import io.lapse.service.domain.ViewedChallenge;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,10 +30,18 @@ final class ChallengeHandlers {
   private static final int MAX_FIELDS = 20;
 
   private final Challenges challenges;
+  private final ChallengeCreation creation;
+  private final ChallengeVerification verification;
   private final Representations json;
 
-  ChallengeHandlers(Challenges challenges, Representations json) {
+  ChallengeHandlers(
+      Challenges challenges,
+      ChallengeCreation creation,
+      ChallengeVerification verification,
+      Representations json) {
     this.challenges = challenges;
+    this.creation = creation;
+    this.verification = verification;
     this.json = json;
   }
 
@@ -39,16 +51,7 @@ final class ChallengeHandlers {
     if (!Sids.isValid(Sids.FACTOR, factorSid)) {
       throw ApiError.invalidParam("FactorSid", "must be YF followed by 32 hex digits");
     }
-    Optional<Instant> expiration =
-        form.opt("ExpirationDate")
-            .map(
-                text -> {
-                  try {
-                    return TwilioDates.parse(text);
-                  } catch (IllegalArgumentException e) {
-                    throw ApiError.invalidParam("ExpirationDate", "must be an ISO 8601 date-time");
-                  }
-                });
+    Optional<Deadline> expiration = form.opt("ExpirationDate").map(ChallengeHandlers::deadline);
     NewChallenge req =
         new NewChallenge(
             factorSid,
@@ -58,15 +61,15 @@ final class ChallengeHandlers {
             form.opt("HiddenDetails")
                 .map(h -> Json.stringMap("HiddenDetails", h, 1024))
                 .orElse(Map.of()),
-            totpCode(form.opt("AuthPayload")),
+            form.opt("AuthPayload").map(ResponseChecker::requireTotpCodeLength),
             Optional.ofNullable(ctx.header("Idempotency-Key")).filter(k -> !k.isBlank()));
-    Challenges.Created created =
-        challenges.create(ctx.pathParam("serviceSid"), ctx.pathParam("identity"), req);
+    ChallengeCreation.Created created =
+        creation.create(ctx.pathParam("serviceSid"), ctx.pathParam("identity"), req);
     Responses.json(ctx, 201, json.challenge(created.challenge(), challenges.clock().instant()));
   }
 
   void fetch(Context ctx) {
-    ChallengeState c =
+    ViewedChallenge c =
         challenges.get(
             ctx.pathParam("serviceSid"), ctx.pathParam("identity"), ctx.pathParam("challengeSid"));
     Instant now = challenges.clock().instant();
@@ -111,7 +114,7 @@ final class ChallengeHandlers {
             request,
             challenges.list(serviceSid, identity, factorSid, status, order.equals("desc"), request),
             c -> json.challenge(c, now),
-            ChallengeState::sortKey));
+            ViewedChallenge::sortKey));
   }
 
   void update(Context ctx) {
@@ -119,8 +122,8 @@ final class ChallengeHandlers {
     String authPayload = form.required("AuthPayload", Integer.MAX_VALUE);
     Map<String, String> metadata =
         form.opt("Metadata").map(m -> Json.stringMap("Metadata", m, 1024)).orElse(null);
-    ChallengeState c =
-        challenges.verify(
+    ViewedChallenge c =
+        verification.verify(
             ctx.pathParam("serviceSid"),
             ctx.pathParam("identity"),
             ctx.pathParam("challengeSid"),
@@ -129,12 +132,16 @@ final class ChallengeHandlers {
     Responses.json(ctx, 200, json.challenge(c, challenges.clock().instant()));
   }
 
-  private static Optional<String> totpCode(Optional<String> authPayload) {
-    if (authPayload.isPresent()
-        && (authPayload.get().length() < 3 || authPayload.get().length() > 8)) {
-      throw ApiError.invalidParam("AuthPayload", "a TOTP code has 3 to 8 characters");
+  /**
+   * The requested deadline, normalised here once to the precision Twilio shows (whole seconds), so
+   * the expiration_date a client reads is the deadline published, kept and enforced.
+   */
+  private static Deadline deadline(String text) {
+    try {
+      return Deadline.requested(TwilioDates.parse(text));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalidParam("ExpirationDate", "must be an ISO 8601 date-time");
     }
-    return authPayload;
   }
 
   /** Each {@code Details.Fields} value is a JSON object {@code {"label": …, "value": …}}. */

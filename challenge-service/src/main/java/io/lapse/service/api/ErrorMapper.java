@@ -4,45 +4,70 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.lapse.contract.TwilioError;
 import io.lapse.service.domain.ApiError;
 import io.lapse.service.domain.Json;
+import io.lapse.service.kafka.PublishFailedException;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place that turns failures into Twilio error bodies {@code {code, message, more_info,
- * status}}. Domain refusals keep their code; Javalin's own HTTP errors and unmatched routes get the
- * nearest Twilio code; anything else is logged and answered 500 without a stack trace.
+ * status}}. Domain refusals keep their code; an adapter's failure to write the event log is
+ * "service unavailable" (nothing was decided, the client may retry); Javalin's own HTTP errors and
+ * unmatched routes get the nearest Twilio code; anything else is logged and answered 500 without a
+ * stack trace.
  */
 final class ErrorMapper {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+  /** The codes that stand for a plain HTTP status, looked up by that status. */
+  private static final List<TwilioError> HTTP_LEVEL =
+      List.of(
+          TwilioError.INVALID_PARAMETER,
+          TwilioError.AUTHENTICATION_FAILED,
+          TwilioError.NOT_FOUND,
+          TwilioError.METHOD_NOT_ALLOWED,
+          TwilioError.REQUEST_TOO_LARGE,
+          TwilioError.INTERNAL_SERVER_ERROR,
+          TwilioError.SERVICE_UNAVAILABLE);
 
   private ErrorMapper() {}
 
   static void install(Javalin app) {
     app.exception(ApiError.class, (e, ctx) -> write(ctx, e));
     app.exception(
-        HttpResponseException.class,
+        PublishFailedException.class,
         (e, ctx) ->
-            write(ctx, new ApiError(codeFor(e.getStatus()), e.getStatus(), e.getMessage())));
+            write(
+                ctx,
+                new ApiError(
+                    TwilioError.SERVICE_UNAVAILABLE,
+                    TwilioError.SERVICE_UNAVAILABLE.message()
+                        + ": the event log could not be written")));
+    app.exception(
+        HttpResponseException.class,
+        (e, ctx) -> write(ctx, new ApiError(forHttpStatus(e.getStatus()), e.getMessage())));
     app.exception(
         Exception.class,
         (e, ctx) -> {
           LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
-          write(ctx, new ApiError(20500, 500, "Internal Server Error"));
+          write(ctx, new ApiError(TwilioError.INTERNAL_SERVER_ERROR));
         });
     app.error(
-        404,
+        HttpStatus.NOT_FOUND,
         ctx -> {
           if (ctx.result() == null || ctx.result().isEmpty()) {
             write(ctx, ApiError.notFound(ctx.path().replaceFirst("^/v2", "")));
           }
         });
     app.error(
-        405,
+        HttpStatus.METHOD_NOT_ALLOWED,
         ctx -> {
           if (ctx.result() == null || ctx.result().isEmpty()) {
-            write(ctx, new ApiError(20405, 405, "Method not allowed"));
+            write(ctx, new ApiError(TwilioError.METHOD_NOT_ALLOWED));
           }
         });
   }
@@ -60,14 +85,18 @@ final class ErrorMapper {
     return n;
   }
 
-  private static int codeFor(int status) {
-    return switch (status) {
-      case 400 -> 60300;
-      case 401 -> 20003;
-      case 404 -> 20404;
-      case 405 -> 20405;
-      case 413 -> 20413;
-      default -> status >= 500 ? 20500 : 20000 + status;
-    };
+  /**
+   * The Twilio code for an HTTP error Javalin raised itself: the one answered with that status, or
+   * for a status no code stands for, a server fault or a bad parameter.
+   */
+  private static TwilioError forHttpStatus(int status) {
+    for (TwilioError e : HTTP_LEVEL) {
+      if (e.httpStatus() == status) {
+        return e;
+      }
+    }
+    return status >= TwilioError.INTERNAL_SERVER_ERROR.httpStatus()
+        ? TwilioError.INTERNAL_SERVER_ERROR
+        : TwilioError.INVALID_PARAMETER;
   }
 }

@@ -1,6 +1,7 @@
 package io.lapse.service.api;
 
 import io.javalin.http.Context;
+import io.lapse.contract.TwilioError;
 import io.lapse.service.domain.ApiError;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,8 @@ import java.util.Optional;
 
 /**
  * Typed access to form-encoded (or query) parameters. Every rule it checks fails with a Twilio
- * 60300 naming the parameter, so bad input never reaches the catch-all.
+ * {@link TwilioError#INVALID_PARAMETER} naming the parameter, so bad input never reaches the
+ * catch-all.
  */
 final class Form {
   private final Map<String, List<String>> params;
@@ -22,7 +24,7 @@ final class Form {
     try {
       return new Form(ctx.formParamMap());
     } catch (IllegalArgumentException e) {
-      throw new ApiError(60300, 400, "Invalid form encoding: " + e.getMessage());
+      throw new ApiError(TwilioError.INVALID_PARAMETER, "Invalid form encoding: " + e.getMessage());
     }
   }
 
@@ -31,7 +33,8 @@ final class Form {
     try {
       return new Form(ctx.queryParamMap());
     } catch (IllegalArgumentException e) {
-      throw new ApiError(60300, 400, "Invalid query encoding: " + e.getMessage());
+      throw new ApiError(
+          TwilioError.INVALID_PARAMETER, "Invalid query encoding: " + e.getMessage());
     }
   }
 

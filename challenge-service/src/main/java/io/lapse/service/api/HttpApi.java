@@ -18,8 +18,9 @@ import java.util.function.BooleanSupplier;
  * Date} header and every request is timed per route.
  */
 public final class HttpApi {
-  /** What the server needs besides the domain. */
   /**
+   * What the server needs besides the domain.
+   *
    * @param publicBaseUrl base of the absolute URLs in answers; null for {@code http://host:port} of
    *     the bound server
    */
@@ -67,7 +68,11 @@ public final class HttpApi {
             new ServiceHandlers(domain.services(), json),
             new EntityHandlers(domain.entities(), json),
             new FactorHandlers(domain.factors(), json),
-            new ChallengeHandlers(domain.challenges(), json),
+            new ChallengeHandlers(
+                domain.challenges(),
+                domain.challengeCreation(),
+                domain.challengeVerification(),
+                json),
             new NotificationHandlers(domain.notifications(), json));
     Routes.install(app, table);
     app.get(

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
 import io.lapse.service.domain.ChallengeFields;
-import io.lapse.service.domain.ChallengeState;
 import io.lapse.service.domain.CreatedFactor;
 import io.lapse.service.domain.Factors;
 import io.lapse.service.domain.Json;
 import io.lapse.service.domain.TwilioDates;
+import io.lapse.service.domain.ViewedChallenge;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
@@ -108,8 +108,8 @@ final class Representations {
     FactorSnapshot f = created.factor();
     ObjectNode read = factor(f);
     ObjectNode n = Json.object();
-    read.fields()
-        .forEachRemaining(
+    read.properties()
+        .forEach(
             e -> {
               n.set(e.getKey(), e.getValue());
               if (e.getKey().equals("identity")) {
@@ -127,7 +127,7 @@ final class Representations {
     return n;
   }
 
-  ObjectNode challenge(ChallengeState state, Instant now) {
+  ObjectNode challenge(ViewedChallenge state, Instant now) {
     ChallengeCreated c = state.created();
     ObjectNode signed = ChallengeFields.signed(c);
     ObjectNode n = Json.object();

@@ -1,125 +1,142 @@
 package io.lapse.service.domain;
 
+import io.lapse.contract.TwilioError;
+
 /**
- * A request the API refuses, with Twilio's error code, HTTP status and message. The one error
- * mapper renders it as {@code {code, message, more_info, status}}. Carries no stack trace: it is an
- * answer, not a fault.
+ * A request the API refuses: one entry of the contract's {@link TwilioError} list (code, HTTP
+ * status, {@code more_info}) and the message for this occurrence, which starts with Twilio's
+ * message or names the parameter or path. The one error mapper renders it as {@code {code, message,
+ * more_info, status}}. Carries no stack trace: it is an answer, not a fault.
  */
 public final class ApiError extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private final int code;
-  private final int status;
+  private final TwilioError error;
 
-  public ApiError(int code, int status, String message) {
+  /** The error with Twilio's own message. */
+  public ApiError(TwilioError error) {
+    this(error, error.message());
+  }
+
+  public ApiError(TwilioError error, String message) {
     super(message, null, false, false);
-    this.code = code;
-    this.status = status;
+    this.error = error;
+  }
+
+  public TwilioError error() {
+    return error;
   }
 
   public int code() {
-    return code;
+    return error.code();
   }
 
   public int status() {
-    return status;
+    return error.httpStatus();
   }
 
   public String moreInfo() {
-    return "https://www.twilio.com/docs/errors/" + code;
+    return error.moreInfo();
   }
 
-  /** 20404: unknown resource; {@code path} without the {@code /v2} prefix, as Twilio says it. */
+  /** Unknown resource; {@code path} without the {@code /v2} prefix, as Twilio says it. */
   public static ApiError notFound(String path) {
-    return new ApiError(20404, 404, "The requested resource " + path + " was not found");
+    return new ApiError(TwilioError.NOT_FOUND, "The requested resource " + path + " was not found");
   }
 
-  /** 60300: a bad or missing parameter (never processed, safe to retry). */
+  /** A bad parameter (never processed, safe to retry). */
   public static ApiError invalidParam(String param, String why) {
-    return new ApiError(60300, 400, "Invalid parameter " + param + ": " + why);
+    return new ApiError(
+        TwilioError.INVALID_PARAMETER,
+        TwilioError.INVALID_PARAMETER.message() + " " + param + ": " + why);
   }
 
-  /** 60300 for a missing required parameter. */
+  /** A missing required parameter (the same code as a bad one). */
   public static ApiError missingParam(String param) {
-    return new ApiError(60300, 400, "Missing required parameter " + param);
+    return new ApiError(TwilioError.INVALID_PARAMETER, "Missing required parameter " + param);
   }
 
-  /** 60306: a malformed Identity or SID in a create request. */
+  /** A malformed Identity or SID in a create request. */
   public static ApiError invalidRequest(String why) {
-    return new ApiError(60306, 400, "Invalid Request: " + why);
+    return new ApiError(
+        TwilioError.INVALID_REQUEST, TwilioError.INVALID_REQUEST.message() + ": " + why);
   }
 
   public static ApiError entityExists() {
-    return new ApiError(60301, 409, "Entity already exists");
+    return new ApiError(TwilioError.ENTITY_EXISTS);
   }
 
   public static ApiError pushNotAllowedForPlatformNone() {
-    return new ApiError(60307, 400, "Cannot resend push notifications to 'none' platform");
+    return new ApiError(TwilioError.PUSH_TO_PLATFORM_NONE);
   }
 
   public static ApiError challengeAttemptsLimit() {
-    return new ApiError(60308, 429, "Challenge verification attempts limit reached");
+    return new ApiError(TwilioError.CHALLENGE_ATTEMPTS_LIMIT);
   }
 
   public static ApiError notificationsLimit() {
-    return new ApiError(60309, 429, "Push notifications limit for a Challenge reached");
+    return new ApiError(TwilioError.NOTIFICATIONS_LIMIT);
   }
 
   public static ApiError factorAttemptsLimit() {
-    return new ApiError(60310, 429, "Factor verification attempts reached");
+    return new ApiError(TwilioError.FACTOR_ATTEMPTS_LIMIT);
   }
 
   public static ApiError factorVerificationFailed() {
-    return new ApiError(60311, 403, "Factor verification failed");
+    return new ApiError(TwilioError.FACTOR_VERIFICATION_FAILED);
   }
 
   public static ApiError invalidBinding(String why) {
-    return new ApiError(60314, 400, "Factors binding format is invalid: " + why);
+    return new ApiError(
+        TwilioError.INVALID_BINDING, TwilioError.INVALID_BINDING.message() + ": " + why);
   }
 
   public static ApiError tooManyFactors(String type, int max) {
     return new ApiError(
-        60315, 400, "Maximum number of " + type + " factors (" + max + ") for this entity reached");
+        TwilioError.TOO_MANY_FACTORS,
+        "Maximum number of " + type + " factors (" + max + ") for this entity reached");
   }
 
   public static ApiError factorExists() {
-    return new ApiError(60317, 409, "Factor already exists");
+    return new ApiError(TwilioError.FACTOR_EXISTS);
   }
 
   public static ApiError factorUnverified() {
-    return new ApiError(60318, 403, "Factor is unverified");
+    return new ApiError(TwilioError.FACTOR_UNVERIFIED);
   }
 
   public static ApiError challengeAlreadyResponded() {
-    return new ApiError(60322, 403, "Challenge already responded");
+    return new ApiError(TwilioError.CHALLENGE_ALREADY_RESPONDED);
   }
 
   public static ApiError challengeExpired() {
-    return new ApiError(60323, 403, "Challenge expired");
+    return new ApiError(TwilioError.CHALLENGE_EXPIRED);
   }
 
   public static ApiError challengeVerificationFailed() {
-    return new ApiError(60324, 403, "Challenge verification failed");
+    return new ApiError(TwilioError.CHALLENGE_VERIFICATION_FAILED);
   }
 
-  /** 20503: the decision did not arrive in time; the client may retry (same attempt). */
+  /** The decision did not arrive in time; the client may retry (same attempt). */
   public static ApiError decisionUnavailable() {
     return new ApiError(
-        20503, 503, "Service unavailable: the verification was not decided in time, retry");
+        TwilioError.SERVICE_UNAVAILABLE,
+        TwilioError.SERVICE_UNAVAILABLE.message()
+            + ": the verification was not decided in time, retry");
   }
 
   /**
-   * The answer for a rejection code decided by the expiry processor ({@code
-   * VerificationRejected.code}).
+   * The answer for a rejection decided by the expiry processor ({@code VerificationRejected.code}
+   * and {@code reason}). Twilio's message is shown, except for an unknown challenge, where the
+   * processor's reason says what was not found.
+   *
+   * @throws IllegalArgumentException for a code that is not in the contract's list
    */
   public static ApiError fromRejection(int code, String reason) {
-    return switch (code) {
-      case 60323 -> challengeExpired();
-      case 60322 -> challengeAlreadyResponded();
-      case 60308 -> challengeAttemptsLimit();
-      case 20404 -> new ApiError(20404, 404, reason == null ? "Challenge not found" : reason);
-      case 60324 -> challengeVerificationFailed();
-      default -> new ApiError(code, 400, reason == null ? "Verification rejected" : reason);
-    };
+    TwilioError error = TwilioError.ofCode(code);
+    if (error == TwilioError.NOT_FOUND) {
+      return new ApiError(error, reason == null ? "Challenge not found" : reason);
+    }
+    return new ApiError(error);
   }
 }

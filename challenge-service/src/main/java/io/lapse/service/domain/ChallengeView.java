@@ -5,14 +5,17 @@ import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.ChallengeDenied;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.events.v1.NotificationRequested;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.UnaryOperator;
 
 /**
  * The challenges this instance can answer reads for, materialized from the events (created,
@@ -22,15 +25,21 @@ import java.util.concurrent.ConcurrentSkipListSet;
  *
  * <p>Events of different topics are not ordered with respect to each other, so an outcome, expiry
  * or notification that arrives before its challenge is parked and replayed when the challenge
- * arrives.
+ * arrives. Parked events are stamped by the same clock that later decides their eviction.
  */
 public final class ChallengeView {
   private record Parked(Instant parkedAt, Object event) {}
 
-  private final Map<String, ChallengeState> bySid = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  private final Map<String, ViewedChallenge> bySid = new ConcurrentHashMap<>();
   private final Map<String, NavigableSet<SortKey>> byEntity = new ConcurrentHashMap<>();
   private final Map<String, String> byIdempotencyKey = new ConcurrentHashMap<>();
   private final Map<String, List<Parked>> parked = new ConcurrentHashMap<>();
+
+  public ChallengeView(Clock clock) {
+    this.clock = clock;
+  }
 
   /** The key of an entity's challenge list. */
   static String entityKey(String serviceSid, String identity) {
@@ -43,7 +52,7 @@ public final class ChallengeView {
   }
 
   public void applyCreated(ChallengeCreated event) {
-    ChallengeState fresh = ChallengeState.of(event);
+    ViewedChallenge fresh = ViewedChallenge.of(event);
     if (bySid.putIfAbsent(event.getSid(), fresh) != null) {
       return;
     }
@@ -65,15 +74,15 @@ public final class ChallengeView {
 
   /** Applies any record of challenge-outcomes; only approvals and denials change the view. */
   public void applyOutcome(Object outcome) {
-    applyEvent(outcome, Instant.now());
+    applyEvent(outcome, clock.instant());
   }
 
   public void applyExpired(ChallengeExpired event) {
-    applyEvent(event, Instant.now());
+    applyEvent(event, clock.instant());
   }
 
   public void applyNotification(NotificationRequested event) {
-    applyEvent(event, Instant.now());
+    applyEvent(event, clock.instant());
   }
 
   private void applyEvent(Object event, Instant receivedAt) {
@@ -118,14 +127,11 @@ public final class ChallengeView {
   }
 
   private void update(
-      String sid,
-      Object event,
-      Instant receivedAt,
-      java.util.function.UnaryOperator<ChallengeState> change) {
-    ChallengeState now = bySid.computeIfPresent(sid, (k, s) -> change.apply(s));
+      String sid, Object event, Instant receivedAt, UnaryOperator<ViewedChallenge> change) {
+    ViewedChallenge now = bySid.computeIfPresent(sid, (k, s) -> change.apply(s));
     if (now == null) {
       parked
-          .computeIfAbsent(sid, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+          .computeIfAbsent(sid, k -> Collections.synchronizedList(new ArrayList<>()))
           .add(new Parked(receivedAt, event));
       // The challenge may have arrived between the failed update and the parking.
       if (bySid.containsKey(sid)) {
@@ -137,12 +143,13 @@ public final class ChallengeView {
     }
   }
 
-  public Optional<ChallengeState> get(String sid) {
+  public Optional<ViewedChallenge> get(String sid) {
     return Optional.ofNullable(bySid.get(sid));
   }
 
   /** The challenge first created with this Idempotency-Key for this entity, if any. */
-  public Optional<ChallengeState> byIdempotencyKey(String serviceSid, String identity, String key) {
+  public Optional<ViewedChallenge> byIdempotencyKey(
+      String serviceSid, String identity, String key) {
     String sid = byIdempotencyKey.get(idempotencyScope(serviceSid, identity, key));
     return sid == null ? Optional.empty() : get(sid);
   }
@@ -154,15 +161,15 @@ public final class ChallengeView {
   }
 
   /**
-   * Forgets challenges whose deadline is before {@code cutoff} (now minus the retention), and
+   * Forgets challenges whose deadline had passed at {@code cutoff} (now minus the retention), and
    * parked events older than it.
    *
    * @return how many challenges were forgotten
    */
   public int evictBefore(Instant cutoff) {
     int evicted = 0;
-    for (ChallengeState s : bySid.values()) {
-      if (s.expirationDate().isBefore(cutoff)) {
+    for (ViewedChallenge s : bySid.values()) {
+      if (s.deadline().hasPassedAt(cutoff)) {
         ChallengeCreated c = s.created();
         NavigableSet<SortKey> keys = byEntity.get(entityKey(c.getServiceSid(), c.getIdentity()));
         if (keys != null) {

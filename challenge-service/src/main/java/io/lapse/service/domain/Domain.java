@@ -12,6 +12,8 @@ public record Domain(
     Entities entities,
     Factors factors,
     Challenges challenges,
+    ChallengeCreation challengeCreation,
+    ChallengeVerification challengeVerification,
     Notifications notifications,
     Catalog catalog,
     ChallengeView view) {
@@ -28,13 +30,16 @@ public record Domain(
       Duration verifyTimeout) {
     CatalogWriter writer = new CatalogWriter(catalog, snapshots);
     Entities entities = new Entities(writer, clock);
-    Challenges challenges =
-        new Challenges(catalog, view, challengeLog, gateway, crypto, clock, verifyTimeout);
+    Challenges challenges = new Challenges(catalog, view, clock);
+    ResponseChecker checker = new ResponseChecker(crypto);
+    ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout);
     return new Domain(
         new Services(writer, accountSid, clock),
         entities,
         new Factors(writer, entities, crypto, clock),
         challenges,
+        new ChallengeCreation(catalog, view, challengeLog, checker, arbiter, clock),
+        new ChallengeVerification(challenges, catalog, checker, arbiter, clock),
         new Notifications(catalog, view, challenges, challengeLog, clock),
         catalog,
         view);

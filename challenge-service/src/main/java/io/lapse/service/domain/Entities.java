@@ -20,7 +20,7 @@ public final class Entities {
     this.clock = clock;
   }
 
-  /** Checks an identity given in a create request (60306 if malformed). */
+  /** Checks an identity given in a create request ("invalid request" if malformed). */
   public static void checkIdentity(String identity) {
     if (identity == null
         || identity.length() < 8

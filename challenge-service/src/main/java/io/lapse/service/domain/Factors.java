@@ -227,7 +227,8 @@ public final class Factors {
   /**
    * Applies config changes and, with an {@code AuthPayload}, verifies the factor: a TOTP code of
    * the current window, or for push a DER signature over the factor SID. A wrong TOTP code is not
-   * an error (200, still unverified) but counts; after five failures every attempt is 60310.
+   * an error (200, still unverified) but counts; after five failures every attempt is refused
+   * ({@link ApiError#factorAttemptsLimit()}).
    */
   public FactorSnapshot update(
       String serviceSid, String identity, String factorSid, FactorUpdate req) {

@@ -31,7 +31,7 @@ public final class Json {
    * Parses a parameter such as {@code HiddenDetails} or {@code Metadata}: a JSON object whose
    * values are all strings, at most {@code maxChars} long as text.
    *
-   * @throws ApiError 60300 naming the parameter otherwise
+   * @throws ApiError an invalid parameter, naming it, otherwise
    */
   public static Map<String, String> stringMap(String param, String text, int maxChars) {
     if (text.length() > maxChars) {
@@ -42,9 +42,7 @@ public final class Json {
             .filter(JsonNode::isObject)
             .orElseThrow(() -> ApiError.invalidParam(param, "must be a JSON object"));
     Map<String, String> out = new LinkedHashMap<>();
-    var fields = node.fields();
-    while (fields.hasNext()) {
-      var f = fields.next();
+    for (var f : node.properties()) {
       if (!f.getValue().isTextual()) {
         throw ApiError.invalidParam(param, "values must be strings (" + f.getKey() + ")");
       }

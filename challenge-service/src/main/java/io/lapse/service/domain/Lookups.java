@@ -4,7 +4,7 @@ import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 
-/** Resolves path parameters to resources, answering 20404 with Twilio's path wording. */
+/** Resolves path parameters to resources, answering "not found" with Twilio's path wording. */
 final class Lookups {
   private Lookups() {}
 

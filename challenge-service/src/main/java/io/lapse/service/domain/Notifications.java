@@ -13,14 +13,14 @@ import java.time.Instant;
  */
 public final class Notifications {
   static final int MAX_PER_CHALLENGE = 3;
-  private static final int STRIPES = 64;
+  private static final int LOCK_STRIPES = 64;
 
   private final Catalog catalog;
   private final ChallengeView view;
   private final Challenges challenges;
   private final ChallengeLog log;
   private final Clock clock;
-  private final Object[] locks = new Object[STRIPES];
+  private final StripedLocks locks = new StripedLocks(LOCK_STRIPES);
 
   public Notifications(
       Catalog catalog, ChallengeView view, Challenges challenges, ChallengeLog log, Clock clock) {
@@ -29,9 +29,6 @@ public final class Notifications {
     this.challenges = challenges;
     this.log = log;
     this.clock = clock;
-    for (int i = 0; i < STRIPES; i++) {
-      locks[i] = new Object();
-    }
   }
 
   public NotificationRequested create(
@@ -43,36 +40,39 @@ public final class Notifications {
       throw ApiError.pushNotAllowedForPlatformNone();
     }
     // One challenge's check-and-publish is serialized so the limit holds on this instance.
-    synchronized (locks[Math.floorMod(challengeSid.hashCode(), STRIPES)]) {
-      ChallengeState current = view.get(challengeSid).orElseThrow();
-      Instant now = clock.instant();
-      switch (current.statusAt(now)) {
-        case EXPIRED -> throw ApiError.challengeExpired();
-        case APPROVED, DENIED -> throw ApiError.challengeAlreadyResponded();
-        case PENDING -> {}
-      }
-      if (current.notificationSids().size() >= MAX_PER_CHALLENGE) {
-        throw ApiError.notificationsLimit();
-      }
-      NotificationRequested event =
-          NotificationRequested.newBuilder()
-              .setSid(c.getSid())
-              .setNotificationSid(Sids.random(Sids.NOTIFICATION))
-              .setAccountSid(c.getAccountSid())
-              .setServiceSid(c.getServiceSid())
-              .setEntitySid(c.getEntitySid())
-              .setIdentity(c.getIdentity())
-              .setFactorSid(c.getFactorSid())
-              .setRequestedAt(now)
-              .setTtlSeconds(ttlSeconds)
-              .setPriority("high")
-              .setMessage(c.getDetailsMessage())
-              .setNotificationPlatform(factor.getNotificationPlatform())
-              .setNotificationToken(factor.getNotificationToken())
-              .build();
-      log.publishNotification(event);
-      view.applyNotification(event);
-      return event;
+    return locks.withLock(challengeSid, () -> checkAndPublish(c, factor, ttlSeconds));
+  }
+
+  private NotificationRequested checkAndPublish(
+      ChallengeCreated c, FactorSnapshot factor, int ttlSeconds) {
+    ViewedChallenge current = view.get(c.getSid()).orElseThrow();
+    Instant now = clock.instant();
+    switch (current.statusAt(now)) {
+      case EXPIRED -> throw ApiError.challengeExpired();
+      case APPROVED, DENIED -> throw ApiError.challengeAlreadyResponded();
+      case PENDING -> {}
     }
+    if (current.notificationSids().size() >= MAX_PER_CHALLENGE) {
+      throw ApiError.notificationsLimit();
+    }
+    NotificationRequested event =
+        NotificationRequested.newBuilder()
+            .setSid(c.getSid())
+            .setNotificationSid(Sids.random(Sids.NOTIFICATION))
+            .setAccountSid(c.getAccountSid())
+            .setServiceSid(c.getServiceSid())
+            .setEntitySid(c.getEntitySid())
+            .setIdentity(c.getIdentity())
+            .setFactorSid(c.getFactorSid())
+            .setRequestedAt(now)
+            .setTtlSeconds(ttlSeconds)
+            .setPriority("high")
+            .setMessage(c.getDetailsMessage())
+            .setNotificationPlatform(factor.getNotificationPlatform())
+            .setNotificationToken(factor.getNotificationToken())
+            .build();
+    log.publishNotification(event);
+    view.applyNotification(event);
+    return event;
   }
 }

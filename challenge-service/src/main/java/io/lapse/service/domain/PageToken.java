@@ -13,7 +13,7 @@ public record PageToken(boolean after, SortKey key) {
   /**
    * Decodes a token from a URL.
    *
-   * @throws ApiError 60300 if it is not one of ours
+   * @throws ApiError an invalid parameter if it is not one of ours
    */
   public static PageToken decode(String text) {
     if (text.length() < 5 || text.charAt(0) != 'P' || "AB".indexOf(text.charAt(1)) < 0) {

@@ -1,6 +1,5 @@
 package io.lapse.service.kafka;
 
-import io.lapse.service.domain.ApiError;
 import io.lapse.topics.KafkaConnection;
 import io.lapse.topics.Topic;
 import java.time.Duration;
@@ -14,6 +13,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The service's one Kafka producer: idempotent, {@code acks=all}, no linger (each HTTP request
@@ -21,6 +22,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * serves every topic.
  */
 public final class EventProducer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EventProducer.class);
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(15);
 
   private final KafkaProducer<byte[], byte[]> producer;
@@ -58,7 +60,7 @@ public final class EventProducer implements AutoCloseable {
   /**
    * Sends a record and waits until it is durable.
    *
-   * @throws ApiError 20503 if it could not be written (the client may retry)
+   * @throws PublishFailedException if it could not be written (the client may retry)
    */
   public <K, V> RecordMetadata sendAndWait(Topic<K, V> topic, K key, V value) {
     try {
@@ -71,10 +73,9 @@ public final class EventProducer implements AutoCloseable {
     }
   }
 
-  private static ApiError unavailable(Topic<?, ?> topic, Exception cause) {
-    org.slf4j.LoggerFactory.getLogger(EventProducer.class)
-        .warn("Could not write to {}", topic.name(), cause);
-    return new ApiError(20503, 503, "Service unavailable: the event log could not be written");
+  private static PublishFailedException unavailable(Topic<?, ?> topic, Exception cause) {
+    LOG.warn("Could not write to {}", topic.name(), cause);
+    return new PublishFailedException(topic.name(), cause);
   }
 
   @Override

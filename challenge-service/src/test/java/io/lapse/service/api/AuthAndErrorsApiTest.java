@@ -89,4 +89,18 @@ class AuthAndErrorsApiTest {
     assertThat(res.statusCode()).isEqualTo(400);
     assertThat(res.body()).contains("\"code\":60300").doesNotContain("Exception");
   }
+
+  @Test
+  void shouldAnswer503InTwilioShapeWhenTheEventLogCannotBeWritten() {
+    api.logs.failWrites();
+
+    Reply r = api.post("/v2/Services", "FriendlyName", "Test service");
+
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.json().toString())
+        .isEqualTo(
+            "{\"code\":20503,\"message\":\"Service unavailable: the event log could not be"
+                + " written\",\"more_info\":\"https://www.twilio.com/docs/errors/20503\","
+                + "\"status\":503}");
+  }
 }

@@ -3,11 +3,13 @@ package io.lapse.service.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lapse.events.v1.AttemptOutcome;
+import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.service.support.ApiFixture;
 import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Scenario;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +104,30 @@ class ChallengeVerifyApiTest {
     assertThat(r.json().toString())
         .isEqualTo(
             "{\"code\":60323,\"message\":\"Challenge expired\",\"more_info\":\"https://www.twilio.com/docs/errors/60323\",\"status\":403}");
+    assertThat(api.decider.attempts()).isEmpty();
+    assertThat(api.get(challenges + "/" + sid).text("status")).isEqualTo("expired");
+  }
+
+  @Test
+  void shouldShowAndEnforceTheSameWholeSecondForASubSecondExpirationDate() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    Reply created =
+        api.post(challenges, "FactorSid", totp.sid(), "ExpirationDate", "2026-05-01T12:00:10.750Z");
+    assertThat(created.text("expiration_date")).isEqualTo("2026-05-01T12:00:10Z");
+    Instant shown = Instant.parse(created.text("expiration_date"));
+    String sid = created.text("sid");
+    ChallengeCreated published =
+        (ChallengeCreated) api.logs.written("challenge-created").get(0).value();
+    assertThat(published.getExpirationDate()).isEqualTo(shown);
+
+    api.clock.set(shown.minusMillis(1));
+    assertThat(api.get(challenges + "/" + sid).text("status")).isEqualTo("pending");
+
+    api.clock.set(shown.plusMillis(500));
+    Reply late = api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow());
+
+    assertThat(late.status()).isEqualTo(403);
+    assertThat(late.json().path("code").asInt()).isEqualTo(60323);
     assertThat(api.decider.attempts()).isEmpty();
     assertThat(api.get(challenges + "/" + sid).text("status")).isEqualTo("expired");
   }

@@ -6,13 +6,16 @@ import io.lapse.events.v1.ChallengeApproved;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.events.v1.NotificationRequested;
+import io.lapse.service.support.MutableClock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ChallengeViewTest {
   private static final Instant T0 = Instant.parse("2026-05-01T12:00:00Z");
-  private final ChallengeView view = new ChallengeView();
+  private final MutableClock clock = new MutableClock(T0);
+  private final ChallengeView view = new ChallengeView(clock);
 
   private static ChallengeCreated created(String sid, Instant expires) {
     return ChallengeCreated.newBuilder()
@@ -49,7 +52,7 @@ class ChallengeViewTest {
 
     view.applyCreated(created("YC1", T0.plusSeconds(300)));
 
-    ChallengeState s = view.get("YC1").orElseThrow();
+    ViewedChallenge s = view.get("YC1").orElseThrow();
     assertThat(s.status()).isEqualTo(ChallengeStatus.APPROVED);
     assertThat(s.respondedAt()).isEqualTo(T0.plusSeconds(5));
     assertThat(s.decidedAttemptId()).isEqualTo("AT1");
@@ -97,7 +100,7 @@ class ChallengeViewTest {
   @Test
   void shouldShowAPendingChallengeAsExpiredFromItsDeadline() {
     view.applyCreated(created("YC1", T0.plusSeconds(300)));
-    ChallengeState s = view.get("YC1").orElseThrow();
+    ViewedChallenge s = view.get("YC1").orElseThrow();
     assertThat(s.statusAt(T0.plusSeconds(299))).isEqualTo(ChallengeStatus.PENDING);
     assertThat(s.statusAt(T0.plusSeconds(300))).isEqualTo(ChallengeStatus.EXPIRED);
   }
@@ -114,5 +117,19 @@ class ChallengeViewTest {
     assertThat(view.entityChallenges("VA1", "user-0001"))
         .extracting(SortKey::sid)
         .containsExactly("YC2");
+  }
+
+  @Test
+  void shouldAgeParkedEventsByTheInjectedClock() {
+    view.applyOutcome(approved("YC1"));
+    clock.advance(Duration.ofMinutes(10));
+    view.applyOutcome(approved("YC2"));
+
+    view.evictBefore(T0.plusSeconds(1));
+    view.applyCreated(created("YC1", T0.plusSeconds(300)));
+    view.applyCreated(created("YC2", T0.plusSeconds(300)));
+
+    assertThat(view.get("YC1").orElseThrow().status()).isEqualTo(ChallengeStatus.PENDING);
+    assertThat(view.get("YC2").orElseThrow().status()).isEqualTo(ChallengeStatus.APPROVED);
   }
 }

@@ -4,6 +4,7 @@ import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
 import io.lapse.service.domain.ChallengeLog;
 import io.lapse.service.domain.SnapshotLog;
+import io.lapse.service.kafka.PublishFailedException;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
@@ -21,6 +22,12 @@ public final class InMemoryLogs implements SnapshotLog, ChallengeLog {
 
   private final AtomicLong offsets = new AtomicLong();
   private final List<Written> written = new CopyOnWriteArrayList<>();
+  private volatile boolean failing;
+
+  /** From now on, every write fails as the Kafka adapter's does when the broker is unreachable. */
+  public void failWrites() {
+    failing = true;
+  }
 
   @Override
   public long writeService(String sid, ServiceSnapshot snapshot) {
@@ -48,6 +55,9 @@ public final class InMemoryLogs implements SnapshotLog, ChallengeLog {
   }
 
   private long write(String topic, String key, Object value) {
+    if (failing) {
+      throw new PublishFailedException(topic, new IllegalStateException("broker unreachable"));
+    }
     written.add(new Written(topic, key, value));
     return offsets.incrementAndGet();
   }

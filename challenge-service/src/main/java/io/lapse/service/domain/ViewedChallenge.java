@@ -1,13 +1,16 @@
 package io.lapse.service.domain;
 
+import io.lapse.contract.Deadline;
 import io.lapse.events.v1.ChallengeCreated;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * What the view knows of one challenge: the creation event, the terminal outcome if one arrived,
- * and the notifications requested for it.
+ * One challenge as this instance's {@link ChallengeView} knows it from the events: the creation
+ * event, the terminal outcome if one arrived, and the notifications requested for it. It is what
+ * the API reads and shows; the expiry processor keeps its own record of a challenge for deciding.
  *
  * @param created the ChallengeCreated event (everything the API shows of a new challenge)
  * @param status the stored status (never a time-derived {@code expired}; see {@link
@@ -18,7 +21,7 @@ import java.util.Set;
  * @param decidedAttemptId the attempt that approved or denied it, null otherwise
  * @param notificationSids the notifications requested so far (their count enforces the limit)
  */
-public record ChallengeState(
+public record ViewedChallenge(
     ChallengeCreated created,
     ChallengeStatus status,
     Instant respondedAt,
@@ -27,13 +30,13 @@ public record ChallengeState(
     String decidedAttemptId,
     Set<String> notificationSids) {
 
-  public ChallengeState {
+  public ViewedChallenge {
     notificationSids = Set.copyOf(notificationSids);
     metadata = metadata == null ? null : Map.copyOf(metadata);
   }
 
-  public static ChallengeState of(ChallengeCreated created) {
-    return new ChallengeState(
+  public static ViewedChallenge of(ChallengeCreated created) {
+    return new ViewedChallenge(
         created, ChallengeStatus.PENDING, null, created.getCreatedAt(), null, null, Set.of());
   }
 
@@ -41,8 +44,14 @@ public record ChallengeState(
     return created.getSid();
   }
 
+  /** The expiration date as published in ChallengeCreated. */
   public Instant expirationDate() {
     return created.getExpirationDate();
+  }
+
+  /** The expiration date and the contract's rule about it. */
+  public Deadline deadline() {
+    return Deadline.of(created.getExpirationDate());
   }
 
   public SortKey sortKey() {
@@ -50,43 +59,41 @@ public record ChallengeState(
   }
 
   /**
-   * The status as shown at {@code now}: a pending challenge at or past its deadline is expired,
+   * The status as shown at {@code now}: a pending challenge whose deadline has passed is expired,
    * even before the expiry event arrives.
    */
   public ChallengeStatus statusAt(Instant now) {
-    if (status == ChallengeStatus.PENDING && !now.isBefore(expirationDate())) {
-      return ChallengeStatus.EXPIRED;
-    }
-    return status;
+    return expiredByTimeAt(now) ? ChallengeStatus.EXPIRED : status;
   }
 
   /** date_updated as shown at {@code now}: a time-derived expiry updated it at the deadline. */
   public Instant updatedAt(Instant now) {
-    if (status == ChallengeStatus.PENDING && !now.isBefore(expirationDate())) {
-      return expirationDate();
-    }
-    return updatedAt;
+    return expiredByTimeAt(now) ? expirationDate() : updatedAt;
   }
 
-  ChallengeState answered(
+  private boolean expiredByTimeAt(Instant now) {
+    return status == ChallengeStatus.PENDING && deadline().hasPassedAt(now);
+  }
+
+  ViewedChallenge answered(
       ChallengeStatus newStatus,
       Instant respondedAt,
       Instant decidedAt,
       Map<String, String> md,
       String attemptId) {
-    return new ChallengeState(
+    return new ViewedChallenge(
         created, newStatus, respondedAt, decidedAt, md, attemptId, notificationSids);
   }
 
-  ChallengeState expired(Instant expiredAt) {
-    return new ChallengeState(
+  ViewedChallenge expired(Instant expiredAt) {
+    return new ViewedChallenge(
         created, ChallengeStatus.EXPIRED, null, expiredAt, null, null, notificationSids);
   }
 
-  ChallengeState withNotification(String notificationSid) {
-    Set<String> more = new java.util.HashSet<>(notificationSids);
+  ViewedChallenge withNotification(String notificationSid) {
+    Set<String> more = new HashSet<>(notificationSids);
     more.add(notificationSid);
-    return new ChallengeState(
+    return new ViewedChallenge(
         created, status, respondedAt, updatedAt, metadata, decidedAttemptId, more);
   }
 }

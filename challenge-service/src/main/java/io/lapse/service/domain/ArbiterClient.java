@@ -1,0 +1,127 @@
+package io.lapse.service.domain;
+
+import io.lapse.contract.TwilioError;
+import io.lapse.events.v1.AttemptOutcome;
+import io.lapse.events.v1.ChallengeApproved;
+import io.lapse.events.v1.ChallengeCreated;
+import io.lapse.events.v1.ChallengeDenied;
+import io.lapse.events.v1.VerificationAttempted;
+import io.lapse.events.v1.VerificationFailed;
+import io.lapse.events.v1.VerificationRejected;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.avro.specific.SpecificRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's side of the expiry processor, which decides every attempt: it names an attempt (the
+ * attempt id), submits it through the {@link AttemptGateway} and waits for the decision, and turns
+ * the decision into the challenge as the view then shows it, or into the API's refusal.
+ */
+public final class ArbiterClient {
+  private static final Logger LOG = LoggerFactory.getLogger(ArbiterClient.class);
+
+  private final AttemptGateway gateway;
+  private final ChallengeView view;
+  private final Duration timeout;
+
+  public ArbiterClient(AttemptGateway gateway, ChallengeView view, Duration timeout) {
+    this.gateway = gateway;
+    this.view = view;
+    this.timeout = timeout;
+  }
+
+  /**
+   * The attempt to submit for {@code authPayload} given at {@code at}, checked as {@code outcome}.
+   */
+  static VerificationAttempted attempt(
+      ChallengeCreated c,
+      String authPayload,
+      Instant at,
+      AttemptOutcome outcome,
+      Map<String, String> metadata) {
+    return VerificationAttempted.newBuilder()
+        .setSid(c.getSid())
+        .setServiceSid(c.getServiceSid())
+        .setIdentity(c.getIdentity())
+        .setFactorSid(c.getFactorSid())
+        .setAttemptId(attemptId(c.getSid(), authPayload))
+        .setAttemptAt(at)
+        .setOutcome(outcome)
+        .setMetadata(metadata == null || metadata.isEmpty() ? null : metadata)
+        .build();
+  }
+
+  /**
+   * The attempt id: a digest of the challenge SID and the AuthPayload, so a client's retry of the
+   * same request is the same attempt, which the processor decides once and answers identically.
+   */
+  static String attemptId(String challengeSid, String authPayload) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(challengeSid.getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      byte[] d = sha.digest(authPayload.getBytes(StandardCharsets.UTF_8));
+      return "AT" + HexFormat.of().formatHex(d, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Request–reply with the expiry processor; an approval or denial is applied to the view before
+   * the challenge is read back from it.
+   *
+   * @return the challenge after the decision (approved, denied, or still pending after a wrong
+   *     code)
+   * @throws ApiError the processor's rejection, or "service unavailable" when no decision arrived
+   *     in time (the client may retry: the retry is the same attempt)
+   */
+  ViewedChallenge decide(VerificationAttempted attempt) {
+    SpecificRecord outcome = awaitDecision(attempt);
+    if (outcome instanceof VerificationRejected r) {
+      return rejected(attempt, r);
+    }
+    if (outcome instanceof ChallengeApproved || outcome instanceof ChallengeDenied) {
+      view.applyOutcome(outcome);
+    } else if (!(outcome instanceof VerificationFailed)) {
+      throw new IllegalStateException("unexpected outcome " + outcome.getSchema().getFullName());
+    }
+    return view.get(attempt.getSid())
+        .orElseThrow(() -> ApiError.notFound("/Challenges/" + attempt.getSid()));
+  }
+
+  private SpecificRecord awaitDecision(VerificationAttempted attempt) {
+    try {
+      return gateway.submit(attempt, timeout).join();
+    } catch (CompletionException e) {
+      if (!(e.getCause() instanceof TimeoutException)) {
+        LOG.warn("Attempt {} could not be submitted", attempt.getAttemptId(), e.getCause());
+      }
+      throw ApiError.decisionUnavailable();
+    }
+  }
+
+  private ViewedChallenge rejected(VerificationAttempted attempt, VerificationRejected r) {
+    if (r.getCode() == TwilioError.CHALLENGE_ALREADY_RESPONDED.code()) {
+      // The processor answers a repeat of the deciding attempt with "already responded" rather
+      // than a second terminal event; the first decision is in the view by now (same partition,
+      // in order).
+      var decided =
+          view.get(attempt.getSid())
+              .filter(c -> attempt.getAttemptId().equals(c.decidedAttemptId()));
+      if (decided.isPresent()) {
+        return decided.get();
+      }
+    }
+    throw ApiError.fromRejection(r.getCode(), r.getReason());
+  }
+}
