@@ -90,7 +90,7 @@ public record ExpirySettings(
           .defaultsTo(Duration.ofMinutes(65))
           .validate(Rule.positive())
           .doc(
-              "how long past its deadline a settled challenge is remembered (65 min) for"
+              "how long past its deadline a settled challenge is remembered (default: 65 min) for"
                   + " 60322/60323 answers and idempotent duplicate creates, then purged");
 
   // The challenge service rejects unknown challenges itself, so a real 20404 from the processor is

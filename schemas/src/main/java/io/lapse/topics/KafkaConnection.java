@@ -27,7 +27,8 @@ public record KafkaConnection(Config values, TopicNames topicNames) {
           .defaultsTo("http://127.0.0.1:8081/apis/ccompat/v7")
           .doc(
               "Confluent-compatible registry base URL (with Confluent's registry:"
-                  + " `http://host:8081`); user info in it is masked in the log");
+                  + " `http://host:8081`); credentials in it (`https://user:password@host`) are"
+                  + " masked in the log");
 
   public static final Setting<Integer> PARTITIONS =
       Setting.integer("LAPSE_PARTITIONS")
