@@ -1,5 +1,6 @@
 package io.lapse.service;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -86,5 +87,55 @@ class ServiceConfigTest {
                         "LAPSE_AUTH_TOKEN",
                         "t")))
         .hasMessageContaining("LAPSE_ACCOUNT_SID");
+  }
+
+  @Test
+  void shouldGenerateOnlyTheMissingCredentialAndSaySo() {
+    String account = "AC" + "d".repeat(32);
+    ServiceConfig c =
+        ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", KEY, "LAPSE_ACCOUNT_SID", account));
+    assertThat(c.accountSid()).isEqualTo(account);
+    assertThat(c.authToken()).matches("[0-9a-f]{32}");
+    assertThat(c.credentialsGenerated()).isTrue();
+  }
+
+  @Test
+  void shouldLogTheEffectiveConfigurationWithSecretsMasked() {
+    Map<String, String> env = new HashMap<>();
+    String key = Base64.getEncoder().encodeToString("k".repeat(32).getBytes(UTF_8));
+    env.put("LAPSE_SECRET_KEY", key);
+    env.put("LAPSE_AUTH_TOKEN", "token-secret");
+    env.put("SCHEMA_REGISTRY_URL", "https://reg-user:reg-pass@registry.example.com");
+    env.put("SCHEMA_REGISTRY_PROPERTY_BASIC_AUTH_USER_INFO", "ui-user:ui-pass");
+    env.put("KAFKA_PROPERTY_SASL_JAAS_CONFIG", "PlainLoginModule password=\"jaas-pass\";");
+    env.put("KAFKA_PROPERTY_SECURITY_PROTOCOL", "SASL_SSL");
+    ServiceConfig c = ServiceConfig.fromEnv(env);
+
+    assertThat(c.toString())
+        .contains(
+            "KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092",
+            "SCHEMA_REGISTRY_URL=https://****@registry.example.com",
+            "KAFKA_PROPERTY_SECURITY_PROTOCOL=SASL_SSL",
+            "KAFKA_PROPERTY_SASL_JAAS_CONFIG=****",
+            "SCHEMA_REGISTRY_PROPERTY_BASIC_AUTH_USER_INFO=****",
+            "HTTP_PORT=8080",
+            "LAPSE_ACCOUNT_SID=" + c.accountSid(),
+            "LAPSE_AUTH_TOKEN=****",
+            "LAPSE_SECRET_KEY=****",
+            "LAPSE_VERIFY_TIMEOUT_MS=5000")
+        .doesNotContain("reg-pass", "ui-pass", "jaas-pass", "token-secret", key);
+  }
+
+  @Test
+  void shouldNotEchoAnInvalidSecretKey() {
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", "not*base64")))
+        .hasMessage("LAPSE_SECRET_KEY must be Base64 of exactly 32 bytes");
+  }
+
+  @Test
+  void shouldKeepTheSecretKeyFromBeingChangedThroughTheAccessor() {
+    ServiceConfig c = ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", KEY));
+    c.secretKey()[0] = 42;
+    assertThat(c.secretKey()).containsOnly(0);
   }
 }

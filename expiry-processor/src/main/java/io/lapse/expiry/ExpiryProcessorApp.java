@@ -33,6 +33,7 @@ public final class ExpiryProcessorApp implements AutoCloseable {
   private final CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
 
   private ExpiryProcessorApp(ExpiryConfig config) {
+    LOG.info("Starting expiry processor: {}", config);
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.metrics = new ExpiryMetrics(registry);
     provisionTopics(config.connection());

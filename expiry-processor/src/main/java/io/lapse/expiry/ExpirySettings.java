@@ -1,12 +1,15 @@
 package io.lapse.expiry;
 
+import io.lapse.config.Config;
+import io.lapse.config.Rule;
+import io.lapse.config.Setting;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Objects;
 
 /**
  * The processor's behaviour knobs that the topology itself needs (the Streams client's own tuning
- * lives in {@link ExpiryConfig}).
+ * lives in {@link ExpiryConfig}). Each is declared here once, as the {@link Setting} that reads it
+ * from the environment; the {@code DEFAULT_*} constants are those settings' defaults, and the
+ * record's values meet the same rules as parsed ones.
  *
  * @param punctuationInterval grid of the expiry ticks: a task ticks at the first multiple of it at
  *     or after its next due entry, at most once per interval, and not at all while nothing is due
@@ -41,34 +44,93 @@ public record ExpirySettings(
     DUE
   }
 
-  public static final Duration DEFAULT_PUNCTUATION_INTERVAL = Duration.ofMillis(10);
-  public static final Duration DEFAULT_TICK_TIME_BUDGET = Duration.ofMillis(40);
-  public static final int DEFAULT_TICK_MAX_COUNT = 20_000;
-  public static final Duration DEFAULT_TERMINAL_RETENTION = Duration.ofMinutes(65);
-  public static final Duration DEFAULT_UNKNOWN_GRACE = Duration.ofSeconds(10);
-  public static final int TWILIO_MAX_FAILED_ATTEMPTS = 5;
-  public static final Duration DEFAULT_COMMIT_REQUEST_QUIET_GAP = Duration.ofMillis(5);
-  public static final TickAlignment DEFAULT_TICK_ALIGNMENT = TickAlignment.GRID;
+  // The tick and commit defaults are explained in docs/decisions/0007-ticks-and-commits.md.
+
+  public static final Setting<Duration> PUNCTUATION_INTERVAL =
+      Setting.millis("LAPSE_EXPIRY_PUNCTUATION_INTERVAL_MS")
+          .defaultsTo(Duration.ofMillis(10))
+          .validate(Rule.positive())
+          .doc(
+              "wall-clock tick grid: a task ticks at the first grid slot at/after its next due"
+                  + " entry, at most once per interval, and never while nothing is due (so an idle"
+                  + " processor commits nothing)");
+
+  public static final Setting<TickAlignment> TICK_ALIGNMENT =
+      Setting.oneOf("LAPSE_EXPIRY_TICK_ALIGNMENT", TickAlignment.class)
+          .defaultsTo(TickAlignment.GRID)
+          .doc(
+              "`grid`, or `due`: tick at the due instant itself (no sooner than one interval after"
+                  + " the previous tick)");
+
+  public static final Setting<Duration> TICK_BUDGET =
+      Setting.millis("LAPSE_EXPIRY_TICK_BUDGET_MS")
+          .defaultsTo(Duration.ofMillis(40))
+          .validate(Rule.positive())
+          .doc(
+              "time budget of one tick; the rest resumes on the next (far below the transaction"
+                  + " timeout, 10 s)");
+
+  public static final Setting<Integer> TICK_MAX_COUNT =
+      Setting.integer("LAPSE_EXPIRY_TICK_MAX_COUNT")
+          .defaultsTo(20_000)
+          .validate(Rule.atLeast(1))
+          .doc("index entries one tick handles at most; the rest resumes on the next");
+
+  public static final Setting<Duration> COMMIT_REQUEST_QUIET_GAP =
+      Setting.millis("LAPSE_EXPIRY_COMMIT_REQUEST_QUIET_GAP_MS")
+          .defaultsTo(Duration.ofMillis(5))
+          .validate(Rule.notNegative())
+          .doc(
+              "a decided attempt requests a commit at once (its caller waits less) when its thread"
+                  + " was quiet this long before; 0 requests one per decision, which turns a burst"
+                  + " into one transaction per record");
+
+  public static final Setting<Duration> TERMINAL_RETENTION =
+      Setting.millis("LAPSE_EXPIRY_TERMINAL_RETENTION_MS")
+          .defaultsTo(Duration.ofMinutes(65))
+          .validate(Rule.positive())
+          .doc(
+              "how long past its deadline a settled challenge is remembered (default: 65 min) for"
+                  + " 60322/60323 answers and idempotent duplicate creates, then purged");
+
+  // The challenge service rejects unknown challenges itself, so a real 20404 from the processor is
+  // rare and may be slow; a create and its first attempt arrive on different topics, and a lagging
+  // task can read the attempt well before the create.
+  public static final Setting<Duration> UNKNOWN_GRACE =
+      Setting.millis("LAPSE_EXPIRY_UNKNOWN_GRACE_MS")
+          .defaultsTo(Duration.ofSeconds(10))
+          .validate(Rule.notNegative())
+          .doc(
+              "how long an attempt for a not-yet-seen challenge waits for its create before 20404");
+
+  public static final Setting<Integer> MAX_FAILED_ATTEMPTS =
+      Setting.integer("LAPSE_EXPIRY_MAX_FAILED_ATTEMPTS")
+          .defaultsTo(5) // Twilio's
+          .validate(Rule.atLeast(1))
+          .doc("the wrong code that reaches this count is answered 60308 (Twilio: 5)");
+
+  public static final Duration DEFAULT_PUNCTUATION_INTERVAL = PUNCTUATION_INTERVAL.defaultValue();
+  public static final Duration DEFAULT_TICK_TIME_BUDGET = TICK_BUDGET.defaultValue();
+  public static final int DEFAULT_TICK_MAX_COUNT = TICK_MAX_COUNT.defaultValue();
+  public static final Duration DEFAULT_TERMINAL_RETENTION = TERMINAL_RETENTION.defaultValue();
+  public static final Duration DEFAULT_UNKNOWN_GRACE = UNKNOWN_GRACE.defaultValue();
+  public static final int TWILIO_MAX_FAILED_ATTEMPTS = MAX_FAILED_ATTEMPTS.defaultValue();
+  public static final Duration DEFAULT_COMMIT_REQUEST_QUIET_GAP =
+      COMMIT_REQUEST_QUIET_GAP.defaultValue();
+  public static final TickAlignment DEFAULT_TICK_ALIGNMENT = TICK_ALIGNMENT.defaultValue();
 
   public ExpirySettings {
-    positive(punctuationInterval, "punctuation interval");
-    positive(tickTimeBudget, "tick time budget");
-    if (tickMaxCount < 1) {
-      throw new IllegalArgumentException("tick max count must be at least 1, got " + tickMaxCount);
-    }
-    positive(terminalRetention, "terminal retention");
-    if (unknownGrace.isNegative()) {
-      throw new IllegalArgumentException("unknown grace must not be negative");
-    }
-    if (maxFailedAttempts < 1) {
-      throw new IllegalArgumentException("max failed attempts must be at least 1");
-    }
-    Objects.requireNonNull(tickAlignment, "tick alignment");
-    if (commitRequestQuietGap.isNegative()) {
-      throw new IllegalArgumentException("commit request quiet gap must not be negative");
-    }
+    PUNCTUATION_INTERVAL.check(punctuationInterval);
+    TICK_BUDGET.check(tickTimeBudget);
+    TICK_MAX_COUNT.check(tickMaxCount);
+    TERMINAL_RETENTION.check(terminalRetention);
+    UNKNOWN_GRACE.check(unknownGrace);
+    MAX_FAILED_ATTEMPTS.check(maxFailedAttempts);
+    COMMIT_REQUEST_QUIET_GAP.check(commitRequestQuietGap);
+    TICK_ALIGNMENT.check(tickAlignment);
   }
 
+  /** Every knob at its declared default. */
   public static ExpirySettings defaults() {
     return new ExpirySettings(
         DEFAULT_PUNCTUATION_INTERVAL,
@@ -81,6 +143,20 @@ public record ExpirySettings(
         DEFAULT_TICK_ALIGNMENT);
   }
 
+  /** The knobs from parsed settings whose declaration includes this class's settings. */
+  static ExpirySettings from(Config values) {
+    return new ExpirySettings(
+        values.get(PUNCTUATION_INTERVAL),
+        values.get(TICK_BUDGET),
+        values.get(TICK_MAX_COUNT),
+        values.get(TERMINAL_RETENTION),
+        values.get(UNKNOWN_GRACE),
+        values.get(MAX_FAILED_ATTEMPTS),
+        values.get(COMMIT_REQUEST_QUIET_GAP),
+        values.get(TICK_ALIGNMENT));
+  }
+
+  /** A copy with another tick bound (tests of the budgeted scan). */
   public ExpirySettings withTickBudget(Duration time, int count) {
     return new ExpirySettings(
         punctuationInterval,
@@ -93,6 +169,7 @@ public record ExpirySettings(
         tickAlignment);
   }
 
+  /** A copy with another retention of settled challenges (tests of the purge). */
   public ExpirySettings withTerminalRetention(Duration retention) {
     return new ExpirySettings(
         punctuationInterval,
@@ -105,6 +182,7 @@ public record ExpirySettings(
         tickAlignment);
   }
 
+  /** A copy with another tick alignment (tests of {@link TickAlignment#DUE}). */
   public ExpirySettings withTickAlignment(TickAlignment alignment) {
     return new ExpirySettings(
         punctuationInterval,
@@ -115,21 +193,5 @@ public record ExpirySettings(
         maxFailedAttempts,
         commitRequestQuietGap,
         alignment);
-  }
-
-  /** Parses {@code grid} or {@code due} (any case). */
-  public static TickAlignment tickAlignment(String value) {
-    try {
-      return TickAlignment.valueOf(value.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "LAPSE_EXPIRY_TICK_ALIGNMENT must be grid or due, got \"" + value + "\"", e);
-    }
-  }
-
-  private static void positive(Duration d, String what) {
-    if (d == null || d.isZero() || d.isNegative()) {
-      throw new IllegalArgumentException(what + " must be positive, got " + d);
-    }
   }
 }

@@ -1,5 +1,7 @@
 package io.lapse.launcher;
 
+import io.lapse.service.ServiceConfig;
+import io.lapse.service.domain.Sids;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -14,9 +16,10 @@ import java.util.Properties;
 
 /**
  * The credentials and the seed-encryption key of a local run. Taken from the environment when set
- * ({@code LAPSE_ACCOUNT_SID}, {@code LAPSE_AUTH_TOKEN}, {@code LAPSE_SECRET_KEY}); otherwise
- * generated once and kept in {@code .lapse/local.properties}, because the TOTP seeds on the broker
- * are encrypted with that key and the next run must read them back.
+ * (the challenge service's {@link ServiceConfig#ACCOUNT_SID}, {@link ServiceConfig#AUTH_TOKEN},
+ * {@link ServiceConfig#SECRET_KEY}); otherwise generated once and kept in {@code
+ * .lapse/local.properties}, because the TOTP seeds on the broker are encrypted with that key and
+ * the next run must read them back.
  */
 record LocalSettings(String accountSid, String authToken, String secretKey) {
   static final String FILE = "local.properties";
@@ -30,13 +33,14 @@ record LocalSettings(String accountSid, String authToken, String secretKey) {
       }
     }
     SecureRandom random = new SecureRandom();
-    String account = pick(env, stored, "LAPSE_ACCOUNT_SID", () -> "AC" + hex(random, 16));
-    String token = pick(env, stored, "LAPSE_AUTH_TOKEN", () -> hex(random, 16));
+    String account =
+        pick(env, stored, ServiceConfig.ACCOUNT_SID.name(), () -> Sids.random(Sids.ACCOUNT));
+    String token = pick(env, stored, ServiceConfig.AUTH_TOKEN.name(), () -> hex(random, 16));
     String key =
         pick(
             env,
             stored,
-            "LAPSE_SECRET_KEY",
+            ServiceConfig.SECRET_KEY.name(),
             () -> Base64.getEncoder().encodeToString(bytes(random, 32)));
     Files.createDirectories(home);
     try (Writer out = Files.newBufferedWriter(file)) {

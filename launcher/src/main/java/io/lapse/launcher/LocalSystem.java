@@ -1,5 +1,10 @@
 package io.lapse.launcher;
 
+import io.lapse.config.Config;
+import io.lapse.config.ConfigDef;
+import io.lapse.config.InvalidConfigException;
+import io.lapse.config.Rule;
+import io.lapse.config.Setting;
 import io.lapse.expiry.ExpiryConfig;
 import io.lapse.expiry.ExpiryProcessorApp;
 import io.lapse.infra.FileTrees;
@@ -8,6 +13,7 @@ import io.lapse.infra.LocalInfra;
 import io.lapse.infra.SchemaRegistry;
 import io.lapse.service.ChallengeServiceApp;
 import io.lapse.service.ServiceConfig;
+import io.lapse.topics.KafkaConnection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,10 +32,23 @@ import org.apache.kafka.streams.KafkaStreams;
  * between runs ({@code --fresh} wipes it first).
  *
  * <p>Ports come from the same variables as in production ({@code HTTP_PORT}, {@code
- * LAPSE_EXPIRY_HTTP_PORT}) plus {@code LAPSE_KAFKA_PORT} and {@code LAPSE_REGISTRY_PORT} for the
- * local broker and registry.
+ * LAPSE_EXPIRY_HTTP_PORT}) plus the local broker's and registry's, declared in {@link #DEFINITION}.
  */
 final class LocalSystem {
+  static final Setting<Integer> KAFKA_PORT =
+      Setting.integer("LAPSE_KAFKA_PORT")
+          .defaultsTo(LocalInfra.KAFKA_PORT)
+          .validate(Rule.between(1, 65535))
+          .doc("port of the local Kafka broker");
+
+  static final Setting<Integer> REGISTRY_PORT =
+      Setting.integer("LAPSE_REGISTRY_PORT")
+          .defaultsTo(LocalInfra.REGISTRY_PORT)
+          .validate(Rule.between(1, 65535))
+          .doc("port of the local schema registry");
+
+  static final ConfigDef DEFINITION = ConfigDef.of("Local launcher", KAFKA_PORT, REGISTRY_PORT);
+
   private final Path home;
   private final boolean fresh;
   private final Map<String, String> env;
@@ -47,9 +66,14 @@ final class LocalSystem {
       FileTrees.deleteQuietly(home);
     }
     Files.createDirectories(home);
+    Config ports;
+    try {
+      ports = DEFINITION.parse(env);
+    } catch (InvalidConfigException e) {
+      System.err.println("lapse: " + e.getMessage());
+      return 2;
+    }
     LocalSettings settings = LocalSettings.loadOrCreate(home, env);
-    int kafkaPort = port("LAPSE_KAFKA_PORT", LocalInfra.KAFKA_PORT);
-    int registryPort = port("LAPSE_REGISTRY_PORT", LocalInfra.REGISTRY_PORT);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -61,20 +85,21 @@ final class LocalSystem {
                 "lapse-stop"));
     long t0 = System.nanoTime();
     try {
-      KafkaBroker kafka = remember(LocalInfra.startBroker(kafkaPort, home.resolve("kafka")));
+      KafkaBroker kafka =
+          remember(LocalInfra.startBroker(ports.get(KAFKA_PORT), home.resolve("kafka")));
       step("Kafka", kafka.bootstrapServers(), t0);
       long t1 = System.nanoTime();
       SchemaRegistry registry =
-          remember(LocalInfra.startRegistry(registryPort, home.resolve("registry")));
+          remember(LocalInfra.startRegistry(ports.get(REGISTRY_PORT), home.resolve("registry")));
       step("Schema registry", registry.url(), t1);
 
       Map<String, String> appEnv = new HashMap<>(env);
-      appEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-      appEnv.put("SCHEMA_REGISTRY_URL", registry.url());
-      appEnv.putIfAbsent("LAPSE_STATE_DIR", home.resolve("streams").toString());
-      appEnv.put("LAPSE_ACCOUNT_SID", settings.accountSid());
-      appEnv.put("LAPSE_AUTH_TOKEN", settings.authToken());
-      appEnv.put("LAPSE_SECRET_KEY", settings.secretKey());
+      appEnv.put(KafkaConnection.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
+      appEnv.put(KafkaConnection.SCHEMA_REGISTRY_URL.name(), registry.url());
+      appEnv.putIfAbsent(ExpiryConfig.STATE_DIR.name(), home.resolve("streams").toString());
+      appEnv.put(ServiceConfig.ACCOUNT_SID.name(), settings.accountSid());
+      appEnv.put(ServiceConfig.AUTH_TOKEN.name(), settings.authToken());
+      appEnv.put(ServiceConfig.SECRET_KEY.name(), settings.secretKey());
 
       long t2 = System.nanoTime();
       ExpiryProcessorApp processor =
@@ -140,11 +165,6 @@ final class LocalSystem {
       }
       Thread.sleep(50); // polling a state with a bound; KafkaStreams offers no await
     }
-  }
-
-  private int port(String name, int dflt) {
-    String value = env.get(name);
-    return value == null || value.isBlank() ? dflt : Integer.parseInt(value.trim());
   }
 
   private static void step(String what, String where, long since) {

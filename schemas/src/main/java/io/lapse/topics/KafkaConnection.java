@@ -1,106 +1,128 @@
 package io.lapse.topics;
 
+import io.lapse.config.Config;
+import io.lapse.config.ConfigDef;
+import io.lapse.config.PropertyPrefix;
+import io.lapse.config.Rule;
+import io.lapse.config.Setting;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * How a Lapse process reaches Kafka and the schema registry, parsed once from the environment.
+ * How a Lapse process reaches Kafka and the schema registry, parsed once from the environment. The
+ * variables are declared in {@link #DEFINITION} (the README's "Shared by both" table is generated
+ * from it).
  *
- * <ul>
- *   <li>{@code KAFKA_BOOTSTRAP_SERVERS} (default {@code 127.0.0.1:9092})
- *   <li>{@code SCHEMA_REGISTRY_URL} (default Apicurio's ccompat API on {@code 127.0.0.1:8081})
- *   <li>{@code LAPSE_PARTITIONS} for the co-partitioned challenge topics (default 6)
- *   <li>{@code LAPSE_REPLICATION_FACTOR} (default 1)
- *   <li>{@code KAFKA_PROPERTY_<NAME>} passes any client property through, e.g. {@code
- *       KAFKA_PROPERTY_SECURITY_PROTOCOL=SASL_SSL} becomes {@code security.protocol=SASL_SSL}
- *       (underscores become dots); {@code SCHEMA_REGISTRY_PROPERTY_<NAME>} likewise for the serde,
- *       e.g. {@code basic.auth.user.info}
- * </ul>
+ * @param values the parsed settings; {@link #toString()} shows them with credentials masked
+ * @param topicNames the topic names ({@link TopicNames#fromEnv} reads the topic variables)
  */
-public record KafkaConnection(
-    String bootstrapServers,
-    String schemaRegistryUrl,
-    int partitions,
-    short replicationFactor,
-    Map<String, String> clientProperties,
-    Map<String, String> serdeProperties,
-    TopicNames topicNames) {
+public record KafkaConnection(Config values, TopicNames topicNames) {
+  public static final Setting<String> BOOTSTRAP_SERVERS =
+      Setting.string("KAFKA_BOOTSTRAP_SERVERS")
+          .defaultsTo("127.0.0.1:9092")
+          .doc("Kafka bootstrap servers");
 
-  public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
-  public static final String DEFAULT_REGISTRY = "http://127.0.0.1:8081/apis/ccompat/v7";
+  public static final Setting<String> SCHEMA_REGISTRY_URL =
+      Setting.string("SCHEMA_REGISTRY_URL")
+          .defaultsTo("http://127.0.0.1:8081/apis/ccompat/v7")
+          .doc(
+              "Confluent-compatible registry base URL (with Confluent's registry:"
+                  + " `http://host:8081`); credentials in it (`https://user:password@host`) are"
+                  + " masked in the log");
+
+  public static final Setting<Integer> PARTITIONS =
+      Setting.integer("LAPSE_PARTITIONS")
+          .defaultsTo(6)
+          .validate(Rule.atLeast(1))
+          .doc("partitions of the co-partitioned challenge topics each creates");
+
+  public static final Setting<Integer> REPLICATION_FACTOR =
+      Setting.integer("LAPSE_REPLICATION_FACTOR")
+          .defaultsTo(1)
+          .validate(Rule.between(1, Short.MAX_VALUE))
+          .doc("replication factor of the topics each creates (3 in production)");
+
+  /** Read by {@link TopicNames#fromEnv}; declared here so it is documented and logged. */
+  public static final Setting<String> TOPIC_PREFIX =
+      Setting.string("LAPSE_TOPIC_PREFIX").doc("prepended to every topic name");
+
+  /** Read by {@link TopicNames#fromEnv}; declared here so it is documented and logged. */
+  public static final PropertyPrefix TOPIC_NAMES =
+      PropertyPrefix.of(
+          "LAPSE_TOPIC_",
+          "one topic's full name, e.g. `LAPSE_TOPIC_CHALLENGE_EXPIRED`; the prefix is not added");
+
+  public static final PropertyPrefix CLIENT_PROPERTIES =
+      PropertyPrefix.of(
+          "KAFKA_PROPERTY_",
+          "any Kafka client property, e.g. `KAFKA_PROPERTY_SECURITY_PROTOCOL=SASL_SSL` →"
+              + " `security.protocol`");
+
+  public static final PropertyPrefix SERDE_PROPERTIES =
+      PropertyPrefix.of(
+          "SCHEMA_REGISTRY_PROPERTY_",
+          "any serde property, e.g. `…_BASIC_AUTH_CREDENTIALS_SOURCE=USER_INFO`");
+
+  public static final ConfigDef DEFINITION =
+      ConfigDef.of(
+          "Shared by both",
+          BOOTSTRAP_SERVERS,
+          SCHEMA_REGISTRY_URL,
+          PARTITIONS,
+          REPLICATION_FACTOR,
+          TOPIC_PREFIX,
+          TOPIC_NAMES,
+          CLIENT_PROPERTIES,
+          SERDE_PROPERTIES);
 
   public KafkaConnection {
-    clientProperties = Map.copyOf(clientProperties);
-    serdeProperties = Map.copyOf(serdeProperties);
-    if (partitions < 1) {
-      throw new IllegalArgumentException("LAPSE_PARTITIONS must be at least 1, got " + partitions);
-    }
-    if (replicationFactor < 1) {
-      throw new IllegalArgumentException(
-          "LAPSE_REPLICATION_FACTOR must be at least 1, got " + replicationFactor);
+    if (values.definition() != DEFINITION) {
+      throw new IllegalArgumentException("not a Kafka connection's settings: " + values);
     }
   }
 
   /** Parses the environment (pass {@code System.getenv()} in mains, a map in tests). */
   public static KafkaConnection fromEnv(Map<String, String> env) {
-    return new KafkaConnection(
-        env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP),
-        env.getOrDefault("SCHEMA_REGISTRY_URL", DEFAULT_REGISTRY),
-        intValue(env, "LAPSE_PARTITIONS", 6),
-        (short) intValue(env, "LAPSE_REPLICATION_FACTOR", 1),
-        prefixed(env, "KAFKA_PROPERTY_"),
-        prefixed(env, "SCHEMA_REGISTRY_PROPERTY_"),
-        TopicNames.fromEnv(env));
+    return new KafkaConnection(DEFINITION.parse(env), TopicNames.fromEnv(env));
   }
 
-  /** For tests and the local launcher: given addresses, defaults for the rest. */
-  public static KafkaConnection local(String bootstrapServers, String schemaRegistryUrl) {
-    return new KafkaConnection(
-        bootstrapServers,
-        schemaRegistryUrl,
-        6,
-        (short) 1,
-        Map.of(),
-        Map.of(),
-        TopicNames.defaults());
+  public String bootstrapServers() {
+    return values.get(BOOTSTRAP_SERVERS);
   }
 
-  /** A copy with other topic names (tests isolate themselves with a prefix). */
-  public KafkaConnection withTopicNames(TopicNames names) {
-    return new KafkaConnection(
-        bootstrapServers,
-        schemaRegistryUrl,
-        partitions,
-        replicationFactor,
-        clientProperties,
-        serdeProperties,
-        names);
+  public String schemaRegistryUrl() {
+    return values.get(SCHEMA_REGISTRY_URL);
   }
 
-  /** A copy with another partition count. */
-  public KafkaConnection withPartitions(int count) {
-    return new KafkaConnection(
-        bootstrapServers,
-        schemaRegistryUrl,
-        count,
-        replicationFactor,
-        clientProperties,
-        serdeProperties,
-        topicNames);
+  public int partitions() {
+    return values.get(PARTITIONS);
+  }
+
+  public short replicationFactor() {
+    return values.get(REPLICATION_FACTOR).shortValue();
+  }
+
+  /** The {@code KAFKA_PROPERTY_*} pass-through client properties. */
+  public Map<String, String> clientProperties() {
+    return values.properties(CLIENT_PROPERTIES);
+  }
+
+  /** The {@code SCHEMA_REGISTRY_PROPERTY_*} pass-through serde properties. */
+  public Map<String, String> serdeProperties() {
+    return values.properties(SERDE_PROPERTIES);
   }
 
   /** Properties every Kafka client of the process starts from (bootstrap plus pass-through). */
   public Map<String, Object> clientProps() {
-    Map<String, Object> props = new HashMap<>(clientProperties);
-    props.put("bootstrap.servers", bootstrapServers);
+    Map<String, Object> props = new HashMap<>(clientProperties());
+    props.put("bootstrap.servers", bootstrapServers());
     return props;
   }
 
   /** The serde's configuration: registry URL plus pass-through serde properties. */
   public Map<String, Object> serdeProps() {
-    Map<String, Object> props = new HashMap<>(serdeProperties);
-    props.put("schema.registry.url", schemaRegistryUrl);
+    Map<String, Object> props = new HashMap<>(serdeProperties());
+    props.put("schema.registry.url", schemaRegistryUrl());
     return props;
   }
 
@@ -109,30 +131,9 @@ public record KafkaConnection(
     return LapseTopics.create(topicNames, serdeProps());
   }
 
-  private static int intValue(Map<String, String> env, String key, int dflt) {
-    String v = env.get(key);
-    if (v == null || v.isBlank()) {
-      return dflt;
-    }
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be an integer, got \"" + v + "\"", e);
-    }
-  }
-
-  /**
-   * The pass-through properties under an environment prefix: {@code <PREFIX>MAX_POLL_RECORDS=500}
-   * becomes {@code max.poll.records=500} (lower case, underscores become dots).
-   */
-  public static Map<String, String> prefixed(Map<String, String> env, String prefix) {
-    Map<String, String> props = new HashMap<>();
-    env.forEach(
-        (k, v) -> {
-          if (k.startsWith(prefix) && k.length() > prefix.length()) {
-            props.put(k.substring(prefix.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
-          }
-        });
-    return props;
+  /** The effective settings, credentials masked. */
+  @Override
+  public String toString() {
+    return values.toString();
   }
 }

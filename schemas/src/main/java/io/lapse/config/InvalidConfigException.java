@@ -1,0 +1,27 @@
+package io.lapse.config;
+
+import java.util.List;
+
+/** The environment does not satisfy a declaration; the message names every variable at fault. */
+public final class InvalidConfigException extends IllegalArgumentException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient List<String> problems;
+
+  InvalidConfigException(List<String> problems) {
+    super(
+        problems.size() == 1
+            ? problems.get(0)
+            : problems.size() + " configuration problems: " + String.join("; ", problems));
+    this.problems = List.copyOf(problems);
+  }
+
+  InvalidConfigException(String problem) {
+    this(List.of(problem));
+  }
+
+  /** One sentence per variable at fault, each starting with the variable's name. */
+  public List<String> problems() {
+    return problems;
+  }
+}

@@ -1,0 +1,59 @@
+package io.lapse.topics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KafkaConnectionTest {
+  @Test
+  void shouldReachALocalBrokerAndRegistryByDefault() {
+    KafkaConnection c = KafkaConnection.fromEnv(Map.of());
+    assertThat(c.bootstrapServers()).isEqualTo("127.0.0.1:9092");
+    assertThat(c.schemaRegistryUrl()).isEqualTo("http://127.0.0.1:8081/apis/ccompat/v7");
+    assertThat(c.partitions()).isEqualTo(6);
+    assertThat(c.replicationFactor()).isEqualTo((short) 1);
+    assertThat(c.clientProps()).containsExactly(Map.entry("bootstrap.servers", "127.0.0.1:9092"));
+    assertThat(c.topicNames()).isEqualTo(TopicNames.defaults());
+  }
+
+  @Test
+  void shouldPassPrefixedVariablesThroughAsClientAndSerdeProperties() {
+    KafkaConnection c =
+        KafkaConnection.fromEnv(
+            Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", "broker:9093",
+                "KAFKA_PROPERTY_SECURITY_PROTOCOL", "SASL_SSL",
+                "SCHEMA_REGISTRY_PROPERTY_BASIC_AUTH_CREDENTIALS_SOURCE", "USER_INFO"));
+    assertThat(c.clientProps())
+        .containsOnly(
+            Map.entry("bootstrap.servers", "broker:9093"),
+            Map.entry("security.protocol", "SASL_SSL"));
+    assertThat(c.serdeProps())
+        .containsEntry("basic.auth.credentials.source", "USER_INFO")
+        .containsEntry("schema.registry.url", "http://127.0.0.1:8081/apis/ccompat/v7");
+  }
+
+  @Test
+  void shouldReadTheTopicPrefixAndLogIt() {
+    KafkaConnection c =
+        KafkaConnection.fromEnv(
+            Map.of("LAPSE_TOPIC_PREFIX", "t-", "LAPSE_TOPIC_CHALLENGE_EXPIRED", "gone"));
+    assertThat(c.topicNames().challengeCreated()).isEqualTo("t-challenge-created");
+    assertThat(c.topicNames().challengeExpired()).isEqualTo("gone");
+    assertThat(c.toString())
+        .contains("LAPSE_TOPIC_PREFIX=t-", "LAPSE_TOPIC_CHALLENGE_EXPIRED=gone")
+        .containsOnlyOnce("LAPSE_TOPIC_PREFIX");
+  }
+
+  @Test
+  void shouldRefuseCountsBelowOneNamingTheVariable() {
+    assertThatThrownBy(() -> KafkaConnection.fromEnv(Map.of("LAPSE_PARTITIONS", "0")))
+        .hasMessage("LAPSE_PARTITIONS must be at least 1, got 0");
+    assertThatThrownBy(() -> KafkaConnection.fromEnv(Map.of("LAPSE_REPLICATION_FACTOR", "0")))
+        .hasMessage("LAPSE_REPLICATION_FACTOR must be between 1 and 32767, got 0");
+    assertThatThrownBy(() -> KafkaConnection.fromEnv(Map.of("LAPSE_PARTITIONS", "six")))
+        .hasMessage("LAPSE_PARTITIONS must be an integer, got \"six\"");
+  }
+}
