@@ -21,7 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
-/** Issue 3, integration test (a): many challenges, each expired exactly once, none early. */
+/** Many challenges, each expired exactly once, none early. */
 @LapseIntegration
 class ExpiryAtScaleIT {
   private static final int CHALLENGES = 10_000;

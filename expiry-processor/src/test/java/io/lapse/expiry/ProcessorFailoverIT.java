@@ -19,8 +19,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 3, integration test (c): two instances share the partitions; one stops mid-stream and the
- * other takes its tasks over, restoring their stores from the changelogs.
+ * Two instances share the partitions; one stops mid-stream and the other takes its tasks over,
+ * restoring their stores from the changelogs.
  */
 @LapseIntegration
 class ProcessorFailoverIT {
