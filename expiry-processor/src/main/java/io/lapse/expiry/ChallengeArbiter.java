@@ -95,7 +95,9 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
 
   @Override
   public void close() {
-    wakeUps.cancel();
+    if (wakeUps != null) {
+      wakeUps.cancel();
+    }
     metrics.taskClosed(taskId);
   }
 
