@@ -145,23 +145,19 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     wakeUps.tickStarted(now);
     int handled;
     try {
-      handled =
-          scan.run(
-              now,
-              startNanos + settings.tickTimeBudget().toNanos(),
-              (key, current) ->
-                  apply(
-                      key,
-                      current,
-                      arbitration.decide(
-                          key, current, new ArbiterEvent.Due(), now, createdStreamTime),
-                      now));
+      long budgetEnd = startNanos + settings.tickTimeBudget().toNanos();
+      handled = scan.run(now, budgetEnd, (key, current) -> onDue(key, current, now));
     } finally {
       wakeUps.tickEnded();
     }
     pending.persist();
     wakeUps.rescheduleFor(scan.nextDue(), now);
     metrics.tick(System.nanoTime() - startNanos, handled);
+  }
+
+  private void onDue(String key, ArbiterRecord current, long now) {
+    ArbiterEvent due = new ArbiterEvent.Due();
+    apply(key, current, arbitration.decide(key, current, due, now, createdStreamTime), now);
   }
 
   /** Stores, indexes, sends and counts what a decision says. */
