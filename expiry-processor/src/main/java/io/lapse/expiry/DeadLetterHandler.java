@@ -27,9 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Streams' built-in {@code errors.dead.letter.queue.topic.name} takes one topic for the whole
  * application; Lapse keeps one dead-letter topic per input topic ({@code docs/architecture.md},
- * "Topics"), hence this handler.
- * The headers carry the reason with Streams' own KIP-1034 names ({@code __streams.errors.*}), plus
- * the original headers.
+ * "Topics"), hence this handler. The headers carry the reason with Streams' own KIP-1034 names
+ * ({@code __streams.errors.*}), plus the original headers.
  */
 public final class DeadLetterHandler
     implements DeserializationExceptionHandler, ProcessingExceptionHandler {

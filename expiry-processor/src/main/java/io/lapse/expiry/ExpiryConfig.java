@@ -194,6 +194,9 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
    * processor's tuning, then {@code STREAMS_PROPERTY_*} overrides. {@code metrics} reaches the
    * dead-letter handler through the configuration (Streams instantiates handlers by class).
    */
+  // PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG is deprecated since 4.3 only because its
+  // default becomes true in 5.0; until then, leaving it unset makes Streams warn at every start.
+  @SuppressWarnings("deprecation")
   public Properties streamsProperties(ExpiryMetrics metrics) {
     Properties p = new Properties();
     p.putAll(connection.clientProps());

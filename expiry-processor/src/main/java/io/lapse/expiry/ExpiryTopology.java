@@ -2,8 +2,9 @@ package io.lapse.expiry;
 
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.VerificationAttempted;
-import io.lapse.expiry.state.ChallengeStateSerde;
+import io.lapse.expiry.state.ArbiterRecordSerde;
 import io.lapse.topics.LapseTopics;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -68,9 +69,12 @@ public final class ExpiryTopology {
         new TypedDeserializer<>(
             topics.challengeResponses().valueDeserializer(), VerificationAttempted.class),
         topics.challengeResponses().name());
+    // One commit pacer per stream thread, shared by the thread's tasks (they share its commits).
+    Supplier<CommitPacer> threadPacer =
+        CommitPacer.perThread(settings.commitRequestQuietGap().toMillis());
     topology.addProcessor(
         n.arbiter(),
-        () -> new ChallengeArbiter(settings, metrics, n),
+        () -> new ChallengeArbiter(settings, metrics, n, threadPacer),
         n.createdSource(),
         n.responsesSource());
     // No caching on the challenge and index stores: almost every put is a distinct key, so a
@@ -81,7 +85,7 @@ public final class ExpiryTopology {
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(n.challengeStore()),
                 Serdes.String(),
-                new ChallengeStateSerde())
+                new ArbiterRecordSerde())
             .withCachingDisabled(),
         n.arbiter());
     topology.addStateStore(

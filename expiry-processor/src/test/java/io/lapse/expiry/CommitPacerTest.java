@@ -2,49 +2,74 @@ package io.lapse.expiry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class CommitPacerTest {
   private static final long QUIET = 5;
 
   @Test
-  void shouldRequestACommitForARecordArrivingAfterAQuietSpell() {
-    long t = 1_000_000;
-    CommitPacer.arrivedAfterQuiet(t, QUIET);
+  void shouldRequestACommitForTheFirstRecordOfAThread() {
+    assertThat(new CommitPacer(QUIET).arrivedAfterQuiet(1_000_000)).isTrue();
+  }
 
-    assertThat(CommitPacer.arrivedAfterQuiet(t + QUIET, QUIET)).isTrue();
+  @Test
+  void shouldRequestACommitForARecordArrivingAfterAQuietSpell() {
+    CommitPacer pacer = new CommitPacer(QUIET);
+    long t = 1_000_000;
+    pacer.arrivedAfterQuiet(t);
+
+    assertThat(pacer.arrivedAfterQuiet(t + QUIET)).isTrue();
   }
 
   @Test
   void shouldNotRequestCommitsForRecordsArrivingBackToBack() {
+    CommitPacer pacer = new CommitPacer(QUIET);
     long t = 2_000_000;
-    CommitPacer.arrivedAfterQuiet(t, QUIET);
+    pacer.arrivedAfterQuiet(t);
 
-    assertThat(CommitPacer.arrivedAfterQuiet(t, QUIET)).isFalse();
-    assertThat(CommitPacer.arrivedAfterQuiet(t + 1, QUIET)).isFalse();
-    assertThat(CommitPacer.arrivedAfterQuiet(t + 1 + QUIET - 1, QUIET)).isFalse();
-  }
-
-  @Test
-  void shouldPaceEachStreamThreadOnItsOwn() throws InterruptedException {
-    long t = 3_000_000;
-    CommitPacer.arrivedAfterQuiet(t, QUIET);
-    AtomicBoolean otherThread = new AtomicBoolean();
-
-    Thread other = new Thread(() -> otherThread.set(CommitPacer.arrivedAfterQuiet(t, QUIET)));
-    other.start();
-    other.join();
-
-    assertThat(otherThread).isTrue();
-    assertThat(CommitPacer.arrivedAfterQuiet(t, QUIET)).isFalse();
+    assertThat(pacer.arrivedAfterQuiet(t)).isFalse();
+    assertThat(pacer.arrivedAfterQuiet(t + 1)).isFalse();
+    assertThat(pacer.arrivedAfterQuiet(t + 1 + QUIET - 1)).isFalse();
   }
 
   @Test
   void shouldRequestEveryTimeWithAZeroGap() {
+    CommitPacer pacer = new CommitPacer(0);
     long t = 4_000_000;
-    CommitPacer.arrivedAfterQuiet(t, 0);
+    pacer.arrivedAfterQuiet(t);
 
-    assertThat(CommitPacer.arrivedAfterQuiet(t, 0)).isTrue();
+    assertThat(pacer.arrivedAfterQuiet(t)).isTrue();
+  }
+
+  @Test
+  void shouldPaceEachStreamThreadOnItsOwn() throws InterruptedException {
+    Supplier<CommitPacer> threadPacer = CommitPacer.perThread(QUIET);
+    long t = 3_000_000;
+    threadPacer.get().arrivedAfterQuiet(t);
+    AtomicReference<CommitPacer> otherPacer = new AtomicReference<>();
+    AtomicReference<Boolean> otherQuiet = new AtomicReference<>();
+
+    Thread other =
+        new Thread(
+            () -> {
+              otherPacer.set(threadPacer.get());
+              otherQuiet.set(otherPacer.get().arrivedAfterQuiet(t));
+            });
+    other.start();
+    other.join();
+
+    assertThat(otherPacer.get()).isNotSameAs(threadPacer.get());
+    assertThat(otherQuiet.get()).isTrue();
+    assertThat(threadPacer.get().arrivedAfterQuiet(t)).as("this thread's pacer saw t").isFalse();
+  }
+
+  @Test
+  void shouldGiveEachTopologyItsOwnPacers() {
+    Supplier<CommitPacer> one = CommitPacer.perThread(QUIET);
+    Supplier<CommitPacer> two = CommitPacer.perThread(QUIET);
+
+    assertThat(one.get()).isSameAs(one.get()).isNotSameAs(two.get());
   }
 }

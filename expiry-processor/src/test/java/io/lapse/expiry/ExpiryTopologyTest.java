@@ -10,6 +10,7 @@ import io.lapse.events.v1.ChallengeDenied;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.events.v1.VerificationFailed;
 import io.lapse.events.v1.VerificationRejected;
+import io.lapse.expiry.decision.Arbitration;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -379,7 +380,7 @@ class ExpiryTopologyTest {
   }
 
   private void waitOutUnknown() {
-    for (int i = 0; i <= ChallengeArbiter.UNKNOWN_MAX_WAITS; i++) {
+    for (int i = 0; i <= Arbitration.UNKNOWN_MAX_WAITS; i++) {
       driver.advance(ExpirySettings.DEFAULT_UNKNOWN_GRACE.plusMillis(10));
     }
   }

@@ -65,6 +65,22 @@ class ChallengeVerifyApiTest {
   }
 
   @Test
+  void shouldAnswerARightCodeAfterFiveWrongOnesWith429AndKeepTheChallengePending() {
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    String sid = api.post(challenges, "FactorSid", totp.sid()).text("sid");
+    for (int i = 0; i < 5; i++) {
+      api.post(challenges + "/" + sid, "AuthPayload", "99999" + i);
+    }
+
+    Reply right = api.post(challenges + "/" + sid, "AuthPayload", totp.codeNow());
+
+    assertThat(api.decider.attempts()).last().returns(AttemptOutcome.APPROVED, a -> a.getOutcome());
+    assertThat(right.status()).isEqualTo(429);
+    assertThat(right.json().path("code").asInt()).isEqualTo(60308);
+    assertThat(api.get(challenges + "/" + sid).text("status")).isEqualTo("pending");
+  }
+
+  @Test
   void shouldAnswerARetryOfTheSameRequestAsTheSameAttempt() {
     Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
     String sid = api.post(challenges, "FactorSid", totp.sid()).text("sid");

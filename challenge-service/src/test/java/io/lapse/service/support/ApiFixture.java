@@ -39,7 +39,7 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
       MutableClock clock = new MutableClock(Instant.parse("2026-05-01T12:00:00.250Z"));
       InMemoryLogs logs = new InMemoryLogs();
       ChallengeView view = new ChallengeView(clock);
-      FakeDecider decider = new FakeDecider(view, clock);
+      FakeDecider decider = new FakeDecider(logs, clock);
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
       Domain domain =

@@ -1,40 +1,45 @@
 package io.lapse.service.support;
 
-import io.lapse.events.v1.AttemptOutcome;
-import io.lapse.events.v1.ChallengeApproved;
-import io.lapse.events.v1.ChallengeDenied;
+import io.lapse.events.v1.ChallengeCreated;
+import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.events.v1.VerificationAttempted;
-import io.lapse.events.v1.VerificationFailed;
-import io.lapse.events.v1.VerificationRejected;
+import io.lapse.expiry.ExpirySettings;
+import io.lapse.expiry.decision.ArbiterEvent;
+import io.lapse.expiry.decision.Arbitration;
+import io.lapse.expiry.decision.Decision;
+import io.lapse.expiry.state.ArbiterRecord;
 import io.lapse.service.domain.AttemptGateway;
-import io.lapse.service.domain.ChallengeView;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * TEST ONLY: a tiny in-memory decider standing in for the expiry processor in unit tests, so the
- * HTTP layer and domain can be tested without a broker. It follows the decision contract (late →
- * 60323, answered → 60322, fifth wrong code → 60308, a repeated attempt id answered identically);
- * the real processor is used by the integration tests.
+ * TEST ONLY: the expiry processor's decisions without a broker, so the HTTP layer and domain can be
+ * tested on their own. The rules are the processor's own ({@link Arbitration}); this adapter only
+ * keeps the arbiter's records in memory and feeds them, in order, the challenges the service
+ * published (read from {@link InMemoryLogs}) and the attempts it submits, as the processor's task
+ * would. The real processor is used by the integration tests.
+ *
+ * <p>It does not tick: a challenge expires here only through a late attempt, and an attempt on a
+ * challenge never published is answered 20404 at once (every create is read by then).
  */
 public final class FakeDecider implements AttemptGateway {
-  private final ChallengeView view;
+  private final InMemoryLogs logs;
   private final Clock clock;
-  private final Map<String, SpecificRecord> byAttempt = new ConcurrentHashMap<>();
-  private final Map<String, Integer> failures = new ConcurrentHashMap<>();
-  private final Map<String, Boolean> answered = new ConcurrentHashMap<>();
+  private final Arbitration arbitration = new Arbitration(ExpirySettings.defaults());
+  private final Map<String, ArbiterRecord> records = new HashMap<>();
   private final List<VerificationAttempted> attempts = new CopyOnWriteArrayList<>();
+  private int createsRead;
   private volatile boolean silent;
 
-  public FakeDecider(ChallengeView view, Clock clock) {
-    this.view = view;
+  public FakeDecider(InMemoryLogs logs, Clock clock) {
+    this.logs = logs;
     this.clock = clock;
   }
 
@@ -54,77 +59,38 @@ public final class FakeDecider implements AttemptGateway {
     if (silent) {
       return CompletableFuture.failedFuture(new TimeoutException("no outcome in " + timeout));
     }
-    SpecificRecord previous = byAttempt.get(a.getAttemptId());
-    if (previous instanceof ChallengeApproved || previous instanceof ChallengeDenied) {
-      // As the processor: a repeat of the deciding attempt gets 60322, never a second terminal
-      // event.
-      return CompletableFuture.completedFuture(rejected(a, 60322, "Challenge already responded"));
+    long now = clock.millis();
+    readCreates(now);
+    Decision d = apply(a.getSid(), new ArbiterEvent.Attempt(a), now);
+    if (d.next().phase() == ArbiterRecord.Phase.AWAITING) {
+      // Every create published so far has been read: the create is not coming, so the grace
+      // ends now, as it does in the processor once it has read later creates.
+      d = apply(a.getSid(), new ArbiterEvent.Due(), now);
     }
-    return CompletableFuture.completedFuture(
-        byAttempt.computeIfAbsent(a.getAttemptId(), k -> decide(a)));
+    return CompletableFuture.completedFuture(outcomeOf(d));
   }
 
-  private SpecificRecord decide(VerificationAttempted a) {
-    var challenge = view.get(a.getSid());
-    if (challenge.isEmpty()) {
-      return rejected(a, 20404, "Challenge not found");
+  private void readCreates(long now) {
+    List<InMemoryLogs.Written> created = logs.written("challenge-created");
+    for (; createsRead < created.size(); createsRead++) {
+      ChallengeCreated c = (ChallengeCreated) created.get(createsRead).value();
+      apply(c.getSid(), new ArbiterEvent.Created(c), now);
     }
-    if (!a.getAttemptAt().isBefore(challenge.get().expirationDate())) {
-      return rejected(a, 60323, "Challenge expired");
-    }
-    if (answered.containsKey(a.getSid())) {
-      return rejected(a, 60322, "Challenge already responded");
-    }
-    if (a.getOutcome() == AttemptOutcome.WRONG_CODE) {
-      int n = failures.merge(a.getSid(), 1, Integer::sum);
-      if (n >= 5) {
-        return rejected(a, 60308, "Too many attempts");
-      }
-      return VerificationFailed.newBuilder()
-          .setSid(a.getSid())
-          .setServiceSid(a.getServiceSid())
-          .setIdentity(a.getIdentity())
-          .setFactorSid(a.getFactorSid())
-          .setAttemptId(a.getAttemptId())
-          .setFailedAttempts(n)
-          .setDecidedAt(clock.instant())
-          .build();
-    }
-    answered.put(a.getSid(), true);
-    if (a.getOutcome() == AttemptOutcome.APPROVED) {
-      return ChallengeApproved.newBuilder()
-          .setSid(a.getSid())
-          .setServiceSid(a.getServiceSid())
-          .setIdentity(a.getIdentity())
-          .setFactorSid(a.getFactorSid())
-          .setAttemptId(a.getAttemptId())
-          .setRespondedAt(a.getAttemptAt())
-          .setDecidedAt(clock.instant())
-          .setMetadata(a.getMetadata())
-          .build();
-    }
-    return ChallengeDenied.newBuilder()
-        .setSid(a.getSid())
-        .setServiceSid(a.getServiceSid())
-        .setIdentity(a.getIdentity())
-        .setFactorSid(a.getFactorSid())
-        .setAttemptId(a.getAttemptId())
-        .setRespondedAt(a.getAttemptAt())
-        .setDecidedAt(clock.instant())
-        .setMetadata(a.getMetadata())
-        .build();
   }
 
-  private SpecificRecord rejected(VerificationAttempted a, int code, String reason) {
-    return VerificationRejected.newBuilder()
-        .setSid(a.getSid())
-        .setServiceSid(a.getServiceSid())
-        .setIdentity(a.getIdentity())
-        .setFactorSid(a.getFactorSid())
-        .setAttemptId(a.getAttemptId())
-        .setCode(code)
-        .setReason(reason)
-        .setDecidedAt(clock.instant())
-        .build();
+  private Decision apply(String sid, ArbiterEvent event, long now) {
+    Decision d = arbitration.decide(sid, records.get(sid), event, now, Long.MAX_VALUE);
+    if (d.changed()) {
+      records.put(sid, d.next());
+    }
+    return d;
+  }
+
+  /** The answer to the attempt (an expiry it caused goes to another topic, unread here). */
+  private static SpecificRecord outcomeOf(Decision d) {
+    return d.emitted().stream()
+        .filter(r -> !(r instanceof ChallengeExpired))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("No outcome in " + d));
   }
 }

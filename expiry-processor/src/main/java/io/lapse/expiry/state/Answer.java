@@ -1,5 +1,6 @@
 package io.lapse.expiry.state;
 
+import io.lapse.contract.TwilioError;
 import java.util.Map;
 
 /**
@@ -21,12 +22,40 @@ public record Answer(
     int number,
     Map<String, String> metadata) {
 
-  /** The outcome record type an answer stands for. */
+  /**
+   * The outcome record type an answer stands for. Each kind is stored as its {@link #code()}, which
+   * never changes once released: a new kind takes a new code, whatever its place here.
+   */
   public enum Kind {
-    APPROVED,
-    DENIED,
-    FAILED,
-    REJECTED
+    APPROVED(0),
+    DENIED(1),
+    FAILED(2),
+    REJECTED(3);
+
+    private final byte code;
+
+    Kind(int code) {
+      this.code = (byte) code;
+    }
+
+    /** The byte this kind is stored as. */
+    public byte code() {
+      return code;
+    }
+
+    /**
+     * The kind stored as {@code code}.
+     *
+     * @throws IllegalArgumentException for a code no kind has (a newer writer, or corruption)
+     */
+    public static Kind fromCode(byte code) {
+      for (Kind k : values()) {
+        if (k.code == code) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException("Unknown answer kind code " + code);
+    }
   }
 
   public Answer {
@@ -47,7 +76,7 @@ public record Answer(
     return new Answer(attemptId, Kind.FAILED, decidedAt, 0, failedAttempts, null);
   }
 
-  public static Answer rejected(String attemptId, long decidedAt, int code) {
-    return new Answer(attemptId, Kind.REJECTED, decidedAt, 0, code, null);
+  public static Answer rejected(String attemptId, long decidedAt, TwilioError error) {
+    return new Answer(attemptId, Kind.REJECTED, decidedAt, 0, error.code(), null);
   }
 }

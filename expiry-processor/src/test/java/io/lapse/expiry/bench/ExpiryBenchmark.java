@@ -24,10 +24,11 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Measures the expiry processor against a loopback in-process KRaft broker (the test kit's), all in
- * this JVM, and prints the figures of issue 3: lateness seen by a {@code read_committed} consumer
- * while many challenges are pending and new ones arrive at a steady rate; the drain rate of a burst
- * due at one instant; what an idle processor does (punctuations, commits, CPU) and the cost of a
- * tick with about one entry due, each at a small and a large pending count.
+ * this JVM, and prints the figures of docs/decisions/0007-ticks-and-commits.md: lateness seen by a
+ * {@code read_committed} consumer while many challenges are pending and new ones arrive at a steady
+ * rate; the drain rate of a burst due at one instant; what an idle processor does (punctuations,
+ * commits, CPU) and the cost of a tick with about one entry due, each at a small and a large
+ * pending count.
  *
  * <p>Arguments ({@code --name=value}, all optional): {@code partitions} (6), {@code small} (1000)
  * and {@code pending} (1000000) pending challenges for the idle and tick-cost comparison, {@code

@@ -94,10 +94,15 @@ public final class ChildProcessor implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Kills the child if it still runs; an interrupted wait leaves the interrupt flag set. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
-      kill();
+      try {
+        kill();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

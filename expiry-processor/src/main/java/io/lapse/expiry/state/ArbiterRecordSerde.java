@@ -28,35 +28,42 @@ import org.apache.kafka.common.serialization.Serializer;
  * adding a version 2 reader next to version 1.
  *
  * <p>Layout, version 1 (all integers big-endian, strings as int length + UTF-8, -1 for null):
- * {@code version:byte status:byte indexAt:long expirationDate:long serviceSid identity factorSid
+ * {@code version:byte phase:byte indexAt:long expirationDate:long serviceSid identity factorSid
  * failedAttempts:int answers:int(n) n×answer parked:int(n) n×parked}; an answer is {@code attemptId
  * kind:byte decidedAt:long respondedAt:long number:int metadata}; a parked attempt is {@code
  * attemptId attemptAt:long outcome:byte serviceSid identity factorSid metadata}; a metadata map is
  * {@code int(n or -1 for null) n×(key value)}.
+ *
+ * <p>Enums are stored as explicit codes, never as {@code ordinal()}: {@link
+ * ArbiterRecord.Phase#code}, {@link Answer.Kind#code} and, for the Avro {@link AttemptOutcome}
+ * (whose symbols the schema may grow), the codes of {@link #outcomeCode}. A code no constant has is
+ * refused on read, so a reordered or extended enum can never silently change what a restored
+ * changelog means. The codes equal the ordinals that version 1 was first written with; golden bytes
+ * in the tests hold them to that.
  */
-public final class ChallengeStateSerde implements Serde<ChallengeState> {
+public final class ArbiterRecordSerde implements Serde<ArbiterRecord> {
   static final byte VERSION_1 = 1;
 
-  private static final Serializer<ChallengeState> SERIALIZER =
+  private static final Serializer<ArbiterRecord> SERIALIZER =
       (topic, state) -> state == null ? null : encode(state);
-  private static final Deserializer<ChallengeState> DESERIALIZER =
+  private static final Deserializer<ArbiterRecord> DESERIALIZER =
       (topic, bytes) -> bytes == null ? null : decode(bytes);
 
   @Override
-  public Serializer<ChallengeState> serializer() {
+  public Serializer<ArbiterRecord> serializer() {
     return SERIALIZER;
   }
 
   @Override
-  public Deserializer<ChallengeState> deserializer() {
+  public Deserializer<ArbiterRecord> deserializer() {
     return DESERIALIZER;
   }
 
-  public static byte[] encode(ChallengeState s) {
+  public static byte[] encode(ArbiterRecord s) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION_1);
-      out.writeByte(s.status().ordinal());
+      out.writeByte(s.phase().code());
       out.writeLong(s.indexAt());
       out.writeLong(s.expirationDate());
       writeString(out, s.serviceSid());
@@ -66,7 +73,7 @@ public final class ChallengeStateSerde implements Serde<ChallengeState> {
       out.writeInt(s.answers().size());
       for (Answer a : s.answers()) {
         writeString(out, a.attemptId());
-        out.writeByte(a.kind().ordinal());
+        out.writeByte(a.kind().code());
         out.writeLong(a.decidedAt());
         out.writeLong(a.respondedAt());
         out.writeInt(a.number());
@@ -76,7 +83,7 @@ public final class ChallengeStateSerde implements Serde<ChallengeState> {
       for (ParkedAttempt p : s.parked()) {
         writeString(out, p.attemptId());
         out.writeLong(p.attemptAt());
-        out.writeByte(p.outcome().ordinal());
+        out.writeByte(outcomeCode(p.outcome()));
         writeString(out, p.serviceSid());
         writeString(out, p.identity());
         writeString(out, p.factorSid());
@@ -88,13 +95,13 @@ public final class ChallengeStateSerde implements Serde<ChallengeState> {
     return bytes.toByteArray();
   }
 
-  public static ChallengeState decode(byte[] bytes) {
+  public static ArbiterRecord decode(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte version = in.readByte();
       if (version != VERSION_1) {
-        throw new SerializationException("Unknown challenge state version " + version);
+        throw new SerializationException("Unknown arbiter record version " + version);
       }
-      ChallengeState.Status status = ChallengeState.Status.values()[in.readByte()];
+      ArbiterRecord.Phase phase = ArbiterRecord.Phase.fromCode(in.readByte());
       long indexAt = in.readLong();
       long expirationDate = in.readLong();
       String serviceSid = readString(in);
@@ -107,7 +114,7 @@ public final class ChallengeStateSerde implements Serde<ChallengeState> {
         answers.add(
             new Answer(
                 readString(in),
-                Answer.Kind.values()[in.readByte()],
+                Answer.Kind.fromCode(in.readByte()),
                 in.readLong(),
                 in.readLong(),
                 in.readInt(),
@@ -120,27 +127,45 @@ public final class ChallengeStateSerde implements Serde<ChallengeState> {
             new ParkedAttempt(
                 readString(in),
                 in.readLong(),
-                AttemptOutcome.values()[in.readByte()],
+                outcomeOf(in.readByte()),
                 readString(in),
                 readString(in),
                 readString(in),
                 readMap(in)));
       }
-      return new ChallengeState(
-          status,
-          indexAt,
-          expirationDate,
-          serviceSid,
-          identity,
-          factorSid,
-          failed,
-          answers,
-          parked);
+      return new ArbiterRecord(
+          phase, indexAt, expirationDate, serviceSid, identity, factorSid, failed, answers, parked);
     } catch (SerializationException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new SerializationException("Undecodable challenge state: " + e, e);
+      throw new SerializationException("Undecodable arbiter record: " + e, e);
     }
+  }
+
+  /**
+   * The stored code of an attempt outcome. An exhaustive switch without a default: a symbol added
+   * to the schema does not compile here until it is given its own code.
+   */
+  static byte outcomeCode(AttemptOutcome outcome) {
+    return switch (outcome) {
+      case APPROVED -> 0;
+      case DENIED -> 1;
+      case WRONG_CODE -> 2;
+    };
+  }
+
+  /**
+   * The attempt outcome stored as {@code code}.
+   *
+   * @throws IllegalArgumentException for a code no outcome has
+   */
+  static AttemptOutcome outcomeOf(byte code) {
+    return switch (code) {
+      case 0 -> AttemptOutcome.APPROVED;
+      case 1 -> AttemptOutcome.DENIED;
+      case 2 -> AttemptOutcome.WRONG_CODE;
+      default -> throw new IllegalArgumentException("Unknown attempt outcome code " + code);
+    };
   }
 
   private static void writeString(DataOutputStream out, String s) throws IOException {

@@ -5,16 +5,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the processor knows about one challenge, in the challenge store of its task.
+ * The arbiter's record of one challenge, in the challenge store of its task: what the expiry
+ * processor needs to decide the challenge's attempts and its expiry (not the challenge service's
+ * view of a challenge, which is another type).
  *
- * <p>One store holds pending and settled challenges, told apart by {@link #status}: settling a
+ * <p>One store holds pending and settled challenges, told apart by {@link #phase}: settling a
  * challenge rewrites its record in place (one put, one changelog record) instead of moving it to
  * another store (a delete plus a put, two changelog records), which matters at the drain rates the
  * processor aims for. Every record has exactly one entry in the time index, at {@link #indexAt}:
- * the deadline for a pending challenge (the expiry scan acts on it), and the same instant for a
- * settled one (the retention purge acts on it {@code retention} later).
+ * the deadline for a pending challenge (the expiry scan acts on it), the end of the grace for an
+ * awaiting one, and the same instant for a settled one (the retention purge acts on it {@code
+ * retention} later).
  *
- * @param status where the challenge is in its lifecycle
+ * @param phase where the challenge is in its lifecycle
  * @param indexAt the time of this challenge's time-index entry (epoch ms)
  * @param expirationDate the challenge's deadline (epoch ms), or {@link #NO_DEADLINE}
  * @param serviceSid echoed in every outcome
@@ -22,10 +25,10 @@ import java.util.Optional;
  * @param factorSid echoed in every outcome
  * @param failedAttempts wrong codes counted so far
  * @param answers answers given so far, newest last, bounded (see {@link #withAnswer})
- * @param parked attempts waiting for the challenge's ChallengeCreated ({@link Status#AWAITING})
+ * @param parked attempts waiting for the challenge's ChallengeCreated ({@link Phase#AWAITING})
  */
-public record ChallengeState(
-    Status status,
+public record ArbiterRecord(
+    Phase phase,
     long indexAt,
     long expirationDate,
     String serviceSid,
@@ -43,38 +46,67 @@ public record ChallengeState(
   /** Attempts parked per unknown challenge: bounds what an unknown key can make us store. */
   public static final int MAX_PARKED = 16;
 
-  /** Lifecycle of a challenge in the processor. */
-  public enum Status {
+  /**
+   * Lifecycle of a challenge in the processor. Each phase is stored as its {@link #code()}, which
+   * never changes once released: a new phase takes a new code, whatever its place in this list.
+   */
+  public enum Phase {
     /** Created, undecided, deadline in the time index. */
-    PENDING,
+    PENDING(0),
     /**
      * Not created yet, but attempts arrived: they wait, up to a grace period, in {@link #parked}.
      */
-    AWAITING,
+    AWAITING(1),
     /** Terminal: approved. */
-    APPROVED,
+    APPROVED(2),
     /** Terminal: denied. */
-    DENIED,
+    DENIED(3),
     /** Terminal: expired. */
-    EXPIRED,
+    EXPIRED(4),
     /** Never created within the grace period: its attempts were answered 20404. */
-    UNKNOWN;
+    UNKNOWN(5);
 
+    private final byte code;
+
+    Phase(int code) {
+      this.code = (byte) code;
+    }
+
+    /** The byte this phase is stored as. */
+    public byte code() {
+      return code;
+    }
+
+    /**
+     * The phase stored as {@code code}.
+     *
+     * @throws IllegalArgumentException for a code no phase has (a newer writer, or corruption)
+     */
+    public static Phase fromCode(byte code) {
+      for (Phase p : values()) {
+        if (p.code == code) {
+          return p;
+        }
+      }
+      throw new IllegalArgumentException("Unknown arbiter record phase code " + code);
+    }
+
+    /** True once the challenge's outcome is final (only the retention purge changes it). */
     public boolean settled() {
       return this != PENDING && this != AWAITING;
     }
   }
 
-  public ChallengeState {
+  public ArbiterRecord {
     answers = List.copyOf(answers);
     parked = List.copyOf(parked);
   }
 
   /** A newly created, pending challenge. */
-  public static ChallengeState pending(
+  public static ArbiterRecord pending(
       long expirationDate, String serviceSid, String identity, String factorSid) {
-    return new ChallengeState(
-        Status.PENDING,
+    return new ArbiterRecord(
+        Phase.PENDING,
         expirationDate,
         expirationDate,
         serviceSid,
@@ -86,9 +118,9 @@ public record ChallengeState(
   }
 
   /** An unknown challenge with a first parked attempt, waiting until {@code awaitUntil}. */
-  public static ChallengeState awaiting(long awaitUntil, ParkedAttempt first) {
-    return new ChallengeState(
-        Status.AWAITING,
+  public static ArbiterRecord awaiting(long awaitUntil, ParkedAttempt first) {
+    return new ArbiterRecord(
+        Phase.AWAITING,
         awaitUntil,
         NO_DEADLINE,
         first.serviceSid(),
@@ -109,16 +141,21 @@ public record ChallengeState(
     return Optional.empty();
   }
 
+  /** True when an attempt with this id is already parked. */
+  public boolean hasParked(String attemptId) {
+    return parked.stream().anyMatch(p -> p.attemptId().equals(attemptId));
+  }
+
   /** A copy that remembers one more answer, forgetting the oldest beyond {@link #MAX_ANSWERS}. */
-  public ChallengeState withAnswer(Answer answer) {
+  public ArbiterRecord withAnswer(Answer answer) {
     List<Answer> next = new ArrayList<>(answers.size() + 1);
     next.addAll(answers);
     next.add(answer);
     while (next.size() > MAX_ANSWERS) {
       next.remove(0);
     }
-    return new ChallengeState(
-        status,
+    return new ArbiterRecord(
+        phase,
         indexAt,
         expirationDate,
         serviceSid,
@@ -129,8 +166,8 @@ public record ChallengeState(
         parked);
   }
 
-  public ChallengeState withStatus(Status next) {
-    return new ChallengeState(
+  public ArbiterRecord withPhase(Phase next) {
+    return new ArbiterRecord(
         next,
         indexAt,
         expirationDate,
@@ -142,20 +179,20 @@ public record ChallengeState(
         parked);
   }
 
-  public ChallengeState withFailedAttempts(int count) {
-    return new ChallengeState(
-        status, indexAt, expirationDate, serviceSid, identity, factorSid, count, answers, parked);
+  public ArbiterRecord withFailedAttempts(int count) {
+    return new ArbiterRecord(
+        phase, indexAt, expirationDate, serviceSid, identity, factorSid, count, answers, parked);
   }
 
   /** A copy with one more parked attempt, dropping it when {@link #MAX_PARKED} are waiting. */
-  public ChallengeState withParked(ParkedAttempt attempt) {
+  public ArbiterRecord withParked(ParkedAttempt attempt) {
     if (parked.size() >= MAX_PARKED) {
       return this;
     }
     List<ParkedAttempt> next = new ArrayList<>(parked);
     next.add(attempt);
-    return new ChallengeState(
-        status,
+    return new ArbiterRecord(
+        phase,
         indexAt,
         expirationDate,
         serviceSid,
@@ -168,18 +205,18 @@ public record ChallengeState(
 
   /**
    * The awaited challenge arrived: it becomes pending with its own deadline and identity; answers
-   * already given (20404s are never given while awaiting, but keep the list for symmetry) stay.
+   * already given (20404s, if it was settled as unknown before its create arrived) stay.
    */
-  public ChallengeState created(
+  public ArbiterRecord created(
       long deadline, String serviceSid, String identity, String factorSid) {
-    return new ChallengeState(
-        Status.PENDING, deadline, deadline, serviceSid, identity, factorSid, 0, answers, List.of());
+    return new ArbiterRecord(
+        Phase.PENDING, deadline, deadline, serviceSid, identity, factorSid, 0, answers, List.of());
   }
 
-  /** The same state with its time-index entry moved to {@code time}. */
-  public ChallengeState reindexed(long time) {
-    return new ChallengeState(
-        status,
+  /** The same record with its time-index entry moved to {@code time}. */
+  public ArbiterRecord reindexed(long time) {
+    return new ArbiterRecord(
+        phase,
         time,
         expirationDate,
         serviceSid,
@@ -191,9 +228,9 @@ public record ChallengeState(
   }
 
   /** Settled as unknown: parked attempts are answered, nothing waits any more. */
-  public ChallengeState unknown() {
-    return new ChallengeState(
-        Status.UNKNOWN,
+  public ArbiterRecord unknown() {
+    return new ArbiterRecord(
+        Phase.UNKNOWN,
         indexAt,
         expirationDate,
         serviceSid,
@@ -202,5 +239,19 @@ public record ChallengeState(
         failedAttempts,
         answers,
         List.of());
+  }
+
+  /** This record as seen by the outcome of one parked attempt: its identity fields echoed. */
+  public ArbiterRecord echoing(ParkedAttempt attempt) {
+    return new ArbiterRecord(
+        phase,
+        indexAt,
+        expirationDate,
+        attempt.serviceSid(),
+        attempt.identity(),
+        attempt.factorSid(),
+        failedAttempts,
+        answers,
+        parked);
   }
 }
