@@ -24,15 +24,23 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Caps request bodies at {@code maxBytes}, whether the client declares a {@code Content-Length} or
- * streams a chunked body of unknown length: a declared length over the cap is refused unread, a
- * streamed body is read up to one byte past the cap and refused there. Either way the answer is 413
- * with Twilio's {@link TwilioError#REQUEST_TOO_LARGE} body, before any handler runs. A body within
- * the cap is handed on as a buffered copy, so the framework reads it as it would the original.
+ * streams a chunked body of unknown length: the body is read up to one byte past the cap, never
+ * further into memory, and refused there with 413 and Twilio's {@link
+ * TwilioError#REQUEST_TOO_LARGE} body, before any handler runs. A body within the cap is handed on
+ * as a buffered copy, so the framework reads it as it would the original.
+ *
+ * <p>The rest of a refused body is read and discarded up to {@link #DRAIN_BYTES} more (as Tomcat's
+ * {@code maxSwallowSize}), so that a client still sending it reads the 413 rather than a reset
+ * connection; a body longer than that, or declared so, is answered at once and the connection
+ * closed.
  *
  * <p>Javalin's own {@code maxRequestSize} looks at the declared length only, which a chunked body
  * does not have; hence this filter in front of it.
  */
 final class BodySizeFilter implements Filter {
+  /** How much of a refused body is read and discarded before answering. */
+  static final long DRAIN_BYTES = 1024 * 1024;
+
   private final int maxBytes;
 
   BodySizeFilter(int maxBytes) {
@@ -45,8 +53,8 @@ final class BodySizeFilter implements Filter {
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
     long declared = request.getContentLengthLong();
-    if (declared > maxBytes) {
-      refuse(response, tooLarge());
+    if (declared > maxBytes + DRAIN_BYTES) {
+      refuse(response, tooLarge(), false);
       return;
     }
     if (declared == 0 || (declared < 0 && !isChunked(request))) {
@@ -62,11 +70,12 @@ final class BodySizeFilter implements Filter {
           response,
           new ApiError(
               TwilioError.INVALID_REQUEST,
-              TwilioError.INVALID_REQUEST.message() + ": the request body could not be read"));
+              TwilioError.INVALID_REQUEST.message() + ": the request body could not be read"),
+          false);
       return;
     }
     if (body.length > maxBytes) {
-      refuse(response, tooLarge());
+      refuse(response, tooLarge(), drained(request.getInputStream()));
       return;
     }
     chain.doFilter(new Buffered(request, body), res);
@@ -94,12 +103,33 @@ final class BodySizeFilter implements Filter {
     return out.toByteArray();
   }
 
-  private static void refuse(HttpServletResponse response, ApiError e) throws IOException {
+  /** Reads the rest of a body up to {@link #DRAIN_BYTES}; true if it ended within that. */
+  private static boolean drained(InputStream in) {
+    byte[] buf = new byte[8192];
+    long left = DRAIN_BYTES;
+    try {
+      int n;
+      while ((n = in.read(buf, 0, (int) Math.min(buf.length, left))) != -1) {
+        left -= n;
+        if (left == 0) {
+          return in.read() == -1;
+        }
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static void refuse(HttpServletResponse response, ApiError e, boolean bodyConsumed)
+      throws IOException {
     byte[] json = Json.write(ErrorMapper.body(e)).getBytes(StandardCharsets.UTF_8);
     response.setStatus(e.status());
     response.setContentType(Responses.JSON);
-    // The rest of an unread body is not worth draining: the connection is not reused.
-    response.setHeader("Connection", "close");
+    if (!bodyConsumed) {
+      // What is left of the body would be read as the next request.
+      response.setHeader("Connection", "close");
+    }
     response.setContentLength(json.length);
     response.getOutputStream().write(json);
   }

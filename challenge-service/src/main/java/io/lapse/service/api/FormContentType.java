@@ -39,7 +39,7 @@ final class FormContentType {
       String param = parts[i].trim();
       int eq = param.indexOf('=');
       if (eq > 0 && param.substring(0, eq).trim().equalsIgnoreCase("charset")) {
-        String charset = param.substring(eq + 1).trim().replace("\"", "");
+        String charset = param.substring(eq + 1).trim();
         if (!charset.toLowerCase(Locale.ROOT).matches("utf-?8")) {
           throw refused("form bodies are read as UTF-8");
         }
