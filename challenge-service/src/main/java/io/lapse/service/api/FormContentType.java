@@ -31,7 +31,7 @@ final class FormContentType {
       }
       return;
     }
-    String[] parts = type.split(";");
+    String[] parts = type.split(";", -1);
     if (!parts[0].trim().equalsIgnoreCase(FORM)) {
       throw refused("only " + FORM + " bodies are read");
     }

@@ -82,6 +82,7 @@ public final class HttpApi {
             });
     DateTimeFormatter rfc1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
     app.before(ctx -> ctx.header("Date", rfc1123.format(settings.clock().instant())));
+    app.before(PathEncoding::check);
     BasicAuth auth =
         new BasicAuth(
             settings.accountSid(),

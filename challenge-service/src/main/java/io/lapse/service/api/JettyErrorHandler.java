@@ -21,6 +21,12 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
  */
 final class JettyErrorHandler extends ErrorHandler {
 
+  /** Every method gets a body; Jetty's default gives one to GET, POST and HEAD only. */
+  @Override
+  public boolean errorPageForMethod(String method) {
+    return true;
+  }
+
   /** Errors found while parsing, before a request exists (Jetty answers and closes). */
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {

@@ -287,6 +287,18 @@ class BadInputApiTest {
   }
 
   @Test
+  void shouldAnswerAMalformedEscapeInAPathParameterWith400NotAFault() {
+    RawHttp.Answer a =
+        raw.send(
+            "POST /v2/Services/VA%<d HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                + basic
+                + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+
+    assertThat(a.status()).isEqualTo(400);
+    assertTwilioShape(a.json(), 400, 60306);
+  }
+
+  @Test
   void shouldAnswerAnUnknownOrUnsupportedMethodWith405InTwilioShape() {
     String auth = "Authorization: " + basic + "\r\n";
     RawHttp.Answer unknown =

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Sends bytes over a plain socket and reads the answer, for requests an HTTP client library will
@@ -29,11 +30,31 @@ public final class RawHttp {
     this.port = uri.getPort();
   }
 
+  /**
+   * Sends a request with a {@code Content-Length} body (UTF-8) and {@code Connection: close}, the
+   * header values as given.
+   */
+  public Answer send(String method, String target, Map<String, String> headers, byte[] body) {
+    StringBuilder head = new StringBuilder();
+    head.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(host);
+    headers.forEach((k, v) -> head.append("\r\n").append(k).append(": ").append(v));
+    head.append("\r\nContent-Length: ").append(body.length).append("\r\nConnection: close\r\n\r\n");
+    byte[] h = head.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] all = new byte[h.length + body.length];
+    System.arraycopy(h, 0, all, 0, h.length);
+    System.arraycopy(body, 0, all, h.length, body.length);
+    return send(all);
+  }
+
   /** Sends {@code request} (ISO-8859-1 bytes) on a new connection and reads until it closes. */
   public Answer send(String request) {
+    return send(request.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  private Answer send(byte[] request) {
     try (Socket s = new Socket(host, port)) {
       s.setSoTimeout(10_000);
-      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().write(request);
       s.getOutputStream().flush();
       s.shutdownOutput();
       String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
