@@ -25,13 +25,19 @@ public final class DeviceTokens {
 
   private DeviceTokens() {}
 
-  /** A token exactly as an SDK signs it at {@code now}. */
+  /** A token exactly as an SDK signs it at {@code now}, for the test fixture's account. */
   public static String sdkToken(KeyPair keys, String credentialSid, Instant now) {
+    return sdkToken(keys, credentialSid, ApiFixture.ACCOUNT_SID, now);
+  }
+
+  /** A token exactly as an SDK signs it at {@code now}. */
+  public static String sdkToken(
+      KeyPair keys, String credentialSid, String accountSid, Instant now) {
     return sign(
         keys,
         credentialSid,
         new JWTClaimsSet.Builder()
-            .subject(ApiFixture.ACCOUNT_SID)
+            .subject(accountSid)
             .notBeforeTime(Date.from(now))
             .expirationTime(Date.from(now.plus(SDK_LIFETIME)))
             .build());
