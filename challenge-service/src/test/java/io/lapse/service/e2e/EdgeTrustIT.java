@@ -3,6 +3,7 @@ package io.lapse.service.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.twilio.rest.verify.v2.Service;
 import io.lapse.infra.KafkaBroker;
 import io.lapse.infra.SchemaRegistry;
 import io.lapse.service.support.DeviceTokens;
@@ -192,6 +193,36 @@ class EdgeTrustIT {
 
     assertThat(r.statusCode()).isEqualTo(415);
     assertThat(r.body()).contains("\"code\":20415");
+  }
+
+  @Test
+  void shouldEnforceAStrictPolicyThatTwiliosSdkStillReads() {
+    Reply created =
+        api.post(
+            "/v2/Services",
+            "FriendlyName",
+            "Strict",
+            "LapseMaxChallengeLifetime",
+            "600",
+            "LapseMaxTotpSkew",
+            "0");
+    String service = created.text("sid");
+    String identity = Scenario.identity();
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+
+    Reply tooLong =
+        api.post(
+            Scenario.entityPath(service, identity) + "/Challenges",
+            "FactorSid",
+            totp.sid(),
+            "ExpirationDate",
+            Instant.now().plus(Duration.ofMinutes(30)).toString());
+    Service read = Service.fetcher(service).fetch(system.sdk());
+
+    assertThat(created.json().path("lapse").path("max_challenge_lifetime").asInt()).isEqualTo(600);
+    assertThat(tooLong.status()).isEqualTo(400);
+    assertThat(tooLong.json().path("code").asInt()).isEqualTo(60300);
+    assertThat(read.getFriendlyName()).isEqualTo("Strict");
   }
 
   @Test
