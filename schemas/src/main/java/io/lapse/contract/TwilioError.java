@@ -14,6 +14,15 @@ public enum TwilioError {
   NOT_FOUND(20404, 404, "The requested resource was not found"),
   METHOD_NOT_ALLOWED(20405, 405, "Method not allowed"),
   REQUEST_TOO_LARGE(20413, 413, "Request entity too large"),
+  /**
+   * A request line the server refuses to read. Like 20405 and 20413, Lapse's own use of Twilio's
+   * "20000 + HTTP status" pattern for refusals of the HTTP layer.
+   */
+  URI_TOO_LONG(20414, 414, "URI too long"),
+  /** A body that is not {@code application/x-www-form-urlencoded}, the only one the API reads. */
+  UNSUPPORTED_MEDIA_TYPE(20415, 415, "Unsupported media type"),
+  /** Request headers over the server's limit. */
+  HEADERS_TOO_LARGE(20431, 431, "Request header fields too large"),
   /** A fault of the service; the body never carries its stack trace. */
   INTERNAL_SERVER_ERROR(20500, 500, "Internal Server Error"),
   /**

@@ -31,6 +31,9 @@ final class ErrorMapper {
           TwilioError.NOT_FOUND,
           TwilioError.METHOD_NOT_ALLOWED,
           TwilioError.REQUEST_TOO_LARGE,
+          TwilioError.URI_TOO_LONG,
+          TwilioError.UNSUPPORTED_MEDIA_TYPE,
+          TwilioError.HEADERS_TOO_LARGE,
           TwilioError.INTERNAL_SERVER_ERROR,
           TwilioError.SERVICE_UNAVAILABLE);
 

@@ -5,19 +5,33 @@ import io.javalin.http.Context;
 import io.lapse.service.domain.Domain;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.DispatcherType;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.servlet.FilterHolder;
 
 /**
  * The HTTP server: the Twilio-compatible API under {@code /v2} (Basic auth), plus unauthenticated
  * {@code /health} and {@code /metrics} (Prometheus) on the same port. Every answer carries a {@code
  * Date} header and every request is timed per route.
+ *
+ * <p>A request passes, in order: the body cap ({@link BodySizeFilter}, 413), authentication ({@link
+ * BasicAuth}, 401), and once its route is matched, the body type ({@link FormContentType}, 415) and
+ * a device token's scope ({@link DeviceScope}, 401). What Jetty refuses before that is answered in
+ * the same Twilio shape ({@link JettyErrorHandler}).
  */
 public final class HttpApi {
+  /**
+   * The largest request body read, in bytes. The largest legitimate one, a push approval JWS or a
+   * challenge with twenty detail fields, is a few kilobytes even URL-encoded.
+   */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+
   /**
    * What the server needs besides the domain.
    *
@@ -53,16 +67,35 @@ public final class HttpApi {
             config -> {
               config.showJavalinBanner = false;
               config.router.ignoreTrailingSlashes = true;
+              // A known path with another method is "method not allowed", as at Twilio.
+              config.http.prefer405over404 = true;
+              config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrorHandler()));
+              config.jetty.modifyServletContextHandler(
+                  handler -> {
+                    handler.setErrorHandler(new JettyErrorHandler());
+                    handler.addFilter(
+                        new FilterHolder(new BodySizeFilter(MAX_BODY_BYTES)),
+                        "/*",
+                        EnumSet.of(DispatcherType.REQUEST));
+                  });
               config.requestLogger.http((ctx, ms) -> record(metrics, ctx, ms));
             });
     DateTimeFormatter rfc1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
     app.before(ctx -> ctx.header("Date", rfc1123.format(settings.clock().instant())));
+    app.before(PathEncoding::check);
     BasicAuth auth =
         new BasicAuth(
             settings.accountSid(),
             settings.authToken(),
             new DeviceAuth(domain.catalog(), settings.accountSid(), settings.clock()));
     app.before("/v2/*", auth::check);
+    DeviceScope deviceScope = new DeviceScope(domain.challenges());
+    app.beforeMatched(
+        "/v2/*",
+        ctx -> {
+          FormContentType.check(ctx);
+          BasicAuth.deviceFactor(ctx).ifPresent(f -> deviceScope.authorize(ctx, f));
+        });
     List<Routes.Route> table =
         Routes.table(
             new ServiceHandlers(domain.services(), json),

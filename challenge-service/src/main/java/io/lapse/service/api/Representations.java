@@ -44,6 +44,7 @@ final class Representations {
     totp.put("time_step", s.getTotpTimeStep());
     totp.put("code_length", s.getTotpCodeLength());
     totp.put("skew", s.getTotpSkew());
+    putStrictPolicy(n, s);
     n.put("date_created", TwilioDates.format(s.getCreatedAt()));
     n.put("date_updated", TwilioDates.format(s.getUpdatedAt()));
     String url = urls.service(s.getSid());
@@ -53,6 +54,25 @@ final class Representations {
     links.put("webhooks", url + "/Webhooks");
     links.put("access_tokens", url + "/AccessTokens");
     return n;
+  }
+
+  /**
+   * The Lapse extension, under its own key and only when set, so a service without a strict policy
+   * reads exactly as at Twilio.
+   */
+  private static void putStrictPolicy(ObjectNode n, ServiceSnapshot s) {
+    Integer lifetime = s.getLapseMaxChallengeLifetimeSeconds();
+    Integer skew = s.getLapseMaxTotpSkew();
+    if (lifetime == null && skew == null) {
+      return;
+    }
+    ObjectNode lapse = n.putObject("lapse");
+    if (lifetime != null) {
+      lapse.put("max_challenge_lifetime", lifetime);
+    }
+    if (skew != null) {
+      lapse.put("max_totp_skew", skew);
+    }
   }
 
   ObjectNode entity(EntitySnapshot e) {

@@ -5,11 +5,18 @@ import io.lapse.service.domain.PageRequest;
 import io.lapse.service.domain.ServiceChanges;
 import io.lapse.service.domain.Services;
 import io.lapse.service.domain.SortKey;
+import io.lapse.service.domain.StrictPolicy;
 import io.lapse.state.v1.ServiceSnapshot;
 import java.util.Map;
 
-/** {@code /v2/Services[/{ServiceSid}]}. */
+/**
+ * {@code /v2/Services[/{ServiceSid}]}, with Twilio's parameters and the Lapse extension parameters
+ * of a strict policy ({@link StrictPolicy}).
+ */
 final class ServiceHandlers {
+  static final String LAPSE_MAX_CHALLENGE_LIFETIME = "LapseMaxChallengeLifetime";
+  static final String LAPSE_MAX_TOTP_SKEW = "LapseMaxTotpSkew";
+
   private final Services services;
   private final Representations json;
 
@@ -60,6 +67,8 @@ final class ServiceHandlers {
         form.opt("Totp.Issuer", 255),
         form.optInt("Totp.TimeStep", 20, 60),
         form.optInt("Totp.CodeLength", 3, 8),
-        form.optInt("Totp.Skew", 0, 2));
+        form.optInt("Totp.Skew", 0, 2),
+        form.optInt(LAPSE_MAX_CHALLENGE_LIFETIME, 1, StrictPolicy.MAX_LIFETIME_SECONDS),
+        form.optInt(LAPSE_MAX_TOTP_SKEW, 0, StrictPolicy.MAX_SKEW));
   }
 }

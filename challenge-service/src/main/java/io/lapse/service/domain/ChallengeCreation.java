@@ -90,7 +90,7 @@ public final class ChallengeCreation {
       throw ApiError.invalidParam("AuthPayload", "only TOTP challenges verify at creation");
     }
     Instant now = clock.instant();
-    Deadline deadline = deadline(req, now);
+    Deadline deadline = deadline(service, req, now);
     ChallengeCreated event =
         ChallengeCreated.newBuilder()
             .setSid(Sids.random(Sids.CHALLENGE))
@@ -119,18 +119,26 @@ public final class ChallengeCreation {
 
   /**
    * The requested deadline (already normalised at the edge) or the default one, which must be in
-   * the future and at most {@link #MAX_LIFETIME} away.
+   * the future and at most the service's maximum lifetime away: Twilio's {@link #MAX_LIFETIME}, or
+   * a shorter one under the service's {@link StrictPolicy}, which also shortens the default.
    */
-  private static Deadline deadline(NewChallenge req, Instant now) {
+  private static Deadline deadline(ServiceSnapshot service, NewChallenge req, Instant now) {
+    Duration max = StrictPolicy.maxChallengeLifetime(service);
     Deadline deadline =
-        req.expirationDate().orElseGet(() -> Deadline.requested(now.plus(DEFAULT_LIFETIME)));
+        req.expirationDate()
+            .orElseGet(
+                () -> Deadline.requested(now.plus(StrictPolicy.defaultChallengeLifetime(service))));
     if (deadline.hasPassedAt(now)) {
       throw ApiError.invalidParam("ExpirationDate", "must be in the future");
     }
-    if (deadline.toInstant().isAfter(now.plus(MAX_LIFETIME))) {
+    if (deadline.toInstant().isAfter(now.plus(max))) {
       throw ApiError.invalidParam(
           "ExpirationDate",
-          "must be at most " + MAX_LIFETIME.toMinutes() + " minutes after creation");
+          max.equals(MAX_LIFETIME)
+              ? "must be at most " + MAX_LIFETIME.toMinutes() + " minutes after creation"
+              : "must be at most "
+                  + max.toSeconds()
+                  + " seconds after creation (this service's LapseMaxChallengeLifetime)");
     }
     return deadline;
   }

@@ -31,7 +31,7 @@ public record Domain(
     CatalogWriter writer = new CatalogWriter(catalog, snapshots);
     Entities entities = new Entities(writer, clock);
     Challenges challenges = new Challenges(catalog, view, clock);
-    ResponseChecker checker = new ResponseChecker(crypto);
+    ResponseChecker checker = new ResponseChecker(crypto, catalog);
     ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout);
     return new Domain(
         new Services(writer, accountSid, clock),

@@ -1,5 +1,6 @@
 package io.lapse.service.domain;
 
+import io.lapse.contract.TwilioError;
 import io.lapse.service.crypto.PushSignatureVerifier;
 import io.lapse.service.crypto.SecretCipher;
 import io.lapse.service.crypto.TotpAlgorithm;
@@ -9,12 +10,25 @@ import java.nio.ByteBuffer;
 import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The checks a factor's credentials allow: TOTP codes (with the seed decrypted only for the check)
  * and push signatures (with the factor's stored public key).
+ *
+ * <p>A seed that cannot be used is answered with a clear error instead of a stack trace: one this
+ * instance cannot decrypt (sealed under another {@code LAPSE_SECRET_KEY}, or damaged) is a fault of
+ * the deployment, 500 with a message saying so and the factor named in the log; one shorter than
+ * {@link #MIN_SEED_BYTES} (enrolled before that rule) is the factor's fault, 400 {@link
+ * TwilioError#INVALID_BINDING}, and the factor must be enrolled again.
  */
 public final class FactorCrypto {
+  private static final Logger LOG = LoggerFactory.getLogger(FactorCrypto.class);
+
+  /** 128 bits, RFC 4226's minimum for an HOTP/TOTP shared secret. */
+  public static final int MIN_SEED_BYTES = 16;
+
   private final SecretCipher cipher;
 
   public FactorCrypto(SecretCipher cipher) {
@@ -27,24 +41,63 @@ public final class FactorCrypto {
     factor.setTotpSecretKeyId(cipher.keyId());
   }
 
+  /**
+   * The factor's TOTP seed.
+   *
+   * @throws ApiError 500 with an explanation if this instance cannot decrypt it
+   */
   public byte[] totpSecret(FactorSnapshot factor) {
-    ByteBuffer buf = factor.getTotpSecretCiphertext().duplicate();
-    byte[] sealed = new byte[buf.remaining()];
-    buf.get(sealed);
-    return cipher.decrypt(sealed, factor.getSid(), factor.getTotpSecretKeyId());
+    try {
+      ByteBuffer buf = factor.getTotpSecretCiphertext().duplicate();
+      byte[] sealed = new byte[buf.remaining()];
+      buf.get(sealed);
+      return cipher.decrypt(sealed, factor.getSid(), factor.getTotpSecretKeyId());
+    } catch (RuntimeException e) {
+      LOG.error("TOTP seed of factor {} cannot be decrypted: {}", factor.getSid(), e.getMessage());
+      throw new ApiError(
+          TwilioError.INTERNAL_SERVER_ERROR,
+          TwilioError.INTERNAL_SERVER_ERROR.message()
+              + ": this factor's TOTP seed cannot be decrypted with the server's secret key;"
+              + " the operator must restore the key it was sealed with");
+    }
   }
 
+  /** The factor's TOTP seed, or empty if this instance cannot decrypt it (already logged). */
+  Optional<byte[]> readableTotpSecret(FactorSnapshot factor) {
+    try {
+      return Optional.of(totpSecret(factor));
+    } catch (ApiError e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The factor's own TOTP parameters, its own skew included. */
   public static TotpVerifier.Params totpParams(FactorSnapshot factor) {
+    return totpParams(factor, factor.getTotpSkew());
+  }
+
+  /** The factor's TOTP parameters with the skew a policy allows. */
+  static TotpVerifier.Params totpParams(FactorSnapshot factor, int skew) {
     return new TotpVerifier.Params(
         TotpAlgorithm.fromTwilioName(factor.getTotpAlg()).orElse(TotpAlgorithm.SHA1),
         factor.getTotpCodeLength(),
         factor.getTotpTimeStep(),
-        factor.getTotpSkew());
+        skew);
   }
 
-  /** True if {@code code} is the factor's TOTP code at {@code now} (within its skew). */
-  public boolean totpMatches(FactorSnapshot factor, String code, Instant now) {
-    return TotpVerifier.verify(totpSecret(factor), totpParams(factor), code, now);
+  /**
+   * True if {@code code} is the factor's TOTP code at {@code now}, within {@code skew} steps.
+   *
+   * @throws ApiError if the seed cannot be decrypted (500) or is too short to be trusted (400)
+   */
+  public boolean totpMatches(FactorSnapshot factor, int skew, String code, Instant now) {
+    byte[] seed = totpSecret(factor);
+    if (seed.length < MIN_SEED_BYTES) {
+      throw ApiError.invalidBinding(
+          "the factor's TOTP secret is shorter than 128 bits; delete the factor and enrol it"
+              + " again");
+    }
+    return TotpVerifier.verify(seed, totpParams(factor, skew), code, now);
   }
 
   public static ECPublicKey pushKey(FactorSnapshot factor) {

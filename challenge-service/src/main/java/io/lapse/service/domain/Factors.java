@@ -25,7 +25,7 @@ import java.util.TreeMap;
 public final class Factors {
   public static final String PUSH = "push";
   public static final String TOTP = "totp";
-  static final String VERIFIED = "verified";
+  public static final String VERIFIED = "verified";
   static final String UNVERIFIED = "unverified";
   static final int MAX_PUSH_PER_ENTITY = 20;
   static final int MAX_TOTP_PER_ENTITY = 100;
@@ -148,6 +148,10 @@ public final class Factors {
       } catch (IllegalArgumentException e) {
         throw ApiError.invalidBinding("Binding.Secret must be Base32");
       }
+      if (seed.length < FactorCrypto.MIN_SEED_BYTES) {
+        throw ApiError.invalidBinding(
+            "Binding.Secret must encode at least 128 bits (26 Base32 characters)");
+      }
     } else {
       seed = new byte[GENERATED_SECRET_BYTES];
       random.nextBytes(seed);
@@ -158,8 +162,10 @@ public final class Factors {
       throw ApiError.tooManyFactors(TOTP, MAX_TOTP_PER_ENTITY);
     }
     if (req.bindingSecret().isPresent()) {
+      byte[] given = seed;
       for (FactorSnapshot f : totps) {
-        if (MessageDigest.isEqual(crypto.totpSecret(f), seed)) {
+        // A seed this instance cannot read cannot be compared; it does not block a new factor.
+        if (crypto.readableTotpSecret(f).filter(s -> MessageDigest.isEqual(s, given)).isPresent()) {
           throw ApiError.factorExists();
         }
       }
@@ -245,7 +251,12 @@ public final class Factors {
             boolean ok =
                 PUSH.equals(current.getFactorType())
                     ? FactorCrypto.pushProofMatches(current, payload)
-                    : crypto.totpMatches(current, payload, clock.instant());
+                    : crypto.totpMatches(
+                        current,
+                        StrictPolicy.totpSkew(
+                            Lookups.service(writer.catalog(), serviceSid), current),
+                        payload,
+                        clock.instant());
             if (ok) {
               b.setStatus(VERIFIED).setFailedVerifications(0);
             } else {

@@ -20,9 +20,14 @@ public final class ResponseChecker {
   static final int MAX_JWS_LENGTH = 5456;
 
   private final FactorCrypto crypto;
+  private final Catalog catalog;
 
-  public ResponseChecker(FactorCrypto crypto) {
+  /**
+   * @param catalog where the factor's service, and so its {@link StrictPolicy}, is read
+   */
+  public ResponseChecker(FactorCrypto crypto, Catalog catalog) {
     this.crypto = crypto;
+    this.catalog = catalog;
   }
 
   /**
@@ -51,9 +56,13 @@ public final class ResponseChecker {
         : totpOutcome(factor, requireTotpCodeLength(authPayload), at);
   }
 
-  /** A TOTP code's outcome; its length is already checked. */
+  /**
+   * A TOTP code's outcome, within the factor's skew as its service's policy caps it; the code's
+   * length is already checked.
+   */
   AttemptOutcome totpOutcome(FactorSnapshot factor, String code, Instant at) {
-    return crypto.totpMatches(factor, code, at)
+    int skew = StrictPolicy.totpSkew(Lookups.service(catalog, factor.getServiceSid()), factor);
+    return crypto.totpMatches(factor, skew, code, at)
         ? AttemptOutcome.APPROVED
         : AttemptOutcome.WRONG_CODE;
   }

@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /**
  * The settings a service create or update carries; absent means "default" on create and "unchanged"
- * on update. Ranges are checked when the form is parsed.
+ * on update. Ranges are checked when the form is parsed. The last two are the Lapse extension of a
+ * {@link StrictPolicy}.
  */
 public record ServiceChanges(
     Optional<String> friendlyName,
@@ -14,4 +15,6 @@ public record ServiceChanges(
     Optional<String> totpIssuer,
     Optional<Integer> totpTimeStep,
     Optional<Integer> totpCodeLength,
-    Optional<Integer> totpSkew) {}
+    Optional<Integer> totpSkew,
+    Optional<Integer> lapseMaxChallengeLifetimeSeconds,
+    Optional<Integer> lapseMaxTotpSkew) {}

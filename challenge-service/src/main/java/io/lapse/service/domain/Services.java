@@ -90,6 +90,8 @@ public final class Services {
     c.totpTimeStep().ifPresent(b::setTotpTimeStep);
     c.totpCodeLength().ifPresent(b::setTotpCodeLength);
     c.totpSkew().ifPresent(b::setTotpSkew);
+    c.lapseMaxChallengeLifetimeSeconds().ifPresent(b::setLapseMaxChallengeLifetimeSeconds);
+    c.lapseMaxTotpSkew().ifPresent(b::setLapseMaxTotpSkew);
     return b;
   }
 }
