@@ -192,10 +192,10 @@ public final class Follower implements AutoCloseable {
             heldSince.putIfAbsent(tp, System.nanoTime());
           }
         }
-        if (heldNow.isEmpty()) {
-          retryPauseMillis = FIRST_RETRY_PAUSE.toMillis();
-        } else {
+        if (!heldNow.isEmpty()) {
           pauseBeforeRetry();
+        } else if (heldSince.isEmpty()) {
+          retryPauseMillis = FIRST_RETRY_PAUSE.toMillis(); // nothing held any more
         }
         if (!caughtUp.isDone() && reached(end)) {
           caughtUp.complete(null);
