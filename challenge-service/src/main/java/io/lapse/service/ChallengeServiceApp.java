@@ -173,6 +173,12 @@ public final class ChallengeServiceApp implements AutoCloseable {
     Gauge.builder("lapse.follower.undecodable", state, Follower::undecodableRecords)
         .tag("follower", "state")
         .register(metrics);
+    for (Follower f : List.of(events, state)) {
+      Gauge.builder("lapse.follower.retries", f, Follower::retriedReads)
+          .description("Reads retried because the schema registry could not answer")
+          .tag("follower", f == events ? "challenges" : "state")
+          .register(metrics);
+    }
     HttpApi http =
         HttpApi.create(
                 domain,
@@ -197,13 +203,20 @@ public final class ChallengeServiceApp implements AutoCloseable {
     return new ChallengeServiceApp(resources, http, baseUrl, domain);
   }
 
-  /** Creates the topics this service writes (and the challenge topics it reads), idempotently. */
+  /**
+   * Creates the topics this service writes (and the challenge topics it reads, and their
+   * dead-letter topics), idempotently.
+   */
   private static void provision(KafkaConnection kafka) {
     try (Admin admin = Admin.create(kafka.clientProps())) {
       TopicProvisioner provisioner = new TopicProvisioner(kafka);
       TopicNames names = kafka.topicNames();
       provisioner.ensureChallengeTopics(admin, names.challengeTopics());
       provisioner.ensureStateTopics(admin, names.stateTopics());
+      // The followers dead-letter what they cannot apply to <topic>-dlq.
+      List<String> followed = new ArrayList<>(names.challengeTopics());
+      followed.addAll(names.stateTopics());
+      provisioner.ensureDeadLetterTopics(admin, followed);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.lapse.expiry;
 
+import io.lapse.serde.RegistryUnavailableException;
 import io.lapse.topics.TopicNames;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -29,6 +30,13 @@ import org.slf4j.LoggerFactory;
  * application; Lapse keeps one dead-letter topic per input topic ({@code docs/architecture.md},
  * "Topics"), hence this handler. The headers carry the reason with Streams' own KIP-1034 names
  * ({@code __streams.errors.*}), plus the original headers.
+ *
+ * <p>Only records that can never be handled are dead-lettered. A schema registry that cannot answer
+ * now ({@link RegistryUnavailableException}, from a source's deserializer, a sink's serializer or a
+ * punctuation) says nothing about the record: the handler answers FAIL, so the stream thread stops
+ * without committing, its transaction is aborted, and the thread that replaces it (see {@link
+ * ExpiryProcessorApp}) reads the same record again from the last committed offset, until the
+ * registry answers. Under exactly-once the record is then processed once; nothing is lost.
  */
 public final class DeadLetterHandler
     implements DeserializationExceptionHandler, ProcessingExceptionHandler {
@@ -53,6 +61,10 @@ public final class DeadLetterHandler
   @Override
   public DeserializationExceptionHandler.Response handleError(
       ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    if (RegistryUnavailableException.isCauseOf(exception)) {
+      retryLater(record.topic(), record.partition(), record.offset(), exception);
+      return DeserializationExceptionHandler.Response.fail();
+    }
     return DeserializationExceptionHandler.Response.resume(
         List.of(
             deadLetter(
@@ -68,6 +80,10 @@ public final class DeadLetterHandler
   @Override
   public ProcessingExceptionHandler.Response handleError(
       ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+    if (RegistryUnavailableException.isCauseOf(exception)) {
+      retryLater(context.topic(), context.partition(), context.offset(), exception);
+      return ProcessingExceptionHandler.Response.fail();
+    }
     if (context.topic() == null) {
       LOG.error(
           "Exception in a punctuation of {}; the next tick retries", context.taskId(), exception);
@@ -89,6 +105,18 @@ public final class DeadLetterHandler
                 context.sourceRawKey(),
                 context.sourceRawValue(),
                 exception)));
+  }
+
+  /** A registry outage: not dead-lettered; the record (or tick) is retried on a new thread. */
+  private void retryLater(String topic, int partition, long offset, Exception exception) {
+    LOG.warn(
+        "Schema registry unavailable while handling {}: the stream thread stops without"
+            + " committing and its replacement retries from the last commit ({})",
+        topic == null ? "a punctuation" : topic + "-" + partition + "@" + offset,
+        exception.toString());
+    if (metrics != null) {
+      metrics.registryUnavailable(topic == null ? "punctuation" : topic);
+    }
   }
 
   private ProducerRecord<byte[], byte[]> deadLetter(

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -13,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The processor's own meters, on one Micrometer registry: expiry lateness at emission, pending
- * challenges, punctuation cost, decisions and dead-lettered records. Stream threads record, the
- * HTTP thread scrapes; every meter used here is thread-safe.
+ * challenges, punctuation cost, decisions, dead-lettered records and schema registry outages.
+ * Stream threads record, the HTTP thread scrapes; every meter used here is thread-safe.
  */
 public final class ExpiryMetrics {
   private final MeterRegistry registry;
@@ -26,6 +27,9 @@ public final class ExpiryMetrics {
   private final Map<String, AtomicLong> pendingByTask = new ConcurrentHashMap<>();
   private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
   private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
+  private final Map<String, Counter> registryUnavailable = new ConcurrentHashMap<>();
+  private final Counter registryRetries;
+  private volatile Instant lastRegistryFault;
 
   public ExpiryMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -54,6 +58,12 @@ public final class ExpiryMetrics {
     this.threadFailures =
         Counter.builder("lapse.expiry.stream.thread.failures")
             .description("Stream threads that died of an uncaught exception and were replaced")
+            .register(registry);
+    this.registryRetries =
+        Counter.builder("lapse.expiry.registry.retries")
+            .description(
+                "Stream threads replaced (after a backoff) because the schema registry was"
+                    + " unavailable; each resumes from the last commit")
             .register(registry);
     Gauge.builder("lapse.expiry.pending", this, ExpiryMetrics::pending)
         .description("Challenges pending in this instance's active tasks")
@@ -127,6 +137,43 @@ public final class ExpiryMetrics {
 
   public double deadLetteredCount() {
     return deadLettered.values().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /**
+   * Counts one record (or punctuation) that could not be handled because the schema registry was
+   * unavailable; it is retried, not dead-lettered.
+   */
+  public void registryUnavailable(String topic) {
+    lastRegistryFault = Instant.now();
+    registryUnavailable
+        .computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder("lapse.expiry.registry.unavailable")
+                    .description(
+                        "Records whose handling failed because the schema registry was"
+                            + " unavailable; retried from the last commit, never dead-lettered")
+                    .tag("topic", t)
+                    .register(registry))
+        .increment();
+  }
+
+  /** When a record or tick last failed for a registry outage, or null if none has. */
+  public Instant lastRegistryFault() {
+    return lastRegistryFault;
+  }
+
+  public double registryUnavailableCount() {
+    return registryUnavailable.values().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** One stream thread replaced because of a registry outage. */
+  public void registryRetried() {
+    registryRetries.increment();
+  }
+
+  public double registryRetryCount() {
+    return registryRetries.count();
   }
 
   /** Counts one decision by its kind (approved, denied, failed, rejected-60323, …). */

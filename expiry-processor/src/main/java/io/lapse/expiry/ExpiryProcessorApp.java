@@ -1,5 +1,7 @@
 package io.lapse.expiry;
 
+import io.lapse.serde.SchemaRegistries;
+import io.lapse.serde.SchemaRegistryClient;
 import io.lapse.topics.KafkaConnection;
 import io.lapse.topics.TopicNames;
 import io.lapse.topics.TopicProvisioner;
@@ -7,23 +9,29 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running expiry processor: provisions the topics it reads and writes, runs the Kafka Streams
- * client on {@link ExpiryTopology}, and serves {@code /health} and {@code /metrics}. Used by {@link
- * Main}, by the local launcher (in-process) and by integration tests.
+ * client on {@link ExpiryTopology} (a failed stream thread is replaced by {@link
+ * StreamThreadReplacer}), and serves {@code /health} and {@code /metrics}. Used by {@link Main}, by
+ * the local launcher (in-process) and by integration tests.
  */
 public final class ExpiryProcessorApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ExpiryProcessorApp.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Pause before replacing a thread stopped by a registry outage, doubled per failure. */
+  private static final Duration REGISTRY_RETRY_FIRST_PAUSE = Duration.ofMillis(500);
+
+  private static final Duration REGISTRY_RETRY_MAX_PAUSE = Duration.ofSeconds(10);
 
   private final KafkaStreams streams;
   private final PrometheusMeterRegistry registry;
@@ -31,6 +39,7 @@ public final class ExpiryProcessorApp implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final HealthServer http;
   private final CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
+  private final StreamThreadReplacer replacer;
 
   private ExpiryProcessorApp(ExpiryConfig config) {
     LOG.info("Starting expiry processor: {}", config);
@@ -39,14 +48,9 @@ public final class ExpiryProcessorApp implements AutoCloseable {
     provisionTopics(config.connection());
     this.streams =
         new KafkaStreams(ExpiryTopology.build(config, metrics), config.streamsProperties(metrics));
-    // A thread that dies of an unexpected exception is replaced; under exactly-once its task
-    // resumes from the last commit, so nothing is lost or emitted twice.
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          LOG.error("Stream thread failed; replacing it", e);
-          metrics.threadFailed();
-          return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+    this.replacer =
+        new StreamThreadReplacer(metrics, REGISTRY_RETRY_FIRST_PAUSE, REGISTRY_RETRY_MAX_PAUSE);
+    streams.setUncaughtExceptionHandler(replacer);
     streams.setStateListener(
         (next, previous) -> {
           LOG.info("Kafka Streams {} -> {}", previous, next);
@@ -59,14 +63,33 @@ public final class ExpiryProcessorApp implements AutoCloseable {
         });
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
+    SchemaRegistryClient schemaRegistry = SchemaRegistries.client(config.connection().serdeProps());
     this.http =
-        new HealthServer(config.httpHost(), config.httpPort(), streams::state, registry::scrape);
+        new HealthServer(
+            config.httpHost(),
+            config.httpPort(),
+            streams::state,
+            () -> registryBlocks(schemaRegistry, metrics),
+            registry::scrape);
     streams.start();
     LOG.info(
         "Expiry processor {} started; health and metrics on http://{}:{}/",
         config.applicationId(),
         config.httpHost(),
         http.port());
+  }
+
+  /**
+   * True while a registry outage holds up processing: the serdes' registry client has found it
+   * unavailable, this processor failed on it since, and no call has been answered since. (The
+   * client is shared with any other component of the process on the same registry; a call of theirs
+   * that failed does not make this processor unhealthy, and the processor's own failed call is
+   * always retried, which clears the state once the registry answers.)
+   */
+  private static boolean registryBlocks(SchemaRegistryClient client, ExpiryMetrics metrics) {
+    Instant fault = metrics.lastRegistryFault();
+    return fault != null
+        && client.unavailableSince().map(since -> !fault.isBefore(since)).orElse(false);
   }
 
   /** Provisions topics, starts Streams and the HTTP server; returns at once (Streams starts). */
@@ -108,6 +131,7 @@ public final class ExpiryProcessorApp implements AutoCloseable {
   @Override
   public void close() {
     LOG.info("Stopping the expiry processor");
+    replacer.stop();
     try {
       // Leave the group on a clean stop: Streams stays in it by default, so a restarted instance
       // would wait out session.timeout.ms (45 s) before it gets its partitions back.

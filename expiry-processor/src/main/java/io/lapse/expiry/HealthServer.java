@@ -8,20 +8,27 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The processor's small HTTP server (JDK {@code com.sun.net.httpserver}, one thread): {@code GET
  * /health} answers 200 while Streams is RUNNING and 503 otherwise (REBALANCING included, so a
- * readiness probe holds traffic during restores), with the state as JSON; {@code GET /metrics}
- * answers the Prometheus text exposition.
+ * readiness probe holds traffic during restores), with the state as JSON; also 503, with {@code
+ * "registry":"UNAVAILABLE"}, while a schema registry outage holds up processing (the stream threads
+ * keep being replaced and may read RUNNING in between). {@code GET /metrics} answers the Prometheus
+ * text exposition.
  */
 final class HealthServer implements AutoCloseable {
   private final HttpServer server;
 
   HealthServer(
-      String host, int port, Supplier<KafkaStreams.State> state, Supplier<String> metrics) {
+      String host,
+      int port,
+      Supplier<KafkaStreams.State> state,
+      BooleanSupplier registryBlocks,
+      Supplier<String> metrics) {
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 0);
     } catch (IOException e) {
@@ -38,8 +45,15 @@ final class HealthServer implements AutoCloseable {
         "/health",
         ex -> {
           KafkaStreams.State s = state.get();
-          boolean up = s == KafkaStreams.State.RUNNING;
-          String body = "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"state\":\"" + s + "\"}";
+          boolean blocked = registryBlocks.getAsBoolean();
+          boolean up = s == KafkaStreams.State.RUNNING && !blocked;
+          String body =
+              "{\"status\":\""
+                  + (up ? "UP" : "DOWN")
+                  + "\",\"state\":\""
+                  + s
+                  + (blocked ? "\",\"registry\":\"UNAVAILABLE" : "")
+                  + "\"}";
           respond(ex, up ? 200 : 503, "application/json", body);
         });
     server.createContext(

@@ -29,8 +29,17 @@ import org.apache.kafka.common.serialization.Deserializer;
  *       for primitive schemas, or the raw byte[] for a {@code bytes} schema.
  * </ul>
  *
- * Bytes in any other framing, or with a schema id the registry does not know, fail with a {@link
- * SerializationException} that names the cause; the caller decides whether to dead-letter them.
+ * Failures come in two kinds, which a caller must treat differently:
+ *
+ * <ul>
+ *   <li>the bytes cannot be decoded (another framing, too short, a schema id the registry says does
+ *       not exist, Avro data that does not match its writer schema or that the reader schema cannot
+ *       resolve): a {@link SerializationException} naming the cause; retrying cannot help, the
+ *       caller dead-letters the record;
+ *   <li>the writer schema is not cached and the registry cannot answer now: a {@link
+ *       RegistryUnavailableException}; the same bytes decode once it answers, so the caller retries
+ *       the record later and must not dead-letter it.
+ * </ul>
  */
 public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
   private SerdeConfig config;
@@ -118,6 +127,9 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
   private Schema writerSchema(String topic, int id) {
     try {
       return registry.getById(id);
+    } catch (RegistryUnavailableException e) {
+      throw new RegistryUnavailableException(
+          "Could not fetch writer schema id " + id + " for topic " + topic + "; retry later", e);
     } catch (SchemaRegistryException e) {
       if (e.isSchemaNotFound()) {
         throw new SerializationException(
@@ -131,8 +143,17 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
                 + ")",
             e);
       }
-      throw new SerializationException(
-          "Could not fetch writer schema id " + id + " for topic " + topic + ": " + e.getMessage(),
+      // Any other refusal (401/403 from a credential mistake, a 404 without a registry error
+      // code from a wrong base URL, a 2xx that is not a registry answer) says nothing about the
+      // record: held like an outage, so a configuration mistake shows as an unhealthy consumer
+      // instead of dead-lettering every record whose schema is not cached yet.
+      throw new RegistryUnavailableException(
+          "Registry refused to give writer schema id "
+              + id
+              + " for topic "
+              + topic
+              + " (not about the record; fix the registry or its settings): "
+              + e.getMessage(),
           e);
     }
   }

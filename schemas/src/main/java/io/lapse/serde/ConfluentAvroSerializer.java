@@ -30,6 +30,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * <p>When the id's schema is not the object's own (latest version, fixed id), the datum is resolved
  * into that schema with Avro's schema resolution before writing, so the bytes always match the id
  * they carry.
+ *
+ * <p>A registry that cannot answer now surfaces as a {@link RegistryUnavailableException} (the
+ * value can be written once it answers); every other failure as a {@link SerializationException}.
  */
 public final class ConfluentAvroSerializer<T> implements Serializer<T> {
   private SerdeConfig config;
@@ -94,6 +97,9 @@ public final class ConfluentAvroSerializer<T> implements Serializer<T> {
       } else {
         id = registry.lookup(subject, schema);
       }
+    } catch (RegistryUnavailableException e) {
+      throw new RegistryUnavailableException(
+          "Could not get a schema id for subject " + subject + " on topic " + topic, e);
     } catch (SchemaRegistryException e) {
       throw new SerializationException(
           "Could not get a schema id for subject "

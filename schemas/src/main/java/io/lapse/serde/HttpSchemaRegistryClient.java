@@ -12,12 +12,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
@@ -36,6 +39,11 @@ import org.apache.avro.SchemaParseException;
  *       registry is asked once per schema.
  *   <li>Errors become {@link SchemaRegistryException}s carrying HTTP status and {@code error_code},
  *       with the meaning spelled out; a body that is not a registry error maps to code 50005.
+ *   <li>A registry that cannot answer now (no URL reachable, HTTP 5xx, 429, 408) is a {@link
+ *       RegistryUnavailableException}, after a short bounded retry of the call ({@link Retry}):
+ *       long enough to ride out a blip, short enough that a consumer thread never stalls for long
+ *       (a Streams thread must poll again within {@code max.poll.interval.ms}); longer outages are
+ *       the caller's to retry. {@link #unavailableSince()} tells health checks.
  * </ul>
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
@@ -50,6 +58,17 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
   private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
   private final Map<String, CachedLatest> latestBySubject = new ConcurrentHashMap<>();
+  private final Retry retry;
+  private final AtomicReference<Instant> unavailableSince = new AtomicReference<>();
+
+  /**
+   * How one call is retried while the registry is unavailable: at most {@code attempts} tries, the
+   * first pause {@code firstBackoff}, doubled each time, and no new try once {@code budget} would
+   * be exceeded (a try that times out uses up the budget by itself).
+   */
+  record Retry(int attempts, Duration firstBackoff, Duration budget) {
+    static final Retry DEFAULT = new Retry(3, Duration.ofMillis(200), Duration.ofSeconds(2));
+  }
 
   /** One base URL, without user info, and the Authorization header to send to it (or null). */
   private record Endpoint(String baseUrl, String authorization) {}
@@ -76,6 +95,18 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       String bearerToken,
       boolean normalize,
       long latestCacheTtlSeconds) {
+    this(baseUrls, basicAuthUserInfo, bearerToken, normalize, latestCacheTtlSeconds, Retry.DEFAULT);
+  }
+
+  /** As above, with the retry of unavailable calls given (tests make it fast). */
+  HttpSchemaRegistryClient(
+      List<String> baseUrls,
+      String basicAuthUserInfo,
+      String bearerToken,
+      boolean normalize,
+      long latestCacheTtlSeconds,
+      Retry retry) {
+    this.retry = retry;
     if (baseUrls.isEmpty()) {
       throw new IllegalArgumentException("At least one schema registry URL is needed");
     }
@@ -279,7 +310,53 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     return URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
+  @Override
+  public Optional<Instant> unavailableSince() {
+    return Optional.ofNullable(unavailableSince.get());
+  }
+
+  /** One call, retried (bounded) while the registry is unavailable. */
   private JsonNode send(String method, String path, String body) {
+    long startNanos = System.nanoTime();
+    long backoffMillis = retry.firstBackoff().toMillis();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        JsonNode answer = sendOnce(method, path, body);
+        unavailableSince.set(null);
+        return answer;
+      } catch (RegistryUnavailableException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw e; // our own thread is stopping: the registry may well be fine
+        }
+        long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
+        if (attempt >= retry.attempts()
+            || elapsedMillis + backoffMillis > retry.budget().toMillis()) {
+          unavailableSince.compareAndSet(null, Instant.now());
+          throw e;
+        }
+        if (!pause(backoffMillis)) {
+          throw e;
+        }
+        backoffMillis *= 2;
+      } catch (SchemaRegistryException e) {
+        unavailableSince.set(null); // it answered, if only to refuse
+        throw e;
+      }
+    }
+  }
+
+  /** Sleeps; false if the thread was interrupted (the interrupt is kept). */
+  private static boolean pause(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private JsonNode sendOnce(String method, String path, String body) {
     IOException lastFailure = null;
     int start = preferred.get();
     for (int attempt = 0; attempt < endpoints.size(); attempt++) {
@@ -308,12 +385,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new SchemaRegistryException("Interrupted while calling the schema registry", e);
+        // Not the record's fault: whoever reads it must not dead-letter it for this.
+        throw new RegistryUnavailableException("Interrupted while calling the schema registry", e);
       }
       preferred.set(index);
       return parse(method, endpoint.baseUrl() + path, response);
     }
-    throw new SchemaRegistryException(
+    throw new RegistryUnavailableException(
         "Schema registry unreachable at "
             + baseUrls()
             + " ("
@@ -343,29 +421,33 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       }
       return node;
     }
+    boolean transientStatus = RegistryUnavailableException.isTransient(status);
     if (node == null || !node.path("error_code").canConvertToInt()) {
-      throw new SchemaRegistryException(
+      String message =
           method
               + " "
               + url
               + ": "
               + SchemaRegistryException.describe(status, SchemaRegistryException.UNPARSEABLE_ERROR)
               + "; the body is not a registry error: "
-              + (bodyText.isBlank() ? "(empty)" : abbreviate(bodyText)),
-          status,
-          SchemaRegistryException.UNPARSEABLE_ERROR);
+              + (bodyText.isBlank() ? "(empty)" : abbreviate(bodyText));
+      throw transientStatus
+          ? new RegistryUnavailableException(
+              message, status, SchemaRegistryException.UNPARSEABLE_ERROR)
+          : new SchemaRegistryException(message, status, SchemaRegistryException.UNPARSEABLE_ERROR);
     }
     int code = node.path("error_code").asInt();
-    throw new SchemaRegistryException(
+    String message =
         method
             + " "
             + url
             + ": "
             + SchemaRegistryException.describe(status, code)
             + ": "
-            + node.path("message").asText(""),
-        status,
-        code);
+            + node.path("message").asText("");
+    throw transientStatus
+        ? new RegistryUnavailableException(message, status, code)
+        : new SchemaRegistryException(message, status, code);
   }
 
   private static String abbreviate(Object body) {

@@ -13,6 +13,14 @@ public final class SchemaRegistries {
 
   private SchemaRegistries() {}
 
+  /**
+   * The client that serdes configured with these properties use ({@code schema.registry.url} and
+   * the other serde keys), e.g. to ask it whether the registry is available.
+   */
+  public static SchemaRegistryClient client(Map<String, ?> serdeProps) {
+    return client(SerdeConfig.parse(serdeProps));
+  }
+
   /** The client for this configuration: the mock registry for {@code mock://scope}. */
   public static SchemaRegistryClient client(SerdeConfig config) {
     if (config.isMock()) {

@@ -1,6 +1,8 @@
 package io.lapse.serde;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.apache.avro.Schema;
 
 /**
@@ -26,6 +28,16 @@ public interface SchemaRegistryClient {
 
   /** Lists the subjects the registry knows. */
   List<String> getSubjects();
+
+  /**
+   * Since when calls have failed because the registry could not answer ({@link
+   * RegistryUnavailableException}), with no call answered since; empty while it answers (or before
+   * any call). Health checks read it: a process that needs a schema it has not cached cannot make
+   * progress meanwhile.
+   */
+  default Optional<Instant> unavailableSince() {
+    return Optional.empty();
+  }
 
   /** A schema as registered: its subject, version within the subject and global id. */
   record RegisteredSchema(String subject, int version, int id, Schema schema) {}

@@ -7,6 +7,9 @@ import org.apache.kafka.common.errors.SerializationException;
  * that says what the pair means. Callers key on the HTTP status for incompatibility (409), because
  * the code differs across registry versions (409 up to Confluent 8.1, 40901 from 8.2), and on the
  * code to tell a missing subject from a missing schema (both HTTP 404).
+ *
+ * <p>A failure that says nothing about the request, only that the registry could not answer it now,
+ * is the subtype {@link RegistryUnavailableException}: retry it, never dead-letter for it.
  */
 public class SchemaRegistryException extends SerializationException {
   private static final long serialVersionUID = 1L;
@@ -56,9 +59,15 @@ public class SchemaRegistryException extends SerializationException {
   }
 
   public SchemaRegistryException(String message, Throwable cause) {
+    this(message, -1, -1, cause);
+  }
+
+  /** A message used as is (it already names the status), with the status and code it reports. */
+  protected SchemaRegistryException(
+      String message, int httpStatus, int errorCode, Throwable cause) {
     super(message, cause);
-    this.httpStatus = -1;
-    this.errorCode = -1;
+    this.httpStatus = httpStatus;
+    this.errorCode = errorCode;
   }
 
   /** The HTTP status, or -1 when the registry was not reached. */
@@ -101,9 +110,9 @@ public class SchemaRegistryException extends SerializationException {
     return httpStatus == 422 && errorCode == INVALID_SCHEMA;
   }
 
-  /** True when the registry could not be reached at any of its URLs. */
+  /** True when the registry could not be reached at any of its URLs (no HTTP answer at all). */
   public boolean isUnreachable() {
-    return httpStatus == -1;
+    return this instanceof RegistryUnavailableException && httpStatus == -1;
   }
 
   /**
@@ -152,6 +161,12 @@ public class SchemaRegistryException extends SerializationException {
     }
     if (httpStatus == 404) {
       return "not found: is the base URL right? (Apicurio serves the API under /apis/ccompat/v7)";
+    }
+    if (httpStatus == 408) {
+      return "the registry timed out reading the request";
+    }
+    if (httpStatus == 429) {
+      return "too many requests: the registry is rate limiting";
     }
     if (httpStatus >= 500) {
       return "registry server error";

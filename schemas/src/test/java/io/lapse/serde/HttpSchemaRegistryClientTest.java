@@ -8,9 +8,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -363,6 +366,146 @@ class HttpSchemaRegistryClientTest {
     ScriptedRegistryServer server = server(200, "[\"a-value\",\"b-value\"]");
 
     assertThat(client(server.url(BASE)).getSubjects()).containsExactly("a-value", "b-value");
+  }
+
+  @ParameterizedTest(name = "HTTP {0}")
+  @ValueSource(ints = {500, 502, 503, 504, 429, 408})
+  void shouldReportStatusesThatMeanNotNowAsRegistryUnavailableAfterRetryingTheCall(int status)
+      throws IOException {
+    ScriptedRegistryServer server = server(status, "");
+    HttpSchemaRegistryClient client = fastRetrying(server.url(BASE), 3);
+
+    assertThatThrownBy(() -> client.getById(1))
+        .isInstanceOfSatisfying(
+            RegistryUnavailableException.class, e -> assertThat(e.httpStatus()).isEqualTo(status));
+    assertThat(server.requests()).hasSize(3);
+    assertThat(client.unavailableSince()).isPresent();
+  }
+
+  @ParameterizedTest(name = "HTTP {0}")
+  @ValueSource(ints = {400, 401, 403, 404, 409, 422})
+  void shouldReportOtherRefusalsAsPlainRegistryErrorsWithoutRetrying(int status)
+      throws IOException {
+    ScriptedRegistryServer server = server(status, "{\"error_code\":" + status + "01}");
+    HttpSchemaRegistryClient client = fastRetrying(server.url(BASE), 3);
+
+    assertThatThrownBy(() -> client.getById(1))
+        .isInstanceOf(SchemaRegistryException.class)
+        .isNotInstanceOf(RegistryUnavailableException.class);
+    assertThat(server.requests()).hasSize(1);
+    assertThat(client.unavailableSince()).isEmpty();
+  }
+
+  @Test
+  void shouldReportAnUnknownSchemaIdAsASchemaNotFoundAndNotAsAnOutage() throws IOException {
+    ScriptedRegistryServer server =
+        server(404, "{\"error_code\":40403,\"message\":\"Schema 9 not found\"}");
+    HttpSchemaRegistryClient client = fastRetrying(server.url(BASE), 3);
+
+    assertThatThrownBy(() -> client.getById(9))
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
+            e -> {
+              assertThat(e.isSchemaNotFound()).isTrue();
+              assertThat(RegistryUnavailableException.isCauseOf(e)).isFalse();
+            });
+    assertThat(server.requests()).hasSize(1);
+  }
+
+  @Test
+  void shouldReportARefusedConnectionAsRegistryUnavailable() throws IOException {
+    HttpSchemaRegistryClient client = fastRetrying(deadUrl(), 2);
+
+    assertThatThrownBy(() -> client.getById(1))
+        .isInstanceOfSatisfying(
+            RegistryUnavailableException.class, e -> assertThat(e.isUnreachable()).isTrue());
+    assertThat(client.unavailableSince()).isPresent();
+  }
+
+  @Test
+  void shouldReportAConnectionClosedWithoutAnAnswerAsRegistryUnavailable() throws IOException {
+    try (DroppingServer dropping = new DroppingServer()) {
+      HttpSchemaRegistryClient client = fastRetrying(dropping.url(), 2);
+
+      assertThatThrownBy(() -> client.getById(1))
+          .isInstanceOfSatisfying(
+              RegistryUnavailableException.class, e -> assertThat(e.isUnreachable()).isTrue());
+      assertThat(dropping.accepted()).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void shouldRideOutABlipWithinOneCall() throws IOException {
+    AtomicInteger calls = new AtomicInteger();
+    ScriptedRegistryServer server =
+        new ScriptedRegistryServer(
+            BASE,
+            r ->
+                calls.incrementAndGet() == 1
+                    ? Response.json(503, "")
+                    : Response.json(200, SCHEMA_RESPONSE));
+    servers.add(server);
+
+    assertThat(fastRetrying(server.url(BASE), 3).getById(1)).isEqualTo(SCHEMA);
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void shouldStopRetryingOnceTheBudgetIsSpent() throws IOException {
+    ScriptedRegistryServer server = server(503, "");
+    HttpSchemaRegistryClient client =
+        new HttpSchemaRegistryClient(
+            List.of(server.url(BASE)),
+            null,
+            null,
+            false,
+            -1,
+            new HttpSchemaRegistryClient.Retry(10, Duration.ofMillis(40), Duration.ofMillis(100)));
+
+    assertThatThrownBy(() -> client.getById(1)).isInstanceOf(RegistryUnavailableException.class);
+    // Tries at 0, 40 and 120 ms would exceed the budget: only the first two are sent.
+    assertThat(server.requests()).hasSize(2);
+  }
+
+  @Test
+  void shouldSayTheRegistryIsAvailableAgainOnceACallIsAnswered() throws IOException {
+    AtomicBoolean down = new AtomicBoolean(true);
+    ScriptedRegistryServer server =
+        new ScriptedRegistryServer(
+            BASE, r -> down.get() ? Response.json(503, "") : Response.json(200, SCHEMA_RESPONSE));
+    servers.add(server);
+    HttpSchemaRegistryClient client = fastRetrying(server.url(BASE), 1);
+
+    assertThatThrownBy(() -> client.getById(1)).isInstanceOf(RegistryUnavailableException.class);
+    assertThat(client.unavailableSince()).isPresent();
+    down.set(false);
+
+    assertThat(client.getById(1)).isEqualTo(SCHEMA);
+    assertThat(client.unavailableSince()).isEmpty();
+  }
+
+  @Test
+  void shouldNotRetryWhenTheCallingThreadIsInterrupted() throws IOException {
+    ScriptedRegistryServer server = server(503, "");
+    HttpSchemaRegistryClient client = fastRetrying(server.url(BASE), 3);
+
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> client.getById(1)).isInstanceOf(RegistryUnavailableException.class);
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(server.requests()).hasSizeLessThanOrEqualTo(1);
+  }
+
+  private static HttpSchemaRegistryClient fastRetrying(String url, int attempts) {
+    return new HttpSchemaRegistryClient(
+        List.of(url),
+        null,
+        null,
+        false,
+        -1,
+        new HttpSchemaRegistryClient.Retry(attempts, Duration.ofMillis(1), Duration.ofSeconds(5)));
   }
 
   /** A URL on which nothing listens: a port the OS just handed out and took back. */

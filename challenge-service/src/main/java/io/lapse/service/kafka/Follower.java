@@ -1,14 +1,19 @@
 package io.lapse.service.kafka;
 
+import io.lapse.serde.RegistryUnavailableException;
 import io.lapse.topics.KafkaConnection;
 import io.lapse.topics.Topic;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,7 +36,24 @@ import org.slf4j.LoggerFactory;
  * manual assignment (no consumer group: every instance sees everything), {@code read_committed},
  * from a start position per topic (the beginning, or a point in time). {@link #caughtUp()}
  * completes once it has read up to the end offsets seen at start, which is when the instance may
- * serve. A record that does not decode is counted and skipped; it never stops the thread.
+ * serve.
+ *
+ * <p>No record is skipped silently, and none stops the thread:
+ *
+ * <ul>
+ *   <li>a record whose writer schema the registry cannot serve now ({@link
+ *       RegistryUnavailableException}) is read again after a pause (doubling up to {@link
+ *       #MAX_RETRY_PAUSE}): the follower seeks back to it, and its partition's later records wait
+ *       behind it, so order is kept. A partition held up for longer than {@link #STALL_TOLERANCE}
+ *       makes {@link #healthy()} false (the instance's {@code /health} answers 503): what it serves
+ *       from that topic is going stale. At start, it holds up {@link #caughtUp()};
+ *   <li>a record that cannot be decoded, or whose handler throws, is written to its topic's
+ *       dead-letter topic ({@code <topic>-dlq}, the reason in headers; see {@link
+ *       DeadLetterWriter}), counted, and passed. If that write fails it is retried like an outage.
+ * </ul>
+ *
+ * Without a consumer group there are no committed offsets: every instance, and every restart,
+ * dead-letters such a record again; the headers' topic, partition and offset identify repeats.
  */
 public final class Follower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
@@ -59,12 +81,28 @@ public final class Follower implements AutoCloseable {
     }
   }
 
+  /** How long a partition may wait for the registry before the follower reports unhealthy. */
+  public static final Duration STALL_TOLERANCE = Duration.ofSeconds(5);
+
+  /** First pause before reading a held-up record again; doubled up to {@link #MAX_RETRY_PAUSE}. */
+  static final Duration FIRST_RETRY_PAUSE = Duration.ofMillis(100);
+
+  static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(5);
+
   private final String name;
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final DeadLetterWriter deadLetters;
   private final Map<String, Subscription<?>> byTopic = new HashMap<>();
   private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
   private final AtomicLong undecodable = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+
+  /** Partitions waiting to read a record again, with the time (nanos) they first waited. */
+  private final Map<TopicPartition, Long> heldSince = new ConcurrentHashMap<>();
+
+  private final CountDownLatch stopping = new CountDownLatch(1);
   private final Thread thread;
+  private long retryPauseMillis = FIRST_RETRY_PAUSE.toMillis();
   private volatile boolean running = true;
   private volatile Throwable failure;
 
@@ -79,6 +117,7 @@ public final class Follower implements AutoCloseable {
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "lapse-challenge-service-" + name);
     this.consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.deadLetters = new DeadLetterWriter(connection, name);
     subs.forEach(s -> byTopic.put(s.topic().name(), s));
     this.thread = new Thread(this::run, "lapse-follower-" + name);
     this.thread.setDaemon(true);
@@ -110,13 +149,28 @@ public final class Follower implements AutoCloseable {
     }
   }
 
-  /** True while the thread runs without a fatal error. */
+  /**
+   * True while the thread runs without a fatal error and no partition has waited for the registry
+   * longer than {@link #STALL_TOLERANCE}.
+   */
   public boolean healthy() {
-    return running && failure == null && thread.isAlive();
+    return running && failure == null && thread.isAlive() && !stalled();
   }
 
+  /** True when a partition has waited for the registry longer than {@link #STALL_TOLERANCE}. */
+  public boolean stalled() {
+    long now = System.nanoTime();
+    return heldSince.values().stream().anyMatch(t -> now - t > STALL_TOLERANCE.toNanos());
+  }
+
+  /** Records dead-lettered because they could not be decoded or applied. */
   public long undecodableRecords() {
     return undecodable.get();
+  }
+
+  /** Reads retried because the schema registry could not answer (or the DLQ write failed). */
+  public long retriedReads() {
+    return retries.get();
   }
 
   private void run() {
@@ -124,19 +178,24 @@ public final class Follower implements AutoCloseable {
       Map<TopicPartition, Long> end = assignAndSeek();
       while (running) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        Set<TopicPartition> heldNow = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-          Subscription<?> sub = byTopic.get(r.topic());
-          try {
-            sub.dispatch(r);
-          } catch (RuntimeException e) {
-            undecodable.incrementAndGet();
-            LOG.warn(
-                "Skipping record {}-{}@{} that could not be applied: {}",
-                r.topic(),
-                r.partition(),
-                r.offset(),
-                e.toString());
+          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          if (heldNow.contains(tp)) {
+            continue; // read again after the seek, behind the held record
           }
+          if (apply(r)) {
+            released(r, heldSince.remove(tp));
+          } else {
+            consumer.seek(tp, r.offset());
+            heldNow.add(tp);
+            heldSince.putIfAbsent(tp, System.nanoTime());
+          }
+        }
+        if (!heldNow.isEmpty()) {
+          pauseBeforeRetry();
+        } else if (heldSince.isEmpty()) {
+          retryPauseMillis = FIRST_RETRY_PAUSE.toMillis(); // nothing held any more
         }
         if (!caughtUp.isDone() && reached(end)) {
           caughtUp.complete(null);
@@ -150,7 +209,77 @@ public final class Follower implements AutoCloseable {
       LOG.error("Follower {} stopped", name, e);
     } finally {
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+      deadLetters.close();
     }
+  }
+
+  /** Applies one record, or dead-letters it; false when it must be read again later. */
+  private boolean apply(ConsumerRecord<byte[], byte[]> r) {
+    try {
+      byTopic.get(r.topic()).dispatch(r);
+      return true;
+    } catch (RuntimeException e) {
+      if (RegistryUnavailableException.isCauseOf(e)) {
+        retries.incrementAndGet();
+        LOG.warn(
+            "Schema registry unavailable while reading {}-{}@{}; reading it again in {} ms: {}",
+            r.topic(),
+            r.partition(),
+            r.offset(),
+            retryPauseMillis,
+            e.toString());
+        return false;
+      }
+      return deadLetter(r, e);
+    }
+  }
+
+  private boolean deadLetter(ConsumerRecord<byte[], byte[]> r, RuntimeException reason) {
+    String dlq;
+    try {
+      dlq = deadLetters.write(r, reason);
+    } catch (RuntimeException e) {
+      retries.incrementAndGet();
+      LOG.warn(
+          "Record {}-{}@{} cannot be applied ({}) nor dead-lettered ({}); reading it again in {} ms",
+          r.topic(),
+          r.partition(),
+          r.offset(),
+          reason.toString(),
+          e.toString(),
+          retryPauseMillis);
+      return false;
+    }
+    undecodable.incrementAndGet();
+    LOG.warn(
+        "Dead-lettered record {}-{}@{} to {}: {}",
+        r.topic(),
+        r.partition(),
+        r.offset(),
+        dlq,
+        DeadLetterWriter.causalChain(reason));
+    return true;
+  }
+
+  private static void released(ConsumerRecord<byte[], byte[]> r, Long heldSinceNanos) {
+    if (heldSinceNanos != null) {
+      LOG.info(
+          "Read {}-{}@{} after holding it for {} ms",
+          r.topic(),
+          r.partition(),
+          r.offset(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldSinceNanos));
+    }
+  }
+
+  private void pauseBeforeRetry() {
+    try {
+      stopping.await(retryPauseMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+    retryPauseMillis = Math.min(MAX_RETRY_PAUSE.toMillis(), retryPauseMillis * 2);
   }
 
   private Map<TopicPartition, Long> assignAndSeek() {
@@ -200,6 +329,7 @@ public final class Follower implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    stopping.countDown();
     consumer.wakeup();
     try {
       thread.join(5_000);

@@ -2,16 +2,21 @@ package io.lapse.service.kafka;
 
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
+import io.lapse.serde.RegistryUnavailableException;
 import io.lapse.service.domain.ChallengeLog;
 import io.lapse.service.domain.SnapshotLog;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 import io.lapse.topics.LapseTopics;
+import io.lapse.topics.Topic;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * The domain's write ports on Kafka: snapshots to the compacted state topics (returning the offset,
- * which orders local writes against the follower), challenge events to their topics.
+ * which orders local writes against the follower), challenge events to their topics. A schema
+ * registry that cannot answer while a record is serialized fails the write as a broker would
+ * ({@link PublishFailedException}: nothing was written, the client may retry).
  */
 public final class KafkaLogs implements SnapshotLog, ChallengeLog {
   private final EventProducer producer;
@@ -22,28 +27,36 @@ public final class KafkaLogs implements SnapshotLog, ChallengeLog {
     this.topics = topics;
   }
 
+  private <V> RecordMetadata write(Topic<String, V> topic, String key, V value) {
+    try {
+      return producer.sendAndWait(topic, key, value);
+    } catch (RegistryUnavailableException e) {
+      throw new PublishFailedException(topic.name(), e);
+    }
+  }
+
   @Override
   public long writeService(String sid, ServiceSnapshot snapshot) {
-    return producer.sendAndWait(topics.services(), sid, snapshot).offset();
+    return write(topics.services(), sid, snapshot).offset();
   }
 
   @Override
   public long writeEntity(String sid, EntitySnapshot snapshot) {
-    return producer.sendAndWait(topics.entities(), sid, snapshot).offset();
+    return write(topics.entities(), sid, snapshot).offset();
   }
 
   @Override
   public long writeFactor(String sid, FactorSnapshot snapshot) {
-    return producer.sendAndWait(topics.factors(), sid, snapshot).offset();
+    return write(topics.factors(), sid, snapshot).offset();
   }
 
   @Override
   public void publishCreated(ChallengeCreated event) {
-    producer.sendAndWait(topics.challengeCreated(), event.getSid(), event);
+    write(topics.challengeCreated(), event.getSid(), event);
   }
 
   @Override
   public void publishNotification(NotificationRequested event) {
-    producer.sendAndWait(topics.challengeNotifications(), event.getSid(), event);
+    write(topics.challengeNotifications(), event.getSid(), event);
   }
 }
