@@ -13,7 +13,7 @@ RUN mvn -B -ntp -DskipTests -Dspotless.check.skip=true package \
     done
 
 FROM eclipse-temurin:17-jre AS runtime-base
-ENV JAVA_TOOL_OPTIONS="-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.lapse.events.v1,io.lapse.state.v1"
+ENV JAVA_TOOL_OPTIONS="-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.lapse.events.v1,io.lapse.state.v1,io.lapse.commands.v1"
 RUN useradd --system --uid 10001 lapse
 USER lapse
 WORKDIR /app
