@@ -4,14 +4,13 @@ import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
 import io.lapse.service.domain.ChallengeLog;
 import io.lapse.service.domain.SnapshotLog;
-import io.lapse.state.v1.EntitySnapshot;
-import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 import io.lapse.topics.LapseTopics;
 
 /**
- * The domain's write ports on Kafka: snapshots to the compacted state topics (returning the offset,
- * which orders local writes against the follower), challenge events to their topics.
+ * The domain's write ports on Kafka: service snapshots to their compacted topic (returning the
+ * offset, which orders local writes against the follower), challenge events to their topics. Entity
+ * and factor snapshots are written by the entity task alone ({@link EntityTopology}).
  */
 public final class KafkaLogs implements SnapshotLog, ChallengeLog {
   private final EventProducer producer;
@@ -25,16 +24,6 @@ public final class KafkaLogs implements SnapshotLog, ChallengeLog {
   @Override
   public long writeService(String sid, ServiceSnapshot snapshot) {
     return producer.sendAndWait(topics.services(), sid, snapshot).offset();
-  }
-
-  @Override
-  public long writeEntity(String sid, EntitySnapshot snapshot) {
-    return producer.sendAndWait(topics.entities(), sid, snapshot).offset();
-  }
-
-  @Override
-  public long writeFactor(String sid, FactorSnapshot snapshot) {
-    return producer.sendAndWait(topics.factors(), sid, snapshot).offset();
   }
 
   @Override
