@@ -30,6 +30,11 @@ public final class EntityDecisionCounts {
     byOutcome.computeIfAbsent(outcome, k -> new LongAdder()).increment();
   }
 
+  /** Every decision on this instance since it started. */
+  public long total() {
+    return byOutcome.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
   /** Decisions with this outcome on this instance since it started, whatever the command. */
   public long count(String outcome) {
     LongAdder n = byOutcome.get(outcome);

@@ -62,6 +62,9 @@ public final class EntityStreams implements AutoCloseable {
   }
 
   /** The Streams properties: the connection's client properties first, then the service's. */
+  // PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG is deprecated only because its default
+  // becomes true in 5.0; until then, leaving it unset makes Streams warn at every start.
+  @SuppressWarnings("deprecation")
   static Properties properties(ServiceConfig config) {
     Properties p = new Properties();
     p.putAll(config.kafka().clientProps());
@@ -75,6 +78,7 @@ public final class EntityStreams implements AutoCloseable {
     p.put(StreamsConfig.POLL_MS_CONFIG, 10);
     p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueExceptionHandler.class.getName());
