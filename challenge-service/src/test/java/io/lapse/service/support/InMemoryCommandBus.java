@@ -20,6 +20,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -38,11 +39,17 @@ public final class InMemoryCommandBus implements CommandBus {
   private final Map<String, EntityRecord> entities = new TreeMap<>();
   private final NavigableMap<String, FactorRecord> factors = new TreeMap<>();
   private final List<SpecificRecord> commands = new CopyOnWriteArrayList<>();
+  private volatile boolean silent;
 
   public InMemoryCommandBus(InMemoryLogs logs, Catalog catalog, Clock clock) {
     this.logs = logs;
     this.catalog = catalog;
     this.clock = clock;
+  }
+
+  /** From now on, decide nothing and never answer (the caller's wait times out). */
+  public void goSilent() {
+    silent = true;
   }
 
   /** Every command sent, in order. */
@@ -59,6 +66,9 @@ public final class InMemoryCommandBus implements CommandBus {
               "lapse-commands", new IllegalStateException("broker unreachable")));
     }
     commands.add(command);
+    if (silent) {
+      return CompletableFuture.failedFuture(new TimeoutException("no reply in " + timeout));
+    }
     String prefix = EntityState.factorPrefix(entityKey);
     Map<String, FactorRecord> ofEntity = new LinkedHashMap<>();
     factors
