@@ -26,5 +26,6 @@ ENTRYPOINT ["java", "-cp", "/app/lib/*", "io.lapse.expiry.Main"]
 
 FROM runtime-base AS challenge-service
 COPY --from=build /out/challenge-service/lib /app/lib
+ENV LAPSE_SERVICE_STATE_DIR=/tmp/lapse-service-state
 EXPOSE 8080
 ENTRYPOINT ["java", "-cp", "/app/lib/*", "io.lapse.service.Main"]

@@ -91,7 +91,7 @@ public final class Factors {
             .setIssuedAt(now)
             .setServiceSid(serviceSid)
             .setIdentity(identity)
-            .setEntitySid(Sids.random(Sids.ENTITY))
+            .setEntitySid(entitySidFor(serviceSid, identity))
             .setFactor(b.build())
             .setBindingDigest(ByteBuffer.wrap(bindingDigest))
             .build();
@@ -101,6 +101,20 @@ public final class Factors {
     }
     writer.awaitFactor(reply.getFactor());
     return new CreatedFactor(reply.getFactor(), secret, uri);
+  }
+
+  /**
+   * The SID the entity gets if the entity task has no entity for the identity: the one this
+   * instance knows, if any (an entity from before the task decided entities keeps its SID), else a
+   * new one.
+   */
+  private String entitySidFor(String serviceSid, String identity) {
+    return writer
+        .catalog()
+        .entities()
+        .byUniqueKey(Catalog.identityKey(serviceSid, identity))
+        .map(EntitySnapshot::getSid)
+        .orElseGet(() -> Sids.random(Sids.ENTITY));
   }
 
   /** Checks a push enrolment and fills in its binding; returns the binding's digest. */
