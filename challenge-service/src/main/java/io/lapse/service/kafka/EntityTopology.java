@@ -2,6 +2,7 @@ package io.lapse.service.kafka;
 
 import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorRecord;
+import io.lapse.service.ServiceConfig;
 import io.lapse.topics.LapseTopics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -48,7 +49,7 @@ public final class EntityTopology {
   }
 
   /** The topology on the topics of the service's configuration. */
-  public static Topology build(io.lapse.service.ServiceConfig config, EntityDecisionCounts counts) {
+  public static Topology build(ServiceConfig config, EntityDecisionCounts counts) {
     return build(config.kafka().topics(), counts);
   }
 
