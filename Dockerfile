@@ -13,7 +13,7 @@ RUN mvn -B -ntp -DskipTests -Dspotless.check.skip=true package \
     done
 
 FROM eclipse-temurin:17-jre AS runtime-base
-ENV JAVA_TOOL_OPTIONS="-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.lapse.events.v1,io.lapse.state.v1"
+ENV JAVA_TOOL_OPTIONS="-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.lapse.events.v1,io.lapse.state.v1,io.lapse.commands.v1"
 RUN useradd --system --uid 10001 lapse
 USER lapse
 WORKDIR /app
@@ -26,5 +26,6 @@ ENTRYPOINT ["java", "-cp", "/app/lib/*", "io.lapse.expiry.Main"]
 
 FROM runtime-base AS challenge-service
 COPY --from=build /out/challenge-service/lib /app/lib
+ENV LAPSE_SERVICE_STATE_DIR=/tmp/lapse-service-state
 EXPOSE 8080
 ENTRYPOINT ["java", "-cp", "/app/lib/*", "io.lapse.service.Main"]

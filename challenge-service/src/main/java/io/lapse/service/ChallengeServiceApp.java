@@ -7,9 +7,12 @@ import io.lapse.service.domain.ChallengeCreation;
 import io.lapse.service.domain.ChallengeView;
 import io.lapse.service.domain.Domain;
 import io.lapse.service.domain.FactorCrypto;
+import io.lapse.service.kafka.EntityDecisionCounts;
+import io.lapse.service.kafka.EntityStreams;
 import io.lapse.service.kafka.EventProducer;
 import io.lapse.service.kafka.Follower;
 import io.lapse.service.kafka.KafkaAttemptGateway;
+import io.lapse.service.kafka.KafkaCommandBus;
 import io.lapse.service.kafka.KafkaLogs;
 import io.lapse.topics.KafkaConnection;
 import io.lapse.topics.LapseTopics;
@@ -27,13 +30,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The challenge service as a running thing: provisions the topics it writes, reads the state topics
- * and the recent challenge events back (so a restart loses nothing), then serves HTTP. {@link
- * #start} returns when the instance is ready; {@link #close} stops it.
+ * The challenge service as a running thing: provisions the topics it writes, starts its entity
+ * tasks (the Streams app that decides every entity and factor write, {@link EntityStreams}), reads
+ * the state topics and the recent challenge events back (so a restart loses nothing), then serves
+ * HTTP. {@link #start} returns when the instance is ready; {@link #close} stops it.
  */
 public final class ChallengeServiceApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChallengeServiceApp.class);
@@ -45,13 +50,22 @@ public final class ChallengeServiceApp implements AutoCloseable {
   private final HttpApi http;
   private final String baseUrl;
   private final Domain domain;
+  private final EntityStreams entityTasks;
+  private final EntityDecisionCounts decisions;
 
   private ChallengeServiceApp(
-      List<AutoCloseable> resources, HttpApi http, String baseUrl, Domain domain) {
+      List<AutoCloseable> resources,
+      HttpApi http,
+      String baseUrl,
+      Domain domain,
+      EntityStreams entityTasks,
+      EntityDecisionCounts decisions) {
     this.resources = resources;
     this.http = http;
     this.baseUrl = baseUrl;
     this.domain = domain;
+    this.entityTasks = entityTasks;
+    this.decisions = decisions;
   }
 
   /** Starts with the system clock. */
@@ -78,6 +92,25 @@ public final class ChallengeServiceApp implements AutoCloseable {
     LapseTopics topics = kafka.topics();
     EventProducer producer = new EventProducer(kafka);
     resources.add(producer);
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    // The single writer of entities and factors (docs/decisions/0008): it starts joining its group
+    // and restoring its stores while the followers below read the state back.
+    EntityDecisionCounts decisions = new EntityDecisionCounts(metrics);
+    EntityStreams entityTasks = EntityStreams.start(config, decisions);
+    resources.add(0, entityTasks);
+    KafkaCommandBus commands = new KafkaCommandBus(producer, topics.commands());
+    // Replies are read from the end: only requests sent from now on wait for one.
+    Follower replies =
+        new Follower(
+            "replies",
+            kafka,
+            EVENTS_FETCH_WAIT,
+            List.of(
+                new Follower.Subscription<>(
+                    topics.replies(), clock.instant(), (k, v, o) -> commands.onReply(v))));
+    resources.add(0, replies);
+    replies.start();
 
     Catalog catalog = new Catalog();
     Follower state =
@@ -130,6 +163,8 @@ public final class ChallengeServiceApp implements AutoCloseable {
     events.start();
     state.awaitCaughtUp(config.startupTimeout());
     events.awaitCaughtUp(config.startupTimeout());
+    replies.awaitCaughtUp(config.startupTimeout());
+    entityTasks.awaitRunning(config.startupTimeout());
     LOG.info(
         "State restored: {} services, {} entities, {} factors, {} challenges",
         catalog.services().size(),
@@ -162,11 +197,13 @@ public final class ChallengeServiceApp implements AutoCloseable {
             gateway,
             new FactorCrypto(new SecretCipher(config.secretKey())),
             clock,
-            config.verifyTimeout());
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            config.verifyTimeout(),
+            commands,
+            config.commandTimeout());
     Gauge.builder("lapse.challenges.viewed", view, ChallengeView::size).register(metrics);
     Gauge.builder("lapse.verifications.waiting", gateway, KafkaAttemptGateway::waiting)
         .register(metrics);
+    Gauge.builder("lapse.commands.waiting", commands, KafkaCommandBus::waiting).register(metrics);
     Gauge.builder("lapse.follower.undecodable", events, Follower::undecodableRecords)
         .tag("follower", "challenges")
         .register(metrics);
@@ -188,7 +225,11 @@ public final class ChallengeServiceApp implements AutoCloseable {
                     config.publicBaseUrl().orElse(null),
                     clock),
                 metrics,
-                () -> state.healthy() && events.healthy())
+                () ->
+                    state.healthy()
+                        && events.healthy()
+                        && replies.healthy()
+                        && entityTasks.healthy())
             .start(config.httpHost(), config.httpPort());
     resources.add(0, http::stop);
     String baseUrl =
@@ -200,7 +241,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
           config.accountSid(),
           config.authToken());
     }
-    return new ChallengeServiceApp(resources, http, baseUrl, domain);
+    return new ChallengeServiceApp(resources, http, baseUrl, domain, entityTasks, decisions);
   }
 
   /**
@@ -217,6 +258,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
       List<String> followed = new ArrayList<>(names.challengeTopics());
       followed.addAll(names.stateTopics());
       provisioner.ensureDeadLetterTopics(admin, followed);
+      provisioner.ensureCommandTopics(admin, names.commands(), names.replies());
     }
   }
 
@@ -233,6 +275,16 @@ public final class ChallengeServiceApp implements AutoCloseable {
   /** The wired domain (for diagnostics and tests). */
   public Domain domain() {
     return domain;
+  }
+
+  /** The state of this instance's entity tasks' Streams client. */
+  public KafkaStreams.State entityTasksState() {
+    return entityTasks.state();
+  }
+
+  /** What this instance's entity tasks decided since it started (for diagnostics and tests). */
+  public EntityDecisionCounts entityDecisions() {
+    return decisions;
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.lapse.config.Rule;
 import io.lapse.config.Setting;
 import io.lapse.service.domain.Sids;
 import io.lapse.topics.KafkaConnection;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -83,6 +84,28 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           .validate(Rule.positive())
           .doc("how long start may take to create topics and read the state back");
 
+  public static final Setting<Duration> COMMAND_TIMEOUT =
+      Setting.millis("LAPSE_COMMAND_TIMEOUT_MS")
+          .defaultsTo(Duration.ofSeconds(5))
+          .validate(Rule.positive())
+          .doc(
+              "wait for the entity task's decision on an entity or factor write (and then for this"
+                  + " instance to show it) before a 503");
+
+  public static final Setting<String> SERVICE_APPLICATION_ID =
+      Setting.string("LAPSE_SERVICE_APPLICATION_ID")
+          .defaultsTo("lapse-challenge-service")
+          .doc(
+              "Streams `application.id` of the service's entity tasks (consumer group,"
+                  + " transactional ids, changelog prefix); every instance of one deployment uses"
+                  + " the same, never changed once used");
+
+  public static final Setting<Path> SERVICE_STATE_DIR =
+      Setting.path("LAPSE_SERVICE_STATE_DIR")
+          .defaultsTo(Path.of(System.getProperty("user.home"), ".lapse", "service-state"))
+          .whenUnset("`~/.lapse/service-state`")
+          .doc("Streams `state.dir` of the entity tasks (one per instance on a host)");
+
   public static final ConfigDef DEFINITION =
       ConfigDef.of(
           "Challenge service",
@@ -94,7 +117,10 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           SECRET_KEY,
           VERIFY_TIMEOUT,
           CHALLENGE_RETENTION,
-          STARTUP_TIMEOUT);
+          STARTUP_TIMEOUT,
+          COMMAND_TIMEOUT,
+          SERVICE_APPLICATION_ID,
+          SERVICE_STATE_DIR);
 
   public ServiceConfig {
     if (values.definition() != DEFINITION) {
@@ -160,6 +186,18 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
 
   public Duration startupTimeout() {
     return values.get(STARTUP_TIMEOUT);
+  }
+
+  public Duration commandTimeout() {
+    return values.get(COMMAND_TIMEOUT);
+  }
+
+  public String serviceApplicationId() {
+    return values.get(SERVICE_APPLICATION_ID);
+  }
+
+  public Path serviceStateDir() {
+    return values.get(SERVICE_STATE_DIR);
   }
 
   /** The effective configuration for the start-up log; never shows the token or the key. */

@@ -97,6 +97,8 @@ final class LocalSystem {
       appEnv.put(KafkaConnection.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
       appEnv.put(KafkaConnection.SCHEMA_REGISTRY_URL.name(), registry.url());
       appEnv.putIfAbsent(ExpiryConfig.STATE_DIR.name(), home.resolve("streams").toString());
+      appEnv.putIfAbsent(
+          ServiceConfig.SERVICE_STATE_DIR.name(), home.resolve("service-streams").toString());
       appEnv.put(ServiceConfig.ACCOUNT_SID.name(), settings.accountSid());
       appEnv.put(ServiceConfig.AUTH_TOKEN.name(), settings.authToken());
       appEnv.put(ServiceConfig.SECRET_KEY.name(), settings.secretKey());

@@ -1,5 +1,6 @@
 package io.lapse.topics;
 
+import io.lapse.commands.v1.CommandReply;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.events.v1.NotificationRequested;
@@ -17,7 +18,8 @@ import org.apache.kafka.common.serialization.Serdes;
  * Every Lapse topic, typed: keys are plain UTF-8 strings (the resource SID) so any service can
  * produce and co-partition without our serde; values are Confluent-wire-format Avro. Topics with
  * one record type use TopicNameStrategy ({@code challenge-created-value}); {@code
- * challenge-outcomes} carries several types and uses TopicRecordNameStrategy.
+ * challenge-outcomes} and {@code lapse-commands} carry several types and use
+ * TopicRecordNameStrategy.
  */
 public final class LapseTopics {
   private final TopicNames names;
@@ -29,6 +31,8 @@ public final class LapseTopics {
   private final Topic<String, ServiceSnapshot> services;
   private final Topic<String, EntitySnapshot> entities;
   private final Topic<String, FactorSnapshot> factors;
+  private final Topic<String, SpecificRecord> commands;
+  private final Topic<String, CommandReply> replies;
 
   private LapseTopics(TopicNames names, Map<String, ?> serdeConfig) {
     this.names = names;
@@ -44,6 +48,12 @@ public final class LapseTopics {
     this.services = single(names.services(), serdeConfig);
     this.entities = single(names.entities(), serdeConfig);
     this.factors = single(names.factors(), serdeConfig);
+    this.commands =
+        new Topic<>(
+            names.commands(),
+            Serdes.String(),
+            ConfluentAvroSerde.specific(serdeConfig, SubjectNameStrategy.TOPIC_RECORD));
+    this.replies = single(names.replies(), serdeConfig);
   }
 
   /**
@@ -109,6 +119,22 @@ public final class LapseTopics {
   /** Compacted factor snapshots, key factor SID. */
   public Topic<String, FactorSnapshot> factors() {
     return factors;
+  }
+
+  /**
+   * The challenge service's commands ({@code io.lapse.commands.v1}: CreateEntity, DeleteEntity,
+   * CreateFactor, UpdateFactor, DeleteFactor), key: the entity key {@code <serviceSid>/<identity>};
+   * LogAppendTime, so the broker dates every command.
+   */
+  public Topic<String, SpecificRecord> commands() {
+    return commands;
+  }
+
+  /**
+   * CommandReply, key: the command's key; written by the entity tasks, read with read_committed.
+   */
+  public Topic<String, CommandReply> replies() {
+    return replies;
   }
 
   /** The dead-letter topic of an input topic: raw bytes, the reason in headers. */

@@ -16,7 +16,9 @@ public record TopicNames(
     String challengeNotifications,
     String services,
     String entities,
-    String factors) {
+    String factors,
+    String commands,
+    String replies) {
 
   /** Suffix of the dead-letter topic of any input topic. */
   public static final String DLQ_SUFFIX = "-dlq";
@@ -30,7 +32,9 @@ public record TopicNames(
         "challenge-notifications",
         "lapse-services",
         "lapse-entities",
-        "lapse-factors");
+        "lapse-factors",
+        "lapse-commands",
+        "lapse-replies");
   }
 
   /**
@@ -53,7 +57,9 @@ public record TopicNames(
         name.apply(d.challengeNotifications),
         name.apply(d.services),
         name.apply(d.entities),
-        name.apply(d.factors));
+        name.apply(d.factors),
+        name.apply(d.commands),
+        name.apply(d.replies));
   }
 
   /** The co-partitioned challenge topics: all keyed by challenge SID, one partition count. */
@@ -69,6 +75,15 @@ public record TopicNames(
   /** The compacted snapshot topics. */
   public List<String> stateTopics() {
     return List.of(services, entities, factors);
+  }
+
+  /**
+   * The challenge service's command topics: {@code lapse-commands} (keyed by entity key, decided by
+   * the service's entity tasks) and {@code lapse-replies}; they take the challenge topics'
+   * partition count (docs/decisions/0008-single-writers-on-the-log.md).
+   */
+  public List<String> commandTopics() {
+    return List.of(commands, replies);
   }
 
   /** The dead-letter topic for an input topic. */

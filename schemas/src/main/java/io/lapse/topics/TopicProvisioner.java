@@ -9,7 +9,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -38,6 +41,37 @@ public final class TopicProvisioner {
         names,
         connection.partitions(),
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  }
+
+  /**
+   * The challenge service's command topics, with the challenge topics' partition count: {@code
+   * lapse-commands} dated by the broker ({@code message.timestamp.type=LogAppendTime}, also set on
+   * a topic that exists without it), because its decisions take their time from the record; {@code
+   * lapse-replies} kept one hour, since a reply is awaited for seconds only.
+   */
+  public void ensureCommandTopics(Admin admin, String commands, String replies) {
+    Map<String, String> logAppendTime =
+        Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+    ensure(admin, List.of(commands), connection.partitions(), logAppendTime);
+    ensure(
+        admin,
+        List.of(replies),
+        connection.partitions(),
+        Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.HOURS.toMillis(1))));
+    ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, commands);
+    AlterConfigOp set =
+        new AlterConfigOp(
+            new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"),
+            AlterConfigOp.OpType.SET);
+    try {
+      admin.incrementalAlterConfigs(Map.of(topic, List.of(set))).all().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while configuring " + commands, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "Could not set LogAppendTime on " + commands + ": " + e.getMessage(), e);
+    }
   }
 
   /** Dead-letter topics: kept 14 days for operators to inspect. */

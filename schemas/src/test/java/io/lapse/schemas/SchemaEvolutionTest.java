@@ -52,7 +52,15 @@ class SchemaEvolutionTest {
             "io.lapse.events.v1.DetailField",
             "io.lapse.state.v1.ServiceSnapshot",
             "io.lapse.state.v1.EntitySnapshot",
-            "io.lapse.state.v1.FactorSnapshot");
+            "io.lapse.state.v1.FactorSnapshot",
+            "io.lapse.commands.v1.CreateEntity",
+            "io.lapse.commands.v1.DeleteEntity",
+            "io.lapse.commands.v1.CreateFactor",
+            "io.lapse.commands.v1.UpdateFactor",
+            "io.lapse.commands.v1.DeleteFactor",
+            "io.lapse.commands.v1.CommandReply",
+            "io.lapse.commands.v1.EntityRecord",
+            "io.lapse.commands.v1.FactorRecord");
     // The guarded .avsc files are the ones the classes are generated from.
     assertThat(current.get("io.lapse.events.v1.ChallengeCreated").getFields())
         .extracting(Schema.Field::name)

@@ -1,5 +1,14 @@
 package io.lapse.serde;
 
+import io.lapse.commands.v1.CommandReply;
+import io.lapse.commands.v1.CommandStatus;
+import io.lapse.commands.v1.CreateEntity;
+import io.lapse.commands.v1.CreateFactor;
+import io.lapse.commands.v1.DeleteEntity;
+import io.lapse.commands.v1.DeleteFactor;
+import io.lapse.commands.v1.FactorChanges;
+import io.lapse.commands.v1.FactorVerification;
+import io.lapse.commands.v1.UpdateFactor;
 import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.ChallengeApproved;
 import io.lapse.events.v1.ChallengeCreated;
@@ -220,6 +229,78 @@ public final class SampleEvents {
         .setTotpTimeStep(30)
         .setTotpCodeLength(6)
         .setTotpSkew(1)
+        .build();
+  }
+
+  public static CreateEntity createEntity() {
+    return CreateEntity.newBuilder()
+        .setRequestId("RQ-1")
+        .setIssuedAt(T0)
+        .setAccountSid(ACCOUNT)
+        .setServiceSid(SERVICE)
+        .setIdentity(IDENTITY)
+        .setEntitySid(ENTITY)
+        .build();
+  }
+
+  public static DeleteEntity deleteEntity() {
+    return DeleteEntity.newBuilder()
+        .setRequestId("RQ-2")
+        .setIssuedAt(T0)
+        .setServiceSid(SERVICE)
+        .setIdentity(IDENTITY)
+        .build();
+  }
+
+  public static CreateFactor createFactor() {
+    return CreateFactor.newBuilder()
+        .setRequestId("RQ-3")
+        .setIssuedAt(T0)
+        .setServiceSid(SERVICE)
+        .setIdentity(IDENTITY)
+        .setEntitySid(ENTITY)
+        .setFactor(factorSnapshot())
+        .setBindingDigest(ByteBuffer.wrap(new byte[] {9, 8, 7, 6}))
+        .build();
+  }
+
+  public static UpdateFactor updateFactor() {
+    return UpdateFactor.newBuilder()
+        .setRequestId("RQ-4")
+        .setIssuedAt(T0)
+        .setServiceSid(SERVICE)
+        .setIdentity(IDENTITY)
+        .setFactorSid(FACTOR)
+        .setChanges(FactorChanges.newBuilder().setFriendlyName("Pixel 9").setTotpSkew(0).build())
+        .setVerification(
+            FactorVerification.newBuilder()
+                .setAttemptId("att-5")
+                .setMatchedStepStarts(List.of(1_772_366_400L, 1_772_366_430L))
+                .setPushProofValid(false)
+                .build())
+        .build();
+  }
+
+  public static DeleteFactor deleteFactor() {
+    return DeleteFactor.newBuilder()
+        .setRequestId("RQ-5")
+        .setIssuedAt(T0)
+        .setServiceSid(SERVICE)
+        .setIdentity(IDENTITY)
+        .setFactorSid(FACTOR)
+        .build();
+  }
+
+  public static CommandReply commandReply() {
+    return CommandReply.newBuilder()
+        .setRequestId("RQ-3")
+        .setStatus(CommandStatus.ACCEPTED)
+        .setCode(0)
+        .setReason(null)
+        .setResourceSid(FACTOR)
+        .setFactorStatus("unverified")
+        .setEntity(entitySnapshot())
+        .setFactor(factorSnapshot())
         .build();
   }
 

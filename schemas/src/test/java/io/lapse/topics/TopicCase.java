@@ -39,9 +39,10 @@ public record TopicCase(
     return type;
   }
 
-  /** Every event and snapshot type of Lapse. */
+  /** Every event, snapshot, command and reply type of Lapse. */
   public static List<TopicCase> all() {
     String outcomes = "challenge-outcomes-io.lapse.events.v1.";
+    String commands = "lapse-commands-io.lapse.commands.v1.";
     return List.of(
         new TopicCase(
             "ChallengeCreated",
@@ -102,6 +103,36 @@ public record TopicCase(
             "FactorSnapshot",
             LapseTopics::factors,
             SampleEvents.factorSnapshot(),
-            "lapse-factors-value"));
+            "lapse-factors-value"),
+        new TopicCase(
+            "CreateEntity",
+            LapseTopics::commands,
+            SampleEvents.createEntity(),
+            commands + "CreateEntity"),
+        new TopicCase(
+            "DeleteEntity",
+            LapseTopics::commands,
+            SampleEvents.deleteEntity(),
+            commands + "DeleteEntity"),
+        new TopicCase(
+            "CreateFactor",
+            LapseTopics::commands,
+            SampleEvents.createFactor(),
+            commands + "CreateFactor"),
+        new TopicCase(
+            "UpdateFactor",
+            LapseTopics::commands,
+            SampleEvents.updateFactor(),
+            commands + "UpdateFactor"),
+        new TopicCase(
+            "DeleteFactor",
+            LapseTopics::commands,
+            SampleEvents.deleteFactor(),
+            commands + "DeleteFactor"),
+        new TopicCase(
+            "CommandReply",
+            LapseTopics::replies,
+            SampleEvents.commandReply(),
+            "lapse-replies-value"));
   }
 }

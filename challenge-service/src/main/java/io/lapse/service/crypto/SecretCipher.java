@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -77,6 +78,24 @@ public final class SecretCipher {
           nonceAndCiphertext, NONCE_BYTES, nonceAndCiphertext.length - NONCE_BYTES);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM decryption failed (wrong key or tampered data)", e);
+    }
+  }
+
+  /**
+   * HMAC-SHA256 of {@code data} under a key derived from this key for {@code purpose}: a keyed
+   * digest that identifies a secret (e.g. a TOTP seed, to refuse the same one twice) without being
+   * testable against guesses by anyone who lacks the key.
+   */
+  public byte[] mac(String purpose, byte[] data) {
+    try {
+      Mac derive = Mac.getInstance("HmacSHA256");
+      derive.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+      byte[] subkey = derive.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(subkey, "HmacSHA256"));
+      return mac.doFinal(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 unavailable", e);
     }
   }
 

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -40,16 +41,31 @@ public final class TotpVerifier {
 
   /** True if {@code submitted} is the code of a step within the skew window around {@code now}. */
   public static boolean verify(byte[] secret, Params params, String submitted, Instant now) {
+    return matchedStepStarts(secret, params, submitted, now).length > 0;
+  }
+
+  /**
+   * The start, in epoch seconds, of every time step within the skew window around {@code now} whose
+   * code is {@code submitted}, oldest first; empty for a wrong code. Usually one step; two when the
+   * code repeats within the window. A verifier that accepts each step once (RFC 6238 section 5.2)
+   * compares the latest of them with the last step it accepted.
+   */
+  public static long[] matchedStepStarts(
+      byte[] secret, Params params, String submitted, Instant now) {
     if (submitted == null || submitted.length() != params.codeLength()) {
-      return false;
+      return new long[0];
     }
     long step = Math.floorDiv(now.getEpochSecond(), params.timeStepSeconds());
-    boolean match = false;
+    long[] matched = new long[2 * params.skew() + 1];
+    int n = 0;
     // Every step of the window is computed, so timing does not tell which one matched.
     for (long s = step - params.skew(); s <= step + params.skew(); s++) {
-      match |= MessageDigest.isEqual(code(secret, params, s).getBytes(), submitted.getBytes());
+      boolean match =
+          MessageDigest.isEqual(code(secret, params, s).getBytes(), submitted.getBytes());
+      matched[n] = s * params.timeStepSeconds();
+      n += match ? 1 : 0;
     }
-    return match;
+    return Arrays.copyOf(matched, n);
   }
 
   static String code(byte[] secret, Params params, long step) {

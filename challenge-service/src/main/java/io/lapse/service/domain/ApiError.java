@@ -125,6 +125,13 @@ public final class ApiError extends RuntimeException {
             + ": the verification was not decided in time, retry");
   }
 
+  /** The entity task's decision did not arrive in time; the request may still be decided. */
+  public static ApiError notDecidedInTime() {
+    return new ApiError(
+        TwilioError.SERVICE_UNAVAILABLE,
+        TwilioError.SERVICE_UNAVAILABLE.message() + ": the request was not decided in time, retry");
+  }
+
   /**
    * The answer for a rejection decided by the expiry processor ({@code VerificationRejected.code}
    * and {@code reason}). Twilio's message is shown, except for an unknown challenge, where the

@@ -1,15 +1,14 @@
 package io.lapse.service.domain;
 
-import io.lapse.state.v1.EntitySnapshot;
-import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * Writes snapshots to the {@link SnapshotLog} and applies them to the {@link Catalog} once durable.
- * Check-then-write sequences (unique identity, factor limits) run under one lock: state writes are
- * rare next to challenge traffic, and one lock keeps them simple and correct on this instance.
+ * Writes service snapshots to the {@link SnapshotLog} and applies them to the {@link Catalog} once
+ * durable. A service's read-modify-write (an update) runs under one lock: service writes are rare,
+ * and a service's SID is minted here, so no two instances create the same one. Entities and factors
+ * are not written here: their single writer is the entity task ({@link EntityWriter}).
  */
 public final class CatalogWriter {
   private final Catalog catalog;
@@ -25,7 +24,7 @@ public final class CatalogWriter {
     return catalog;
   }
 
-  /** Runs a check-then-write sequence under the write lock. */
+  /** Runs a read-modify-write of a service under the write lock. */
   public <T> T atomically(Supplier<T> work) {
     lock.lock();
     try {
@@ -41,21 +40,5 @@ public final class CatalogWriter {
 
   public void deleteService(String sid) {
     catalog.services().apply(sid, log.writeService(sid, null), null);
-  }
-
-  public void putEntity(EntitySnapshot e) {
-    catalog.entities().apply(e.getSid(), log.writeEntity(e.getSid(), e), e);
-  }
-
-  public void deleteEntity(String sid) {
-    catalog.entities().apply(sid, log.writeEntity(sid, null), null);
-  }
-
-  public void putFactor(FactorSnapshot f) {
-    catalog.factors().apply(f.getSid(), log.writeFactor(f.getSid(), f), f);
-  }
-
-  public void deleteFactor(String sid) {
-    catalog.factors().apply(sid, log.writeFactor(sid, null), null);
   }
 }

@@ -27,16 +27,19 @@ public record Domain(
       AttemptGateway gateway,
       FactorCrypto crypto,
       Clock clock,
-      Duration verifyTimeout) {
+      Duration verifyTimeout,
+      CommandBus commands,
+      Duration commandTimeout) {
     CatalogWriter writer = new CatalogWriter(catalog, snapshots);
-    Entities entities = new Entities(writer, clock);
+    EntityWriter entityWriter = new EntityWriter(catalog, commands, commandTimeout);
+    Entities entities = new Entities(entityWriter, clock);
     Challenges challenges = new Challenges(catalog, view, clock);
     ResponseChecker checker = new ResponseChecker(crypto, catalog);
     ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout);
     return new Domain(
-        new Services(writer, accountSid, clock),
+        new Services(writer, entities, accountSid, clock),
         entities,
-        new Factors(writer, entities, crypto, clock),
+        new Factors(entityWriter, crypto, clock),
         challenges,
         new ChallengeCreation(catalog, view, challengeLog, checker, arbiter, clock),
         new ChallengeVerification(challenges, catalog, checker, arbiter, clock),

@@ -1,21 +1,33 @@
 package io.lapse.service.domain;
 
+import io.lapse.commands.v1.CommandReply;
+import io.lapse.commands.v1.CreateEntity;
+import io.lapse.commands.v1.DeleteEntity;
+import io.lapse.contract.TwilioError;
 import io.lapse.state.v1.EntitySnapshot;
+import io.lapse.state.v1.FactorSnapshot;
+import io.lapse.state.v1.ServiceSnapshot;
 import java.time.Clock;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
-/** Entities (a user of a service, by identity): create, read, list, delete (with its factors). */
+/**
+ * Entities (a user of a service, by identity): create, read, list, delete (with its factors). Reads
+ * come from this instance's catalog; creates and deletes are decided by the entity's single writer
+ * (identity uniqueness, 60301), through the {@link EntityWriter}.
+ */
 public final class Entities {
   /** "between 8 and 64 characters … dash (-) separated alphanumeric characters". */
   private static final Pattern IDENTITY = Pattern.compile("^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$");
 
-  private final CatalogWriter writer;
+  private final EntityWriter writer;
   private final Clock clock;
 
-  public Entities(CatalogWriter writer, Clock clock) {
+  public Entities(EntityWriter writer, Clock clock) {
     this.writer = writer;
     this.clock = clock;
   }
@@ -36,34 +48,28 @@ public final class Entities {
       throw ApiError.missingParam("Identity");
     }
     checkIdentity(identity);
-    return writer.atomically(
-        () -> {
-          Lookups.service(writer.catalog(), serviceSid);
-          if (writer
-              .catalog()
-              .entities()
-              .byUniqueKey(Catalog.identityKey(serviceSid, identity))
-              .isPresent()) {
-            throw ApiError.entityExists();
-          }
-          return createUnlocked(serviceSid, identity);
-        });
-  }
-
-  /** Creates the entity; the caller holds the write lock and checked it does not exist. */
-  EntitySnapshot createUnlocked(String serviceSid, String identity) {
-    Instant now = clock.instant();
-    EntitySnapshot e =
-        EntitySnapshot.newBuilder()
-            .setSid(Sids.random(Sids.ENTITY))
-            .setAccountSid(Lookups.service(writer.catalog(), serviceSid).getAccountSid())
+    ServiceSnapshot service = Lookups.service(writer.catalog(), serviceSid);
+    // A pre-check that saves a round trip; the entity task decides.
+    if (writer
+        .catalog()
+        .entities()
+        .byUniqueKey(Catalog.identityKey(serviceSid, identity))
+        .isPresent()) {
+      throw ApiError.entityExists();
+    }
+    String requestId = EntityWriter.newRequestId();
+    CreateEntity command =
+        CreateEntity.newBuilder()
+            .setRequestId(requestId)
+            .setIssuedAt(clock.instant())
+            .setAccountSid(service.getAccountSid())
             .setServiceSid(serviceSid)
             .setIdentity(identity)
-            .setCreatedAt(now)
-            .setUpdatedAt(now)
+            .setEntitySid(Sids.random(Sids.ENTITY))
             .build();
-    writer.putEntity(e);
-    return e;
+    EntitySnapshot entity = writer.decide(serviceSid, identity, requestId, command).getEntity();
+    writer.awaitEntity(entity);
+    return entity;
   }
 
   public EntitySnapshot get(String serviceSid, String identity) {
@@ -86,17 +92,52 @@ public final class Entities {
         request);
   }
 
+  /** Deletes the entity and its factors. */
   public void delete(String serviceSid, String identity) {
-    writer.atomically(
-        () -> {
-          EntitySnapshot e = get(serviceSid, identity);
-          writer
-              .catalog()
-              .factors()
-              .children(e.getSid())
-              .forEach(f -> writer.deleteFactor(f.getSid()));
-          writer.deleteEntity(e.getSid());
-          return null;
-        });
+    EntitySnapshot entity = get(serviceSid, identity);
+    List<FactorSnapshot> factors = writer.catalog().factors().children(entity.getSid());
+    writer.accepted(sendDelete(entity));
+    awaitGone(entity, factors);
+  }
+
+  /**
+   * Deletes every entity of a service this instance knows, with their factors: all commands at
+   * once, then every answer. An entity already gone counts as deleted.
+   */
+  void deleteAll(String serviceSid) {
+    List<EntitySnapshot> entities = writer.catalog().entities().children(serviceSid);
+    List<CompletableFuture<CommandReply>> pending = new ArrayList<>();
+    List<List<FactorSnapshot>> factors = new ArrayList<>();
+    for (EntitySnapshot e : entities) {
+      factors.add(writer.catalog().factors().children(e.getSid()));
+      pending.add(sendDelete(e));
+    }
+    for (int i = 0; i < pending.size(); i++) {
+      try {
+        writer.accepted(pending.get(i));
+      } catch (ApiError e) {
+        if (e.error() != TwilioError.NOT_FOUND) {
+          throw e;
+        }
+      }
+      awaitGone(entities.get(i), factors.get(i));
+    }
+  }
+
+  private CompletableFuture<CommandReply> sendDelete(EntitySnapshot entity) {
+    String requestId = EntityWriter.newRequestId();
+    DeleteEntity command =
+        DeleteEntity.newBuilder()
+            .setRequestId(requestId)
+            .setIssuedAt(clock.instant())
+            .setServiceSid(entity.getServiceSid())
+            .setIdentity(entity.getIdentity())
+            .build();
+    return writer.send(entity.getServiceSid(), entity.getIdentity(), requestId, command);
+  }
+
+  private void awaitGone(EntitySnapshot entity, List<FactorSnapshot> factors) {
+    factors.forEach(f -> writer.awaitFactorGone(f.getSid()));
+    writer.awaitEntityGone(entity.getSid());
   }
 }

@@ -7,6 +7,9 @@ import io.lapse.service.crypto.TotpAlgorithm;
 import io.lapse.service.crypto.TotpVerifier;
 import io.lapse.state.v1.FactorSnapshot;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
 import java.util.Optional;
@@ -91,13 +94,43 @@ public final class FactorCrypto {
    * @throws ApiError if the seed cannot be decrypted (500) or is too short to be trusted (400)
    */
   public boolean totpMatches(FactorSnapshot factor, int skew, String code, Instant now) {
+    return totpMatchedSteps(factor, skew, code, now).length > 0;
+  }
+
+  /**
+   * The starts (epoch seconds) of the time steps within {@code skew} steps of {@code now} whose
+   * code is {@code code}; empty for a wrong code. The factor's single writer accepts a step only if
+   * it is later than the last one it accepted (docs/decisions/0008-single-writers-on-the-log.md).
+   *
+   * @throws ApiError if the seed cannot be decrypted (500) or is too short to be trusted (400)
+   */
+  public long[] totpMatchedSteps(FactorSnapshot factor, int skew, String code, Instant now) {
     byte[] seed = totpSecret(factor);
     if (seed.length < MIN_SEED_BYTES) {
       throw ApiError.invalidBinding(
           "the factor's TOTP secret is shorter than 128 bits; delete the factor and enrol it"
               + " again");
     }
-    return TotpVerifier.verify(seed, totpParams(factor, skew), code, now);
+    return TotpVerifier.matchedStepStarts(seed, totpParams(factor, skew), code, now);
+  }
+
+  /**
+   * Identifies a TOTP seed among an entity's factors without revealing it: a MAC under a key
+   * derived from the server's secret key, so the log never carries a digest that could be tested
+   * against guessed seeds.
+   */
+  public byte[] totpBindingDigest(byte[] seed) {
+    return cipher.mac("lapse-totp-binding-v1", seed);
+  }
+
+  /** Identifies a push factor's public key (as given, trimmed) among an entity's factors. */
+  public static byte[] pushBindingDigest(String publicKey) {
+    try {
+      return MessageDigest.getInstance("SHA-256")
+          .digest(("lapse-push-binding-v1\0" + publicKey.trim()).getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static ECPublicKey pushKey(FactorSnapshot factor) {

@@ -1,103 +1,124 @@
 package io.lapse.service.domain;
 
+import io.lapse.commands.v1.CommandReply;
+import io.lapse.commands.v1.CreateFactor;
+import io.lapse.commands.v1.DeleteFactor;
+import io.lapse.commands.v1.FactorChanges;
+import io.lapse.commands.v1.FactorVerification;
+import io.lapse.commands.v1.UpdateFactor;
 import io.lapse.service.crypto.Base32;
 import io.lapse.service.crypto.PushSignatureVerifier;
 import io.lapse.service.crypto.TotpAlgorithm;
+import io.lapse.service.decision.EntityDecider;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Push and TOTP factors: enrolment (with Twilio's binding rules and per-entity limits), reads,
- * config updates, verification of the factor itself, and deletion. An entity is created with its
- * first factor, as at Twilio.
+ * Push and TOTP factors: enrolment, reads, config updates, verification of the factor itself, and
+ * deletion. An entity is created with its first factor, as at Twilio. This class checks the request
+ * (parameters, bindings, the code or signature of a verification) and reads from this instance's
+ * catalog; every write is decided by the entity's single writer through the {@link EntityWriter},
+ * which holds Twilio's per-entity limits (60315, 60317, 60326, 60310) and the one-time TOTP steps.
  */
 public final class Factors {
-  public static final String PUSH = "push";
-  public static final String TOTP = "totp";
-  public static final String VERIFIED = "verified";
-  static final String UNVERIFIED = "unverified";
-  static final int MAX_PUSH_PER_ENTITY = 20;
-  static final int MAX_TOTP_PER_ENTITY = 100;
-  static final int MAX_FAILED_VERIFICATIONS = 5;
+  public static final String PUSH = EntityDecider.PUSH;
+  public static final String TOTP = EntityDecider.TOTP;
+  public static final String VERIFIED = EntityDecider.VERIFIED;
+  static final String UNVERIFIED = EntityDecider.UNVERIFIED;
   private static final int GENERATED_SECRET_BYTES = 20;
   private static final Set<String> PLATFORMS = Set.of("apn", "fcm", "none");
 
-  private final CatalogWriter writer;
-  private final Entities entities;
+  private final EntityWriter writer;
   private final FactorCrypto crypto;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  public Factors(CatalogWriter writer, Entities entities, FactorCrypto crypto, Clock clock) {
+  public Factors(EntityWriter writer, FactorCrypto crypto, Clock clock) {
     this.writer = writer;
-    this.entities = entities;
     this.crypto = crypto;
     this.clock = clock;
   }
 
   public CreatedFactor create(String serviceSid, String identity, NewFactor req) {
     Entities.checkIdentity(identity);
-    return writer.atomically(
-        () -> {
-          ServiceSnapshot service = Lookups.service(writer.catalog(), serviceSid);
-          EntitySnapshot entity =
-              writer
-                  .catalog()
-                  .entities()
-                  .byUniqueKey(Catalog.identityKey(serviceSid, identity))
-                  .orElse(null);
-          List<FactorSnapshot> existing =
-              entity == null ? List.of() : writer.catalog().factors().children(entity.getSid());
-          String sid = Sids.random(Sids.FACTOR);
-          Instant now = clock.instant();
-          FactorSnapshot.Builder b =
-              FactorSnapshot.newBuilder()
-                  .setSid(sid)
-                  .setAccountSid(service.getAccountSid())
-                  .setServiceSid(serviceSid)
-                  .setIdentity(identity)
-                  .setEntitySid("")
-                  .setFriendlyName(req.friendlyName())
-                  .setFactorType(req.factorType())
-                  .setStatus(UNVERIFIED)
-                  .setCreatedAt(now)
-                  .setUpdatedAt(now)
-                  .setMetadata(req.metadata());
-          String secret = null;
-          String uri = null;
-          switch (req.factorType()) {
-            case PUSH -> preparePush(b, req, existing);
-            case TOTP -> {
-              byte[] seed = prepareTotp(b, req, service, existing);
-              secret = Base32.encode(seed);
-              uri = otpauthUri(service, req.friendlyName(), secret, b);
-            }
-            default ->
-                throw ApiError.invalidParam(
-                    "FactorType", "must be push or totp, got " + req.factorType());
-          }
-          // Everything is checked: only now may the entity be created implicitly.
-          if (entity == null) {
-            entity = entities.createUnlocked(serviceSid, identity);
-          }
-          FactorSnapshot factor = b.setEntitySid(entity.getSid()).build();
-          writer.putFactor(factor);
-          return new CreatedFactor(factor, secret, uri);
-        });
+    ServiceSnapshot service = Lookups.service(writer.catalog(), serviceSid);
+    String sid = Sids.random(Sids.FACTOR);
+    Instant now = clock.instant();
+    FactorSnapshot.Builder b =
+        FactorSnapshot.newBuilder()
+            .setSid(sid)
+            .setAccountSid(service.getAccountSid())
+            .setServiceSid(serviceSid)
+            .setIdentity(identity)
+            .setEntitySid("")
+            .setFriendlyName(req.friendlyName())
+            .setFactorType(req.factorType())
+            .setStatus(UNVERIFIED)
+            .setCreatedAt(now)
+            .setUpdatedAt(now)
+            .setMetadata(req.metadata());
+    String secret = null;
+    String uri = null;
+    byte[] bindingDigest;
+    switch (req.factorType()) {
+      case PUSH -> bindingDigest = preparePush(b, req);
+      case TOTP -> {
+        byte[] seed = prepareTotp(b, req, service);
+        bindingDigest = crypto.totpBindingDigest(seed);
+        secret = Base32.encode(seed);
+        uri = otpauthUri(service, req.friendlyName(), secret, b);
+      }
+      default ->
+          throw ApiError.invalidParam(
+              "FactorType", "must be push or totp, got " + req.factorType());
+    }
+    String requestId = EntityWriter.newRequestId();
+    CreateFactor command =
+        CreateFactor.newBuilder()
+            .setRequestId(requestId)
+            .setIssuedAt(now)
+            .setServiceSid(serviceSid)
+            .setIdentity(identity)
+            .setEntitySid(entitySidFor(serviceSid, identity))
+            .setFactor(b.build())
+            .setBindingDigest(ByteBuffer.wrap(bindingDigest))
+            .build();
+    CommandReply reply = writer.decide(serviceSid, identity, requestId, command);
+    if (reply.getEntity() != null) {
+      writer.awaitEntity(reply.getEntity());
+    }
+    writer.awaitFactor(reply.getFactor());
+    return new CreatedFactor(reply.getFactor(), secret, uri);
   }
 
-  private void preparePush(FactorSnapshot.Builder b, NewFactor req, List<FactorSnapshot> existing) {
+  /**
+   * The SID the entity gets if the entity task has no entity for the identity: the one this
+   * instance knows, if any (an entity from before the task decided entities keeps its SID), else a
+   * new one.
+   */
+  private String entitySidFor(String serviceSid, String identity) {
+    return writer
+        .catalog()
+        .entities()
+        .byUniqueKey(Catalog.identityKey(serviceSid, identity))
+        .map(EntitySnapshot::getSid)
+        .orElseGet(() -> Sids.random(Sids.ENTITY));
+  }
+
+  /** Checks a push enrolment and fills in its binding; returns the binding's digest. */
+  private byte[] preparePush(FactorSnapshot.Builder b, NewFactor req) {
     String alg = req.bindingAlg().orElse("ES256");
     if (!"ES256".equals(alg)) {
       throw ApiError.invalidBinding("Binding.Alg must be ES256");
@@ -119,14 +140,7 @@ public final class Factors {
     if (!"none".equals(platform) && req.notificationToken().isEmpty()) {
       throw ApiError.missingParam("Config.NotificationToken");
     }
-    long pushCount = existing.stream().filter(f -> PUSH.equals(f.getFactorType())).count();
-    if (pushCount >= MAX_PUSH_PER_ENTITY) {
-      throw ApiError.tooManyFactors(PUSH, MAX_PUSH_PER_ENTITY);
-    }
     String normalizedKey = publicKey.trim();
-    if (existing.stream().anyMatch(f -> normalizedKey.equals(f.getBindingPublicKey()))) {
-      throw ApiError.factorExists();
-    }
     b.setBindingAlg(alg)
         .setBindingPublicKey(normalizedKey)
         .setAppId(appId)
@@ -134,13 +148,11 @@ public final class Factors {
         .setNotificationPlatform(platform)
         .setNotificationToken(req.notificationToken().orElse(null))
         .setCredentialSid(Sids.random(Sids.CREDENTIAL));
+    return FactorCrypto.pushBindingDigest(normalizedKey);
   }
 
-  private byte[] prepareTotp(
-      FactorSnapshot.Builder b,
-      NewFactor req,
-      ServiceSnapshot service,
-      List<FactorSnapshot> existing) {
+  /** Checks a TOTP enrolment, fills in its config and sealed seed; returns the seed. */
+  private byte[] prepareTotp(FactorSnapshot.Builder b, NewFactor req, ServiceSnapshot service) {
     byte[] seed;
     if (req.bindingSecret().isPresent()) {
       try {
@@ -155,20 +167,6 @@ public final class Factors {
     } else {
       seed = new byte[GENERATED_SECRET_BYTES];
       random.nextBytes(seed);
-    }
-    List<FactorSnapshot> totps =
-        existing.stream().filter(f -> TOTP.equals(f.getFactorType())).toList();
-    if (totps.size() >= MAX_TOTP_PER_ENTITY) {
-      throw ApiError.tooManyFactors(TOTP, MAX_TOTP_PER_ENTITY);
-    }
-    if (req.bindingSecret().isPresent()) {
-      byte[] given = seed;
-      for (FactorSnapshot f : totps) {
-        // A seed this instance cannot read cannot be compared; it does not block a new factor.
-        if (crypto.readableTotpSecret(f).filter(s -> MessageDigest.isEqual(s, given)).isPresent()) {
-          throw ApiError.factorExists();
-        }
-      }
     }
     b.setTotpAlg(req.totpAlg().orElse(TotpAlgorithm.SHA1.twilioName()))
         .setTotpTimeStep(req.totpTimeStep().orElse(service.getTotpTimeStep()))
@@ -232,77 +230,80 @@ public final class Factors {
 
   /**
    * Applies config changes and, with an {@code AuthPayload}, verifies the factor: a TOTP code of
-   * the current window, or for push a DER signature over the factor SID. A wrong TOTP code is not
-   * an error (200, still unverified) but counts; after five failures every attempt is refused
-   * ({@link ApiError#factorAttemptsLimit()}).
+   * the current window, or for push a DER signature over the factor SID. This instance checks the
+   * code or signature; the entity task decides: a wrong TOTP code (or one of a time step already
+   * accepted) is not an error (200, still unverified) but counts; a bad push signature counts and
+   * is refused; after five failures every attempt is refused ({@link
+   * ApiError#factorAttemptsLimit()}).
    */
   public FactorSnapshot update(
       String serviceSid, String identity, String factorSid, FactorUpdate req) {
-    return writer.atomically(
-        () -> {
-          FactorSnapshot current = get(serviceSid, identity, factorSid);
-          FactorSnapshot.Builder b = FactorSnapshot.newBuilder(current);
-          applyConfig(b, current, req);
-          if (req.authPayload().isPresent() && !VERIFIED.equals(current.getStatus())) {
-            if (current.getFailedVerifications() >= MAX_FAILED_VERIFICATIONS) {
-              throw ApiError.factorAttemptsLimit();
-            }
-            String payload = req.authPayload().get();
-            boolean ok =
-                PUSH.equals(current.getFactorType())
-                    ? FactorCrypto.pushProofMatches(current, payload)
-                    : crypto.totpMatches(
-                        current,
-                        StrictPolicy.totpSkew(
-                            Lookups.service(writer.catalog(), serviceSid), current),
-                        payload,
-                        clock.instant());
-            if (ok) {
-              b.setStatus(VERIFIED).setFailedVerifications(0);
-            } else {
-              b.setFailedVerifications(current.getFailedVerifications() + 1);
-              if (PUSH.equals(current.getFactorType())) {
-                writer.putFactor(b.setUpdatedAt(clock.instant()).build());
-                throw ApiError.factorVerificationFailed();
-              }
-            }
-          }
-          FactorSnapshot updated = b.setUpdatedAt(clock.instant()).build();
-          writer.putFactor(updated);
-          return updated;
-        });
+    FactorSnapshot current = get(serviceSid, identity, factorSid);
+    if (PUSH.equals(current.getFactorType())) {
+      req.notificationPlatform().ifPresent(Factors::checkPlatform);
+    }
+    FactorVerification verification = null;
+    if (req.authPayload().isPresent() && !VERIFIED.equals(current.getStatus())) {
+      // The count only grows until the factor is verified: a refusal here is the task's too.
+      if (current.getFailedVerifications() >= EntityDecider.MAX_FAILED_VERIFICATIONS) {
+        throw ApiError.factorAttemptsLimit();
+      }
+      verification = verification(serviceSid, current, req.authPayload().get());
+    }
+    String requestId = EntityWriter.newRequestId();
+    UpdateFactor command =
+        UpdateFactor.newBuilder()
+            .setRequestId(requestId)
+            .setIssuedAt(clock.instant())
+            .setServiceSid(serviceSid)
+            .setIdentity(identity)
+            .setFactorSid(factorSid)
+            .setChanges(
+                FactorChanges.newBuilder()
+                    .setFriendlyName(req.friendlyName().orElse(null))
+                    .setNotificationToken(req.notificationToken().orElse(null))
+                    .setSdkVersion(req.sdkVersion().orElse(null))
+                    .setNotificationPlatform(req.notificationPlatform().orElse(null))
+                    .setTotpTimeStep(req.totpTimeStep().orElse(null))
+                    .setTotpSkew(req.totpSkew().orElse(null))
+                    .setTotpCodeLength(req.totpCodeLength().orElse(null))
+                    .setTotpAlg(req.totpAlg().orElse(null))
+                    .build())
+            .setVerification(verification)
+            .build();
+    FactorSnapshot updated = writer.decide(serviceSid, identity, requestId, command).getFactor();
+    writer.awaitFactor(updated);
+    return updated;
   }
 
-  private static void applyConfig(
-      FactorSnapshot.Builder b, FactorSnapshot current, FactorUpdate req) {
-    req.friendlyName().ifPresent(b::setFriendlyName);
-    boolean push = PUSH.equals(current.getFactorType());
-    if (push) {
-      req.notificationToken().ifPresent(b::setNotificationToken);
-      req.sdkVersion().ifPresent(b::setSdkVersion);
-      req.notificationPlatform()
-          .ifPresent(
-              p -> {
-                checkPlatform(p);
-                b.setNotificationPlatform(p);
-              });
-      if (!"none".equals(b.getNotificationPlatform()) && b.getNotificationToken() == null) {
-        throw ApiError.missingParam("Config.NotificationToken");
-      }
-    } else {
-      req.totpTimeStep().ifPresent(b::setTotpTimeStep);
-      req.totpSkew().ifPresent(b::setTotpSkew);
-      req.totpCodeLength().ifPresent(b::setTotpCodeLength);
-      req.totpAlg().ifPresent(b::setTotpAlg);
+  /** The verification as this instance checked it: matched time steps, or the proof's verdict. */
+  private FactorVerification verification(
+      String serviceSid, FactorSnapshot factor, String payload) {
+    FactorVerification.Builder v =
+        FactorVerification.newBuilder()
+            .setAttemptId(EntityWriter.newRequestId())
+            .setMatchedStepStarts(List.of())
+            .setPushProofValid(false);
+    if (PUSH.equals(factor.getFactorType())) {
+      return v.setPushProofValid(FactorCrypto.pushProofMatches(factor, payload)).build();
     }
+    int skew = StrictPolicy.totpSkew(Lookups.service(writer.catalog(), serviceSid), factor);
+    long[] steps = crypto.totpMatchedSteps(factor, skew, payload, clock.instant());
+    return v.setMatchedStepStarts(Arrays.stream(steps).boxed().toList()).build();
   }
 
   public void delete(String serviceSid, String identity, String factorSid) {
-    writer.atomically(
-        () -> {
-          get(serviceSid, identity, factorSid);
-          writer.deleteFactor(factorSid);
-          return null;
-        });
+    get(serviceSid, identity, factorSid);
+    String requestId = EntityWriter.newRequestId();
+    DeleteFactor command =
+        DeleteFactor.newBuilder()
+            .setRequestId(requestId)
+            .setIssuedAt(clock.instant())
+            .setServiceSid(serviceSid)
+            .setIdentity(identity)
+            .setFactorSid(factorSid)
+            .build();
+    writer.decide(serviceSid, identity, requestId, command);
+    writer.awaitFactorGone(factorSid);
   }
 }

@@ -1,6 +1,5 @@
 package io.lapse.service.domain;
 
-import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 import java.time.Clock;
 import java.time.Instant;
@@ -10,11 +9,13 @@ import java.util.TreeMap;
 /** Verify Services: create, read, list, update, delete (with its entities and factors). */
 public final class Services {
   private final CatalogWriter writer;
+  private final Entities entities;
   private final String accountSid;
   private final Clock clock;
 
-  public Services(CatalogWriter writer, String accountSid, Clock clock) {
+  public Services(CatalogWriter writer, Entities entities, String accountSid, Clock clock) {
     this.writer = writer;
+    this.entities = entities;
     this.accountSid = accountSid;
     this.clock = clock;
   }
@@ -64,22 +65,15 @@ public final class Services {
         });
   }
 
-  /** Deletes the service, then its entities and their factors. */
+  /**
+   * Deletes the service's entities and their factors (each by its entity's single writer), then the
+   * service. An entity created under the service while it is being deleted may outlive it,
+   * unreachable: every request checks its service first.
+   */
   public void delete(String sid) {
-    writer.atomically(
-        () -> {
-          get(sid);
-          for (EntitySnapshot e : writer.catalog().entities().children(sid)) {
-            writer
-                .catalog()
-                .factors()
-                .children(e.getSid())
-                .forEach(f -> writer.deleteFactor(f.getSid()));
-            writer.deleteEntity(e.getSid());
-          }
-          writer.deleteService(sid);
-          return null;
-        });
+    get(sid);
+    entities.deleteAll(sid);
+    writer.deleteService(sid);
   }
 
   private static ServiceSnapshot.Builder applyChanges(ServiceSnapshot.Builder b, ServiceChanges c) {

@@ -1,18 +1,13 @@
 package io.lapse.service.domain;
 
-import io.lapse.state.v1.EntitySnapshot;
-import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 
 /**
- * Where state snapshots are written (the compacted topics in production). Each call returns once
- * the write is durable, with the offset it got, so the caller can apply it to the {@link Catalog}
- * (read-your-writes on this instance). A null value writes a tombstone.
+ * Where service snapshots are written (the compacted {@code lapse-services} topic in production).
+ * Each call returns once the write is durable, with the offset it got, so the caller can apply it
+ * to the {@link Catalog} (read-your-writes on this instance). A null value writes a tombstone.
+ * Entity and factor snapshots have one writer, the entity task (docs/decisions/0008).
  */
 public interface SnapshotLog {
   long writeService(String sid, ServiceSnapshot snapshot);
-
-  long writeEntity(String sid, EntitySnapshot snapshot);
-
-  long writeFactor(String sid, FactorSnapshot snapshot);
 }

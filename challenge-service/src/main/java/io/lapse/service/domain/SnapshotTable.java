@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The latest snapshot per key of one compacted state topic, with a parent index (e.g. entities of a
@@ -55,6 +57,26 @@ public final class SnapshotTable<V> {
         byUnique.put(unique, key);
       }
     }
+    // Wakes the requests waiting to see their own write (awaitRow); writes are rare.
+    notifyAll();
+  }
+
+  /**
+   * Waits until the row of {@code key} (empty if absent or deleted) satisfies {@code shown}, or
+   * until {@code deadlineNanos} ({@link System#nanoTime()}) passes.
+   *
+   * @return whether the row satisfies it
+   */
+  public synchronized boolean awaitRow(String key, Predicate<Optional<V>> shown, long deadlineNanos)
+      throws InterruptedException {
+    while (!shown.test(get(key))) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
   }
 
   private void unindex(String key, V value) {

@@ -5,18 +5,17 @@ import io.lapse.events.v1.NotificationRequested;
 import io.lapse.serde.RegistryUnavailableException;
 import io.lapse.service.domain.ChallengeLog;
 import io.lapse.service.domain.SnapshotLog;
-import io.lapse.state.v1.EntitySnapshot;
-import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 import io.lapse.topics.LapseTopics;
 import io.lapse.topics.Topic;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * The domain's write ports on Kafka: snapshots to the compacted state topics (returning the offset,
- * which orders local writes against the follower), challenge events to their topics. A schema
- * registry that cannot answer while a record is serialized fails the write as a broker would
- * ({@link PublishFailedException}: nothing was written, the client may retry).
+ * The domain's write ports on Kafka: service snapshots to their compacted topic (returning the
+ * offset, which orders local writes against the follower), challenge events to their topics. Entity
+ * and factor snapshots are written by the entity task alone (EntityTopology). A schema registry
+ * that cannot answer while a record is serialized fails the write as a broker would ({@link
+ * PublishFailedException}: nothing was written, the client may retry).
  */
 public final class KafkaLogs implements SnapshotLog, ChallengeLog {
   private final EventProducer producer;
@@ -38,16 +37,6 @@ public final class KafkaLogs implements SnapshotLog, ChallengeLog {
   @Override
   public long writeService(String sid, ServiceSnapshot snapshot) {
     return write(topics.services(), sid, snapshot).offset();
-  }
-
-  @Override
-  public long writeEntity(String sid, EntitySnapshot snapshot) {
-    return write(topics.entities(), sid, snapshot).offset();
-  }
-
-  @Override
-  public long writeFactor(String sid, FactorSnapshot snapshot) {
-    return write(topics.factors(), sid, snapshot).offset();
   }
 
   @Override

@@ -119,4 +119,32 @@ class EntitiesApiTest {
     assertThat(api.get(entities + "/user-0001").status()).isEqualTo(404);
     assertThat(api.domain.catalog().factors().size()).isZero();
   }
+
+  @Test
+  void shouldAnswer503WhenTheEntityTaskDoesNotDecideInTime() {
+    api.commands.goSilent();
+
+    Reply r = api.post(entities, "Identity", "user-0001");
+
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.json().path("code").asInt()).isEqualTo(20503);
+    assertThat(r.text("message")).contains("not decided in time");
+    assertThat(api.get(entities + "/user-0001").status()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldSendTheEntityTaskACommandKeyedByTheEntity() {
+    api.post(entities, "Identity", "user-0001");
+
+    assertThat(api.commands.commands())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            io.lapse.commands.v1.CreateEntity.class,
+            c -> {
+              assertThat(c.getServiceSid()).isEqualTo(service);
+              assertThat(c.getIdentity()).isEqualTo("user-0001");
+              assertThat(c.getEntitySid()).matches("YE[0-9a-f]{32}");
+            });
+    assertThat(api.logs.written("entities")).hasSize(1);
+  }
 }

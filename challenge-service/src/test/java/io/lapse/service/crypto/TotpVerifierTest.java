@@ -62,4 +62,39 @@ class TotpVerifierTest {
     assertThat(TotpVerifier.verify(secret, params, eight, now)).isFalse();
     assertThat(TotpVerifier.verify(secret, params, eight.substring(2), now)).isTrue();
   }
+
+  @Test
+  void shouldNameTheStartOfTheStepThatMatched() {
+    byte[] secret = seed(TotpAlgorithm.SHA1);
+    var params = new TotpVerifier.Params(TotpAlgorithm.SHA1, 6, 30, 1);
+    Instant now = Instant.ofEpochSecond(1_700_000_020L); // in the step [1_700_000_010, +30)
+    String previous = TotpVerifier.codeAt(secret, params, now.minusSeconds(30));
+    String current = TotpVerifier.codeAt(secret, params, now);
+
+    assertThat(TotpVerifier.matchedStepStarts(secret, params, current, now))
+        .containsExactly(1_700_000_010L);
+    assertThat(TotpVerifier.matchedStepStarts(secret, params, previous, now))
+        .containsExactly(1_699_999_980L);
+    assertThat(TotpVerifier.matchedStepStarts(secret, params, "000000x", now)).isEmpty();
+  }
+
+  @Test
+  void shouldNameEveryStepOfTheWindowWhoseCodeMatches() {
+    // A one-digit code repeats often: with skew 2, some window has two steps with the same code.
+    byte[] secret = seed(TotpAlgorithm.SHA1);
+    var params = new TotpVerifier.Params(TotpAlgorithm.SHA1, 1, 30, 2);
+    long[] repeated = null;
+    for (long t = 0; repeated == null; t += 30) {
+      Instant now = Instant.ofEpochSecond(t);
+      long[] steps =
+          TotpVerifier.matchedStepStarts(
+              secret, params, TotpVerifier.codeAt(secret, params, now), now);
+      if (steps.length > 1) {
+        repeated = steps;
+      }
+    }
+
+    assertThat(repeated).isSorted().doesNotHaveDuplicates();
+    assertThat(repeated.length).isBetween(2, 5);
+  }
 }

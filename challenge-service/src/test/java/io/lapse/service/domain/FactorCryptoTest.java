@@ -85,4 +85,34 @@ class FactorCryptoTest {
             });
     assertThat(crypto.readableTotpSecret(sealedElsewhere)).isEmpty();
   }
+
+  @Test
+  void shouldNameTheMatchedStepSoTheWriterCanAcceptItOnce() {
+    FactorCrypto crypto = new FactorCrypto(new SecretCipher(key(1)));
+    byte[] seed = new byte[20];
+    FactorSnapshot factor = totpFactor(crypto, seed);
+
+    assertThat(crypto.totpMatchedSteps(factor, 1, code(seed, NOW.minusSeconds(30)), NOW))
+        .containsExactly(NOW.minusSeconds(30).getEpochSecond());
+    assertThat(crypto.totpMatchedSteps(factor, 0, code(seed, NOW.minusSeconds(30)), NOW)).isEmpty();
+  }
+
+  @Test
+  void shouldDigestATotpSeedUnderTheServersKeyOnly() {
+    byte[] seed = new byte[20];
+    Arrays.fill(seed, (byte) 7);
+    FactorCrypto one = new FactorCrypto(new SecretCipher(key(1)));
+    FactorCrypto other = new FactorCrypto(new SecretCipher(key(2)));
+
+    assertThat(one.totpBindingDigest(seed)).isEqualTo(one.totpBindingDigest(seed.clone()));
+    assertThat(one.totpBindingDigest(seed)).isNotEqualTo(other.totpBindingDigest(seed));
+    assertThat(one.totpBindingDigest(seed)).isNotEqualTo(one.totpBindingDigest(new byte[20]));
+  }
+
+  @Test
+  void shouldDigestAPushKeyAsGivenWithoutSurroundingSpace() {
+    assertThat(FactorCrypto.pushBindingDigest(" MFkw\n"))
+        .isEqualTo(FactorCrypto.pushBindingDigest("MFkw\n".trim()))
+        .isNotEqualTo(FactorCrypto.pushBindingDigest("MFkx"));
+  }
 }

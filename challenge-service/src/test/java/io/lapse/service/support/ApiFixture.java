@@ -14,7 +14,8 @@ import java.time.Instant;
 
 /**
  * The real HTTP API and domain on 127.0.0.1 (ephemeral port), with the Kafka side replaced by
- * in-memory test doubles ({@link InMemoryLogs}, {@link FakeDecider}) and a hand-moved clock.
+ * in-memory test doubles ({@link InMemoryLogs}, {@link FakeDecider}, {@link InMemoryCommandBus})
+ * and a hand-moved clock.
  */
 public final class ApiFixture extends HttpTestClient implements AutoCloseable {
   public static final String ACCOUNT_SID = "AC" + "0".repeat(31) + "1";
@@ -24,6 +25,7 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
   public final InMemoryLogs logs;
   public final ChallengeView view;
   public final FakeDecider decider;
+  public final InMemoryCommandBus commands;
   public final Domain domain;
   private final HttpApi api;
 
@@ -33,6 +35,7 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
       InMemoryLogs logs,
       ChallengeView view,
       FakeDecider decider,
+      InMemoryCommandBus commands,
       Domain domain,
       HttpApi api) {
     static Parts start() {
@@ -40,18 +43,22 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
       InMemoryLogs logs = new InMemoryLogs();
       ChallengeView view = new ChallengeView(clock);
       FakeDecider decider = new FakeDecider(logs, clock);
+      Catalog catalog = new Catalog();
+      InMemoryCommandBus commands = new InMemoryCommandBus(logs, catalog, clock);
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
       Domain domain =
           Domain.wire(
               ACCOUNT_SID,
-              new Catalog(),
+              catalog,
               view,
               logs,
               logs,
               decider,
               new FactorCrypto(new SecretCipher(key)),
               clock,
+              Duration.ofSeconds(1),
+              commands,
               Duration.ofSeconds(1));
       HttpApi api =
           HttpApi.create(
@@ -60,7 +67,7 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
                   new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                   () -> true)
               .start("127.0.0.1", 0);
-      return new Parts(clock, logs, view, decider, domain, api);
+      return new Parts(clock, logs, view, decider, commands, domain, api);
     }
   }
 
@@ -74,6 +81,7 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
     this.logs = p.logs();
     this.view = p.view();
     this.decider = p.decider();
+    this.commands = p.commands();
     this.domain = p.domain();
     this.api = p.api();
   }

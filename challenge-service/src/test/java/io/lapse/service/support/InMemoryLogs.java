@@ -13,8 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Test-only stand-in for the Kafka topics the service writes: keeps every record in order, so unit
- * tests can assert what was published.
+ * Test-only stand-in for the Kafka topics the service writes (and, for entities and factors, the
+ * topics its entity task writes): keeps every record in order, so unit tests can assert what was
+ * published.
  */
 public final class InMemoryLogs implements SnapshotLog, ChallengeLog {
   /** One written record: topic, key, value (null for a tombstone). */
@@ -34,14 +35,19 @@ public final class InMemoryLogs implements SnapshotLog, ChallengeLog {
     return write("services", sid, snapshot);
   }
 
-  @Override
+  /** An entity snapshot as the entity task publishes it ({@link InMemoryCommandBus}). */
   public long writeEntity(String sid, EntitySnapshot snapshot) {
     return write("entities", sid, snapshot);
   }
 
-  @Override
+  /** A factor snapshot as the entity task publishes it ({@link InMemoryCommandBus}). */
   public long writeFactor(String sid, FactorSnapshot snapshot) {
     return write("factors", sid, snapshot);
+  }
+
+  /** Whether writes fail now ({@link #failWrites}). */
+  public boolean failing() {
+    return failing;
   }
 
   @Override

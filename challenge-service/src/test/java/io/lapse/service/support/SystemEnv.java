@@ -36,6 +36,10 @@ public final class SystemEnv {
     env.put("LAPSE_EXPIRY_APPLICATION_ID", id + "-expiry");
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
     env.put("LAPSE_STATE_DIR", Path.of("target", "it-state", id).toAbsolutePath().toString());
+    env.put("LAPSE_SERVICE_APPLICATION_ID", id + "-service");
+    env.put(
+        "LAPSE_SERVICE_STATE_DIR",
+        Path.of("target", "it-state", id + "-service").toAbsolutePath().toString());
     return env;
   }
 }

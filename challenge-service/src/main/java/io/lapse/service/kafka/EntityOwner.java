@@ -1,0 +1,130 @@
+package io.lapse.service.kafka;
+
+import io.lapse.commands.v1.CommandReply;
+import io.lapse.commands.v1.CommandStatus;
+import io.lapse.commands.v1.EntityRecord;
+import io.lapse.commands.v1.FactorRecord;
+import io.lapse.contract.TwilioError;
+import io.lapse.service.decision.EntityDecider;
+import io.lapse.service.decision.EntityDecision;
+import io.lapse.service.decision.EntityState;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of the entities whose keys hash to this task's partition of {@code
+ * lapse-commands}: one task, one thread, exactly once. For each command it reads the entity key's
+ * records, asks {@link EntityDecider} (the rules) what follows at the record's time, and applies
+ * the {@link EntityDecision}: the stores, the snapshots on {@code lapse-entities} and {@code
+ * lapse-factors} (this task is their only writer, so they follow decision order, tombstone last),
+ * and the reply on {@code lapse-replies}, all in one transaction with the command's offset.
+ *
+ * <p>A decided command requests a commit, so its waiting edge gets the reply without waiting for
+ * the commit interval; catalog writes are rare, so one transaction per command is affordable.
+ */
+final class EntityOwner implements Processor<String, SpecificRecord, String, SpecificRecord> {
+  private static final Logger LOG = LoggerFactory.getLogger(EntityOwner.class);
+
+  private final EntityTopology.Names names;
+  private final EntityDecider decider = new EntityDecider();
+  private final EntityDecisionCounts counts;
+  private ProcessorContext<String, SpecificRecord> context;
+  private KeyValueStore<String, EntityRecord> entities;
+  private KeyValueStore<String, FactorRecord> factors;
+
+  EntityOwner(EntityTopology.Names names, EntityDecisionCounts counts) {
+    this.names = names;
+    this.counts = counts;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    this.entities = context.getStateStore(names.entityStore());
+    this.factors = context.getStateStore(names.factorStore());
+  }
+
+  @Override
+  public void process(Record<String, SpecificRecord> record) {
+    String key = record.key();
+    SpecificRecord command = record.value();
+    if (key == null || command == null) {
+      LOG.warn("Dropping a command without key or value: nobody can be waiting for it");
+      return;
+    }
+    String type = command.getSchema().getName();
+    long time = record.timestamp();
+    EntityState state = read(key);
+    EntityDecision decision;
+    try {
+      decision = decider.decide(state, command, time);
+    } catch (RuntimeException e) {
+      // Nothing was written yet: answer it as a fault and move on, rather than fail the task on
+      // every retry of the same record.
+      LOG.error("Cannot decide {} for {}", type, key, e);
+      decision = EntityDecision.failed(internalError(command));
+    }
+    apply(key, decision, time);
+    counts.decided(type, decision.outcome());
+    context.commit();
+  }
+
+  private EntityState read(String key) {
+    String prefix = EntityState.factorPrefix(key);
+    Map<String, FactorRecord> byFactor = new LinkedHashMap<>();
+    try (KeyValueIterator<String, FactorRecord> it =
+        factors.prefixScan(prefix, Serdes.String().serializer())) {
+      it.forEachRemaining(kv -> byFactor.put(kv.key.substring(prefix.length()), kv.value));
+    }
+    return new EntityState(entities.get(key), byFactor);
+  }
+
+  private void apply(String key, EntityDecision d, long time) {
+    if (d.entityChanged()) {
+      if (d.entity() == null) {
+        entities.delete(key);
+      } else {
+        entities.put(key, d.entity());
+      }
+    }
+    d.factors()
+        .forEach(
+            (factorSid, next) -> {
+              String factorKey = EntityState.factorKey(key, factorSid);
+              if (next == null) {
+                factors.delete(factorKey);
+              } else {
+                factors.put(factorKey, next);
+              }
+            });
+    for (EntityDecision.Snapshot s : d.snapshots()) {
+      String sink =
+          s.topic() == EntityDecision.SnapshotTopic.ENTITIES
+              ? names.entitiesSink()
+              : names.factorsSink();
+      context.forward(new Record<>(s.sid(), s.value(), time), sink);
+    }
+    context.forward(new Record<>(key, d.reply(), time), names.repliesSink());
+  }
+
+  private static CommandReply internalError(SpecificRecord command) {
+    Object id =
+        command instanceof GenericRecord g && g.hasField("requestId") ? g.get("requestId") : null;
+    return CommandReply.newBuilder()
+        .setRequestId(id == null ? "" : id.toString())
+        .setStatus(CommandStatus.REJECTED)
+        .setCode(TwilioError.INTERNAL_SERVER_ERROR.code())
+        .setReason(TwilioError.INTERNAL_SERVER_ERROR.message())
+        .build();
+  }
+}

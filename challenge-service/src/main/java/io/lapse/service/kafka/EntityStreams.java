@@ -1,0 +1,130 @@
+package io.lapse.service.kafka;
+
+import io.lapse.service.ServiceConfig;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka Streams client embedded in each challenge-service instance, running {@link
+ * EntityTopology}: {@code exactly_once_v2}, one stream thread, the instances of one deployment in
+ * one group ({@link ServiceConfig#SERVICE_APPLICATION_ID}), so each entity key has one writer
+ * however many instances run.
+ *
+ * <p>A command that cannot be decoded is logged and skipped: nothing was decided, and its edge
+ * answered 503 when its wait ran out, so the client retries (a new command).
+ */
+public final class EntityStreams implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EntityStreams.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaStreams streams;
+  private final CompletableFuture<Void> running = new CompletableFuture<>();
+
+  private EntityStreams(ServiceConfig config, EntityDecisionCounts counts) {
+    this.streams = new KafkaStreams(EntityTopology.build(config, counts), properties(config));
+    // A thread that dies of an unexpected exception is replaced; under exactly-once its task
+    // resumes from the last commit, so nothing is decided twice.
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error("Entity stream thread failed; replacing it", e);
+          return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.setStateListener(
+        (next, previous) -> {
+          LOG.info("Entity tasks {} -> {}", previous, next);
+          if (next == KafkaStreams.State.RUNNING) {
+            running.complete(null);
+          } else if (next == KafkaStreams.State.ERROR || next == KafkaStreams.State.NOT_RUNNING) {
+            running.completeExceptionally(
+                new IllegalStateException("the entity tasks stopped (" + next + ")"));
+          }
+        });
+  }
+
+  /** Starts the client; {@link #awaitRunning} waits until it first runs. */
+  public static EntityStreams start(ServiceConfig config, EntityDecisionCounts counts) {
+    EntityStreams s = new EntityStreams(config, counts);
+    s.streams.start();
+    return s;
+  }
+
+  /** The Streams properties: the connection's client properties first, then the service's. */
+  // PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG is deprecated only because its default
+  // becomes true in 5.0; until then, leaving it unset makes Streams warn at every start.
+  @SuppressWarnings("deprecation")
+  static Properties properties(ServiceConfig config) {
+    Properties p = new Properties();
+    p.putAll(config.kafka().clientProps());
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.serviceApplicationId());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.serviceStateDir().toString());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
+    // Every decision requests its commit; the interval only bounds a thread that lags.
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.POLL_MS_CONFIG, 10);
+    p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
+    p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    // A commit per command often finds the previous transaction still completing; the default
+    // 100 ms retry backoff would add that to every write.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 5);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+    return p;
+  }
+
+  /**
+   * Waits until the client first reaches RUNNING (its tasks assigned and their stores restored).
+   *
+   * @throws IllegalStateException if it stops or does not get there within {@code timeout}
+   */
+  public void awaitRunning(Duration timeout) {
+    try {
+      running.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the entity tasks", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "the entity tasks did not start within " + timeout + " (state " + state() + ")", e);
+    }
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** True while the client runs or rebalances (commands wait through a rebalance). */
+  public boolean healthy() {
+    KafkaStreams.State s = streams.state();
+    return s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
+  }
+
+  @Override
+  public void close() {
+    // Leave the group on a clean stop, so another instance takes the tasks over at once rather
+    // than after the session timeout.
+    streams.close(
+        CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(CLOSE_TIMEOUT));
+  }
+}

@@ -1,0 +1,101 @@
+package io.lapse.service.kafka;
+
+import io.lapse.commands.v1.EntityRecord;
+import io.lapse.commands.v1.FactorRecord;
+import io.lapse.service.ServiceConfig;
+import io.lapse.topics.LapseTopics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The challenge service's own Streams topology, as a pure function of the typed topics: used by
+ * {@link EntityStreams} in every service instance and by TopologyTestDriver tests alike.
+ *
+ * <pre>
+ *                                                   ┌─▶ lapse-entities-sink
+ * lapse-commands-source ──▶ entity-owner ───────────┼─▶ lapse-factors-sink
+ *                           (stores: entity-records,└─▶ lapse-replies-sink
+ *                            factor-records)
+ * </pre>
+ *
+ * <p>Every instance runs it with one {@code application.id}, so each partition of {@code
+ * lapse-commands}, and with it every entity key that hashes there, has one active task in the
+ * group: the entity's single writer (docs/decisions/0008-single-writers-on-the-log.md). Every node,
+ * store and (through the stores) changelog is named explicitly, so a renamed class never renames
+ * state.
+ */
+public final class EntityTopology {
+  private EntityTopology() {}
+
+  /** The names of the topology's nodes and stores. */
+  public record Names(
+      String commandsSource,
+      String owner,
+      String entitiesSink,
+      String factorsSink,
+      String repliesSink,
+      String entityStore,
+      String factorStore) {
+    public static final Names DEFAULT =
+        new Names(
+            "lapse-commands-source",
+            "entity-owner",
+            "lapse-entities-sink",
+            "lapse-factors-sink",
+            "lapse-replies-sink",
+            "entity-records",
+            "factor-records");
+  }
+
+  /** The topology on the topics of the service's configuration. */
+  public static Topology build(ServiceConfig config, EntityDecisionCounts counts) {
+    return build(config.kafka().topics(), counts);
+  }
+
+  public static Topology build(LapseTopics topics, EntityDecisionCounts counts) {
+    Names n = Names.DEFAULT;
+    Topology topology = new Topology();
+    topology.addSource(
+        n.commandsSource(),
+        topics.commands().keyDeserializer(),
+        topics.commands().valueDeserializer(),
+        topics.commands().name());
+    topology.addProcessor(n.owner(), () -> new EntityOwner(n, counts), n.commandsSource());
+    // No caching: a command reads its keys once and writes them once, and the prefix scan of an
+    // entity's factors would have to merge a cache with RocksDB.
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(n.entityStore()),
+                Serdes.String(),
+                new StoreSerde<>(EntityRecord.getEncoder(), EntityRecord.getDecoder()))
+            .withCachingDisabled(),
+        n.owner());
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(n.factorStore()),
+                Serdes.String(),
+                new StoreSerde<>(FactorRecord.getEncoder(), FactorRecord.getDecoder()))
+            .withCachingDisabled(),
+        n.owner());
+    topology.addSink(
+        n.entitiesSink(),
+        topics.entities().name(),
+        topics.entities().keySerializer(),
+        topics.entities().valueSerializer(),
+        n.owner());
+    topology.addSink(
+        n.factorsSink(),
+        topics.factors().name(),
+        topics.factors().keySerializer(),
+        topics.factors().valueSerializer(),
+        n.owner());
+    topology.addSink(
+        n.repliesSink(),
+        topics.replies().name(),
+        topics.replies().keySerializer(),
+        topics.replies().valueSerializer(),
+        n.owner());
+    return topology;
+  }
+}

@@ -1,0 +1,106 @@
+package io.lapse.service.support;
+
+import io.lapse.commands.v1.CommandReply;
+import io.lapse.commands.v1.EntityRecord;
+import io.lapse.commands.v1.FactorRecord;
+import io.lapse.service.decision.EntityDecider;
+import io.lapse.service.decision.EntityDecision;
+import io.lapse.service.decision.EntityState;
+import io.lapse.service.domain.Catalog;
+import io.lapse.service.domain.CommandBus;
+import io.lapse.service.kafka.PublishFailedException;
+import io.lapse.state.v1.EntitySnapshot;
+import io.lapse.state.v1.FactorSnapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * TEST ONLY: the entity task without a broker, so the HTTP layer and domain can be tested on their
+ * own. The rules are the task's own ({@link EntityDecider}); this adapter keeps the task's two
+ * stores in sorted maps, decides each command at once, on the caller's thread, with the test clock
+ * as the record time, publishes the snapshots to {@link InMemoryLogs} and applies them to the
+ * catalog, as the task and this instance's follower would. The real task runs in the integration
+ * tests.
+ */
+public final class InMemoryCommandBus implements CommandBus {
+  private final InMemoryLogs logs;
+  private final Catalog catalog;
+  private final Clock clock;
+  private final EntityDecider decider = new EntityDecider();
+  private final Map<String, EntityRecord> entities = new TreeMap<>();
+  private final NavigableMap<String, FactorRecord> factors = new TreeMap<>();
+  private final List<SpecificRecord> commands = new CopyOnWriteArrayList<>();
+  private volatile boolean silent;
+
+  public InMemoryCommandBus(InMemoryLogs logs, Catalog catalog, Clock clock) {
+    this.logs = logs;
+    this.catalog = catalog;
+    this.clock = clock;
+  }
+
+  /** From now on, decide nothing and never answer (the caller's wait times out). */
+  public void goSilent() {
+    silent = true;
+  }
+
+  /** Every command sent, in order. */
+  public List<SpecificRecord> commands() {
+    return commands;
+  }
+
+  @Override
+  public synchronized CompletableFuture<CommandReply> send(
+      String entityKey, String requestId, SpecificRecord command, Duration timeout) {
+    if (logs.failing()) {
+      return CompletableFuture.failedFuture(
+          new PublishFailedException(
+              "lapse-commands", new IllegalStateException("broker unreachable")));
+    }
+    commands.add(command);
+    if (silent) {
+      return CompletableFuture.failedFuture(new TimeoutException("no reply in " + timeout));
+    }
+    String prefix = EntityState.factorPrefix(entityKey);
+    Map<String, FactorRecord> ofEntity = new LinkedHashMap<>();
+    factors
+        .subMap(prefix, true, prefix + Character.MAX_VALUE, false)
+        .forEach((k, v) -> ofEntity.put(k.substring(prefix.length()), v));
+    EntityDecision d =
+        decider.decide(new EntityState(entities.get(entityKey), ofEntity), command, clock.millis());
+    if (d.entityChanged()) {
+      if (d.entity() == null) {
+        entities.remove(entityKey);
+      } else {
+        entities.put(entityKey, d.entity());
+      }
+    }
+    d.factors()
+        .forEach(
+            (sid, next) -> {
+              if (next == null) {
+                factors.remove(EntityState.factorKey(entityKey, sid));
+              } else {
+                factors.put(EntityState.factorKey(entityKey, sid), next);
+              }
+            });
+    for (EntityDecision.Snapshot s : d.snapshots()) {
+      if (s.topic() == EntityDecision.SnapshotTopic.ENTITIES) {
+        EntitySnapshot e = (EntitySnapshot) s.value();
+        catalog.entities().apply(s.sid(), logs.writeEntity(s.sid(), e), e);
+      } else {
+        FactorSnapshot f = (FactorSnapshot) s.value();
+        catalog.factors().apply(s.sid(), logs.writeFactor(s.sid(), f), f);
+      }
+    }
+    return CompletableFuture.completedFuture(d.reply());
+  }
+}
