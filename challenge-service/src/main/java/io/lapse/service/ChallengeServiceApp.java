@@ -254,9 +254,10 @@ public final class ChallengeServiceApp implements AutoCloseable {
       TopicNames names = kafka.topicNames();
       provisioner.ensureChallengeTopics(admin, names.challengeTopics());
       provisioner.ensureStateTopics(admin, names.stateTopics());
-      // The followers dead-letter what they cannot apply to <topic>-dlq.
+      // The followers and the entity tasks dead-letter what they cannot read to <topic>-dlq.
       List<String> followed = new ArrayList<>(names.challengeTopics());
       followed.addAll(names.stateTopics());
+      followed.add(names.commands());
       provisioner.ensureDeadLetterTopics(admin, followed);
       provisioner.ensureCommandTopics(admin, names.commands(), names.replies());
     }

@@ -1,6 +1,7 @@
 package io.lapse.service.kafka;
 
 import io.lapse.service.ServiceConfig;
+import io.lapse.topics.TopicNames;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +13,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * one group ({@link ServiceConfig#SERVICE_APPLICATION_ID}), so each entity key has one writer
  * however many instances run.
  *
- * <p>A command that cannot be decoded is logged and skipped: nothing was decided, and its edge
- * answered 503 when its wait ran out, so the client retries (a new command).
+ * <p>A command that cannot be decoded goes to {@code lapse-commands-dlq} with its reason, and one
+ * that meets a registry outage is read again ({@link CommandDeadLetterHandler}): nothing was
+ * decided, and its edge answered 503 when its wait ran out, so the client retries.
  */
 public final class EntityStreams implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EntityStreams.class);
@@ -81,7 +82,10 @@ public final class EntityStreams implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        LogAndContinueExceptionHandler.class.getName());
+        CommandDeadLetterHandler.class.getName());
+    p.put(
+        StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
+        TopicNames.deadLetter(config.kafka().topicNames().commands()));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     // A commit per command often finds the previous transaction still completing; the default
     // 100 ms retry backoff would add that to every write.

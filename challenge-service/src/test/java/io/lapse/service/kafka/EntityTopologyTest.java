@@ -157,6 +157,57 @@ class EntityTopologyTest {
   }
 
   @Test
+  void shouldDeadLetterACommandThatCannotBeDecodedAndDecideTheNextOne() {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "entity-test-dlq");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+    props.put(
+        StreamsConfig.STATE_DIR_CONFIG,
+        Path.of("target", "ttd-state", scope + "-dlq").toAbsolutePath().toString());
+    props.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        CommandDeadLetterHandler.class.getName());
+    props.put(
+        StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
+        TopicNames.deadLetter(names.commands()));
+    try (TopologyTestDriver dlqDriver =
+        new TopologyTestDriver(EntityTopology.build(topics, counts), props, T0)) {
+      var raw =
+          dlqDriver.createInputTopic(
+              names.commands(),
+              new org.apache.kafka.common.serialization.StringSerializer(),
+              new org.apache.kafka.common.serialization.ByteArraySerializer());
+      var typed =
+          dlqDriver.createInputTopic(
+              names.commands(),
+              topics.commands().keySerializer(),
+              topics.commands().valueSerializer());
+      var dlq =
+          dlqDriver.createOutputTopic(
+              TopicNames.deadLetter(names.commands()),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+      var answers =
+          dlqDriver.createOutputTopic(
+              names.replies(),
+              topics.replies().keyDeserializer(),
+              topics.replies().valueDeserializer());
+
+      raw.pipeInput(KEY, "not a command".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      typed.pipeInput(new TestRecord<>(KEY, createEntity("RQ-after"), T0));
+
+      var dead = dlq.readRecordsToList();
+      assertThat(dead).hasSize(1);
+      assertThat(new String(dead.get(0).value(), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo("not a command");
+      assertThat(dead.get(0).headers().lastHeader("__streams.errors.exception")).isNotNull();
+      assertThat(answers.readValuesToList())
+          .extracting(CommandReply::getRequestId)
+          .containsExactly("RQ-after");
+    }
+  }
+
+  @Test
   void shouldRefuseSecondEntityWithSameIdentityFromItsStore() {
     commands.pipeInput(new TestRecord<>(KEY, createEntity("RQ-1"), T0));
     commands.pipeInput(new TestRecord<>(KEY, createEntity("RQ-2"), T0.plusMillis(1)));
