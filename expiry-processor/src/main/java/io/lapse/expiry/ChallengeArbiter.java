@@ -7,9 +7,15 @@ import io.lapse.expiry.decision.ArbiterEvent;
 import io.lapse.expiry.decision.Arbitration;
 import io.lapse.expiry.decision.Decision;
 import io.lapse.expiry.state.ArbiterRecord;
+import io.lapse.expiry.state.ParkedAttempt;
+import io.lapse.expiry.trust.AttemptTrust;
+import io.lapse.expiry.trust.Distrust;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -34,13 +40,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Settled challenges are remembered for the terminal retention past their deadline, so late
  * attempts get 60322/60323 rather than 20404, and then purged through the same time index.
+ *
+ * <p>An attempt reaches {@link Arbitration} only once {@link AttemptTrust} trusts it: signed by a
+ * challenge service, keyed by its own SID, not dated ahead of the broker, and (once the create is
+ * known, also for attempts parked before it) naming the created challenge's service, identity and
+ * factor. Anything else goes to {@code challenge-responses-dlq} with its reason and changes nothing
+ * ({@code docs/decisions/0008-single-writers-on-the-log.md}, "Trust").
  */
 final class ChallengeArbiter implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(ChallengeArbiter.class);
 
   private final ExpirySettings settings;
+  private final AttemptTrust trust;
   private final ExpiryMetrics metrics;
   private final ExpiryTopology.Names names;
+  private final String responsesTopic;
   private final Arbitration arbitration;
   private final Supplier<CommitPacer> threadPacer;
 
@@ -56,12 +70,16 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
 
   ChallengeArbiter(
       ExpirySettings settings,
+      AttemptTrust trust,
       ExpiryMetrics metrics,
       ExpiryTopology.Names names,
+      String responsesTopic,
       Supplier<CommitPacer> threadPacer) {
     this.settings = settings;
+    this.trust = trust;
     this.metrics = metrics;
     this.names = names;
+    this.responsesTopic = responsesTopic;
     this.arbitration = new Arbitration(settings);
     this.threadPacer = threadPacer;
   }
@@ -104,23 +122,42 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   @Override
   public void process(Record<String, SpecificRecord> record) {
     String key = record.key();
-    if (key == null) {
+    if (key == null && !(record.value() instanceof VerificationAttempted)) {
       LOG.warn("Dropping a {} without a key", record.value().getClass().getSimpleName());
       return;
     }
     long now = context.currentSystemTimeMs();
     boolean afterQuiet = threadPacer.get().arrivedAfterQuiet(now);
+    ArbiterRecord current;
     ArbiterEvent event;
     if (record.value() instanceof ChallengeCreated created) {
       createdStreamTime = Math.max(createdStreamTime, record.timestamp());
+      current = refuseMismatchedParked(key, challenges.get(key), created);
       event = new ArbiterEvent.Created(created);
     } else if (record.value() instanceof VerificationAttempted attempt) {
-      event = new ArbiterEvent.Attempt(attempt);
+      AttemptTrust.Assessment assessment = trust.assess(key, attempt, record.timestamp());
+      if (!assessment.trusted()) {
+        refuse(key, attempt, assessment.refused(), record.headers(), true);
+        return;
+      }
+      if (assessment.tolerated() != null) {
+        metrics.untrusted(assessment.tolerated().code());
+        LOG.warn(
+            "Deciding attempt {} on {} despite {} (LAPSE_EXPIRY_ATTEMPT_MAC=log)",
+            attempt.getAttemptId(),
+            key,
+            assessment.tolerated().code());
+      }
+      current = challenges.get(key);
+      if (AttemptTrust.knowsCreate(current) && !AttemptTrust.sameChallenge(current, attempt)) {
+        refuse(key, attempt, Distrust.CHALLENGE_MISMATCH, record.headers(), true);
+        return;
+      }
+      event = new ArbiterEvent.Attempt(attempt, trust.judgedAt(attempt, record.timestamp()));
     } else {
       // The typed deserializers dead-letter anything else before it gets here.
       throw new IllegalStateException("Unexpected value " + record.value().getClass());
     }
-    ArbiterRecord current = challenges.get(key);
     Decision decision = arbitration.decide(key, current, event, now, createdStreamTime);
     apply(key, current, decision, now);
     pending.persist();
@@ -130,6 +167,73 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       // back (see CommitPacer).
       context.commit();
     }
+  }
+
+  /**
+   * The record as the create will find it: attempts parked before it that name another service,
+   * identity or factor are refused here, so only the others are decided.
+   */
+  private ArbiterRecord refuseMismatchedParked(
+      String key, ArbiterRecord current, ChallengeCreated created) {
+    if (current == null || current.phase() != ArbiterRecord.Phase.AWAITING) {
+      return current;
+    }
+    List<ParkedAttempt> kept = new ArrayList<>(current.parked().size());
+    for (ParkedAttempt p : current.parked()) {
+      if (AttemptTrust.sameChallenge(created, p)) {
+        kept.add(p);
+      } else {
+        refuse(key, p.toEvent(key), Distrust.CHALLENGE_MISMATCH, null, false);
+      }
+    }
+    return kept.size() == current.parked().size() ? current : current.keepingParked(kept);
+  }
+
+  /**
+   * Sends an attempt the arbiter does not trust to the responses' dead-letter topic, re-encoded,
+   * with the reason; it decides nothing.
+   *
+   * @param current true when the attempt is the record being processed (its headers and offset are
+   *     known), false for a parked one
+   */
+  private void refuse(
+      String key,
+      VerificationAttempted attempt,
+      Distrust reason,
+      Iterable<Header> headers,
+      boolean current) {
+    // A parked attempt came from the same partition number of the responses topic (the topics are
+    // co-partitioned); its offset is not kept.
+    var source = context.recordMetadata();
+    int partition = source.map(m -> m.partition()).orElse(-1);
+    long offset = current ? source.map(m -> m.offset()).orElse(-1L) : -1L;
+    String message =
+        reason.code()
+            + ": attempt "
+            + attempt.getAttemptId()
+            + " (key "
+            + key
+            + ", MAC key "
+            + attempt.getMacKeyId()
+            + ") is not trusted and decides nothing";
+    LOG.warn("Dead-lettering {}-{}@{}: {}", responsesTopic, partition, offset, message);
+    metrics.untrusted(reason.code());
+    metrics.deadLettered(responsesTopic);
+    long now = context.currentSystemTimeMs();
+    context.forward(
+        new Record<String, SpecificRecord>(
+            key,
+            attempt,
+            now,
+            DeadLetterHandler.refusalHeaders(
+                headers,
+                AttemptTrust.class.getName(),
+                reason.code(),
+                message,
+                responsesTopic,
+                partition,
+                offset)),
+        names.responsesDeadLetterSink());
   }
 
   /**
