@@ -162,7 +162,8 @@ public final class ChallengeServiceApp implements AutoCloseable {
             gateway,
             new FactorCrypto(new SecretCipher(config.secretKey())),
             clock,
-            config.verifyTimeout());
+            config.verifyTimeout(),
+            config.attemptSigner());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Gauge.builder("lapse.challenges.viewed", view, ChallengeView::size).register(metrics);
     Gauge.builder("lapse.verifications.waiting", gateway, KafkaAttemptGateway::waiting)
@@ -203,6 +204,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
       TopicProvisioner provisioner = new TopicProvisioner(kafka);
       TopicNames names = kafka.topicNames();
       provisioner.ensureChallengeTopics(admin, names.challengeTopics());
+      // The processor refuses to run without it; here a failure is only logged, because the
+      // service itself does not rely on broker timestamps.
+      provisioner.ensureResponsesDatedByBroker(admin);
       provisioner.ensureStateTopics(admin, names.stateTopics());
     }
   }

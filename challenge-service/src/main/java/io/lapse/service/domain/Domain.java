@@ -27,12 +27,13 @@ public record Domain(
       AttemptGateway gateway,
       FactorCrypto crypto,
       Clock clock,
-      Duration verifyTimeout) {
+      Duration verifyTimeout,
+      AttemptSigner signer) {
     CatalogWriter writer = new CatalogWriter(catalog, snapshots);
     Entities entities = new Entities(writer, clock);
     Challenges challenges = new Challenges(catalog, view, clock);
     ResponseChecker checker = new ResponseChecker(crypto);
-    ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout);
+    ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout, signer);
     return new Domain(
         new Services(writer, accountSid, clock),
         entities,

@@ -1,7 +1,9 @@
 package io.lapse.service.support;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.service.api.HttpApi;
 import io.lapse.service.crypto.SecretCipher;
+import io.lapse.service.domain.AttemptSigner;
 import io.lapse.service.domain.Catalog;
 import io.lapse.service.domain.ChallengeView;
 import io.lapse.service.domain.Domain;
@@ -25,6 +27,10 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
   public final ChallengeView view;
   public final FakeDecider decider;
   public final Domain domain;
+
+  /** The keys the service signs attempts with, and the decider checks them with. */
+  public final AttemptMacKeys macKeys;
+
   private final HttpApi api;
 
   /** The parts that exist before the HTTP client, which needs the bound port. */
@@ -34,12 +40,14 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
       ChallengeView view,
       FakeDecider decider,
       Domain domain,
+      AttemptMacKeys macKeys,
       HttpApi api) {
     static Parts start() {
       MutableClock clock = new MutableClock(Instant.parse("2026-05-01T12:00:00.250Z"));
       InMemoryLogs logs = new InMemoryLogs();
       ChallengeView view = new ChallengeView(clock);
-      FakeDecider decider = new FakeDecider(logs, clock);
+      AttemptMacKeys macKeys = TestMacKeys.newKeys();
+      FakeDecider decider = new FakeDecider(logs, clock, macKeys);
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
       Domain domain =
@@ -52,7 +60,8 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
               decider,
               new FactorCrypto(new SecretCipher(key)),
               clock,
-              Duration.ofSeconds(1));
+              Duration.ofSeconds(1),
+              new AttemptSigner(AttemptSigner.attemptIdKeyFrom(key), macKeys));
       HttpApi api =
           HttpApi.create(
                   domain,
@@ -60,7 +69,7 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
                   new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                   () -> true)
               .start("127.0.0.1", 0);
-      return new Parts(clock, logs, view, decider, domain, api);
+      return new Parts(clock, logs, view, decider, domain, macKeys, api);
     }
   }
 
@@ -75,6 +84,7 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
     this.view = p.view();
     this.decider = p.decider();
     this.domain = p.domain();
+    this.macKeys = p.macKeys();
     this.api = p.api();
   }
 
