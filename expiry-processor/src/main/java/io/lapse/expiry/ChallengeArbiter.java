@@ -7,15 +7,11 @@ import io.lapse.expiry.decision.ArbiterEvent;
 import io.lapse.expiry.decision.Arbitration;
 import io.lapse.expiry.decision.Decision;
 import io.lapse.expiry.state.ArbiterRecord;
-import io.lapse.expiry.state.ParkedAttempt;
 import io.lapse.expiry.trust.AttemptTrust;
 import io.lapse.expiry.trust.Distrust;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -44,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>An attempt reaches {@link Arbitration} only once {@link AttemptTrust} trusts it: signed by a
  * challenge service, keyed by its own SID, not dated ahead of the broker, and (once the create is
  * known, also for attempts parked before it) naming the created challenge's service, identity and
- * factor. Anything else goes to {@code challenge-responses-dlq} with its reason and changes nothing
- * ({@code docs/decisions/0008-single-writers-on-the-log.md}, "Trust").
+ * factor. Anything else goes to {@code challenge-responses-dlq} with its reason ({@link
+ * AttemptRefusals}) and changes nothing ({@code docs/decisions/0008-single-writers-on-the-log.md},
+ * "Trust").
  */
 final class ChallengeArbiter implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(ChallengeArbiter.class);
@@ -64,6 +61,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   private ExpiryScan scan;
   private WakeUpScheduler wakeUps;
   private PendingCount pending;
+  private AttemptRefusals refusals;
   private String taskId;
   // Highest timestamp of a ChallengeCreated this task has processed (in memory; 0 after a start).
   private long createdStreamTime;
@@ -93,6 +91,8 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     this.scan = new ExpiryScan(index, challenges, settings);
     this.taskId = context.taskId().toString();
     this.pending = new PendingCount(meta, metrics.pendingOf(taskId));
+    this.refusals =
+        new AttemptRefusals(context, metrics, names.responsesDeadLetterSink(), responsesTopic);
     this.wakeUps =
         new WakeUpScheduler(
             WakeUpScheduler.Alignment.of(settings),
@@ -132,12 +132,12 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     ArbiterEvent event;
     if (record.value() instanceof ChallengeCreated created) {
       createdStreamTime = Math.max(createdStreamTime, record.timestamp());
-      current = refuseMismatchedParked(key, challenges.get(key), created);
+      current = refusals.refuseMismatchedParked(key, challenges.get(key), created);
       event = new ArbiterEvent.Created(created);
     } else if (record.value() instanceof VerificationAttempted attempt) {
       AttemptTrust.Assessment assessment = trust.assess(key, attempt, record.timestamp());
       if (!assessment.trusted()) {
-        refuse(key, attempt, assessment.refused(), record.headers(), true);
+        refusals.refuse(key, attempt, assessment.refused(), record.headers());
         return;
       }
       if (assessment.tolerated() != null) {
@@ -150,7 +150,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       }
       current = challenges.get(key);
       if (AttemptTrust.knowsCreate(current) && !AttemptTrust.sameChallenge(current, attempt)) {
-        refuse(key, attempt, Distrust.CHALLENGE_MISMATCH, record.headers(), true);
+        refusals.refuse(key, attempt, Distrust.CHALLENGE_MISMATCH, record.headers());
         return;
       }
       event = new ArbiterEvent.Attempt(attempt, trust.judgedAt(attempt, record.timestamp()));
@@ -167,73 +167,6 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       // back (see CommitPacer).
       context.commit();
     }
-  }
-
-  /**
-   * The record as the create will find it: attempts parked before it that name another service,
-   * identity or factor are refused here, so only the others are decided.
-   */
-  private ArbiterRecord refuseMismatchedParked(
-      String key, ArbiterRecord current, ChallengeCreated created) {
-    if (current == null || current.phase() != ArbiterRecord.Phase.AWAITING) {
-      return current;
-    }
-    List<ParkedAttempt> kept = new ArrayList<>(current.parked().size());
-    for (ParkedAttempt p : current.parked()) {
-      if (AttemptTrust.sameChallenge(created, p)) {
-        kept.add(p);
-      } else {
-        refuse(key, p.toEvent(key), Distrust.CHALLENGE_MISMATCH, null, false);
-      }
-    }
-    return kept.size() == current.parked().size() ? current : current.keepingParked(kept);
-  }
-
-  /**
-   * Sends an attempt the arbiter does not trust to the responses' dead-letter topic, re-encoded,
-   * with the reason; it decides nothing.
-   *
-   * @param current true when the attempt is the record being processed (its headers and offset are
-   *     known), false for a parked one
-   */
-  private void refuse(
-      String key,
-      VerificationAttempted attempt,
-      Distrust reason,
-      Iterable<Header> headers,
-      boolean current) {
-    // A parked attempt came from the same partition number of the responses topic (the topics are
-    // co-partitioned); its offset is not kept.
-    var source = context.recordMetadata();
-    int partition = source.map(m -> m.partition()).orElse(-1);
-    long offset = current ? source.map(m -> m.offset()).orElse(-1L) : -1L;
-    String message =
-        reason.code()
-            + ": attempt "
-            + attempt.getAttemptId()
-            + " (key "
-            + key
-            + ", MAC key "
-            + attempt.getMacKeyId()
-            + ") is not trusted and decides nothing";
-    LOG.warn("Dead-lettering {}-{}@{}: {}", responsesTopic, partition, offset, message);
-    metrics.untrusted(reason.code());
-    metrics.deadLettered(responsesTopic);
-    long now = context.currentSystemTimeMs();
-    context.forward(
-        new Record<String, SpecificRecord>(
-            key,
-            attempt,
-            now,
-            DeadLetterHandler.refusalHeaders(
-                headers,
-                AttemptTrust.class.getName(),
-                reason.code(),
-                message,
-                responsesTopic,
-                partition,
-                offset)),
-        names.responsesDeadLetterSink());
   }
 
   /**
