@@ -143,7 +143,10 @@ function nodeRecords(runId) {
     },
     {
       name: 'VerificationAttempted', schema: 'io.lapse.events.v1.VerificationAttempted', topic: topic('challenge-responses'), strategy: 'topic',
-      value: { ...common, attemptId: 'att-node-1', attemptAt: T0 + 5000, outcome: 'DENIED', metadata: null },
+      value: {
+        ...common, attemptId: 'att-node-1', attemptAt: T0 + 5000, outcome: 'DENIED', metadata: null,
+        macKeyId: 'k-node', mac: { 'bytes-hex': '00'.repeat(16) + 'ff'.repeat(16) },
+      },
     },
     {
       name: 'VerificationRejected', schema: 'io.lapse.events.v1.VerificationRejected', topic: topic('challenge-outcomes'), strategy: 'topic-record',

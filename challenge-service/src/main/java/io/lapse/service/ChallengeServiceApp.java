@@ -199,7 +199,8 @@ public final class ChallengeServiceApp implements AutoCloseable {
             clock,
             config.verifyTimeout(),
             commands,
-            config.commandTimeout());
+            config.commandTimeout(),
+            config.attemptSigner());
     Gauge.builder("lapse.challenges.viewed", view, ChallengeView::size).register(metrics);
     Gauge.builder("lapse.verifications.waiting", gateway, KafkaAttemptGateway::waiting)
         .register(metrics);
@@ -253,6 +254,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
       TopicProvisioner provisioner = new TopicProvisioner(kafka);
       TopicNames names = kafka.topicNames();
       provisioner.ensureChallengeTopics(admin, names.challengeTopics());
+      // The processor refuses to run without it; here a failure is only logged, because the
+      // service itself does not rely on broker timestamps.
+      provisioner.ensureResponsesDatedByBroker(admin);
       provisioner.ensureStateTopics(admin, names.stateTopics());
       // The followers and the entity tasks dead-letter what they cannot read to <topic>-dlq.
       List<String> followed = new ArrayList<>(names.challengeTopics());

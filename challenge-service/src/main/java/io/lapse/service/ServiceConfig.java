@@ -5,6 +5,8 @@ import io.lapse.config.ConfigDef;
 import io.lapse.config.ConfigType;
 import io.lapse.config.Rule;
 import io.lapse.config.Setting;
+import io.lapse.contract.AttemptMacKeys;
+import io.lapse.service.domain.AttemptSigner;
 import io.lapse.service.domain.Sids;
 import io.lapse.topics.KafkaConnection;
 import java.nio.file.Path;
@@ -63,8 +65,9 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           .required()
           .doc(
               "Base64 of 32 random bytes (`openssl rand -base64 32`): the AES-256-GCM key of TOTP"
-                  + " seeds on Kafka, the same on every instance and across restarts; the service"
-                  + " refuses to start without it (`./lapse up` makes one)");
+                  + " seeds on Kafka and (through HKDF) the key of attempt ids, the same on every"
+                  + " instance and across restarts; the service refuses to start without it"
+                  + " (`./lapse up` makes one)");
 
   public static final Setting<Duration> VERIFY_TIMEOUT =
       Setting.millis("LAPSE_VERIFY_TIMEOUT_MS")
@@ -115,6 +118,7 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           ACCOUNT_SID,
           AUTH_TOKEN,
           SECRET_KEY,
+          AttemptMacKeys.SETTING,
           VERIFY_TIMEOUT,
           CHALLENGE_RETENTION,
           STARTUP_TIMEOUT,
@@ -129,6 +133,7 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
     // Fails here rather than on the first request if a credential is missing.
     values.get(ACCOUNT_SID);
     values.get(AUTH_TOKEN);
+    values.get(AttemptMacKeys.SETTING);
   }
 
   /**
@@ -174,6 +179,17 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
   /** A copy of the seed-encryption key. */
   public byte[] secretKey() {
     return values.get(SECRET_KEY).clone();
+  }
+
+  /** The keys of the MACs on {@code challenge-responses}; the first signs. */
+  public AttemptMacKeys responseMacKeys() {
+    return values.get(AttemptMacKeys.SETTING);
+  }
+
+  /** Names and signs attempts: attempt ids keyed from the secret key, MACs with the MAC keys. */
+  public AttemptSigner attemptSigner() {
+    return new AttemptSigner(
+        AttemptSigner.attemptIdKeyFrom(values.get(SECRET_KEY)), responseMacKeys());
   }
 
   public Duration verifyTimeout() {

@@ -12,6 +12,18 @@ import org.junit.jupiter.api.Test;
 
 class ServiceConfigTest {
   private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
+  private static final String MAC_KEY = Base64.getEncoder().encodeToString(new byte[32]);
+  private static final String MAC_KEYS = "k1:" + MAC_KEY;
+
+  /** The variables given, and the MAC keys the service requires. */
+  private static Map<String, String> withMacKeys(String... namesAndValues) {
+    Map<String, String> env = new HashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      env.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    env.putIfAbsent("LAPSE_RESPONSE_MAC_KEYS", MAC_KEYS);
+    return env;
+  }
 
   @Test
   void shouldRefuseToStartWithoutASecretKeyAndSayHowToMakeOne() {
@@ -24,15 +36,15 @@ class ServiceConfigTest {
   @Test
   void shouldRefuseAKeyThatIsNot32Bytes() {
     String shortKey = Base64.getEncoder().encodeToString(new byte[16]);
-    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", shortKey)))
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", shortKey)))
         .hasMessageContaining("32 bytes");
-    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", "***")))
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", "***")))
         .hasMessageContaining("Base64");
   }
 
   @Test
   void shouldUseLocalDefaultsAndGenerateCredentials() {
-    ServiceConfig c = ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", KEY));
+    ServiceConfig c = ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", KEY));
     assertThat(c.httpHost()).isEqualTo("127.0.0.1");
     assertThat(c.httpPort()).isEqualTo(8080);
     assertThat(c.publicBaseUrl()).isEmpty();
@@ -47,8 +59,7 @@ class ServiceConfigTest {
 
   @Test
   void shouldReadEveryVariable() {
-    Map<String, String> env = new HashMap<>();
-    env.put("LAPSE_SECRET_KEY", KEY);
+    Map<String, String> env = withMacKeys("LAPSE_SECRET_KEY", KEY);
     env.put("HTTP_PORT", "0");
     env.put("LAPSE_HTTP_HOST", "0.0.0.0");
     env.put("LAPSE_PUBLIC_BASE_URL", "https://verify.example.com");
@@ -74,12 +85,12 @@ class ServiceConfigTest {
   @Test
   void shouldRejectMalformedValuesNamingTheVariable() {
     assertThatThrownBy(
-            () -> ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", KEY, "HTTP_PORT", "x")))
+            () -> ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", KEY, "HTTP_PORT", "x")))
         .hasMessageContaining("HTTP_PORT");
     assertThatThrownBy(
             () ->
                 ServiceConfig.fromEnv(
-                    Map.of(
+                    withMacKeys(
                         "LAPSE_SECRET_KEY",
                         KEY,
                         "LAPSE_ACCOUNT_SID",
@@ -93,7 +104,7 @@ class ServiceConfigTest {
   void shouldGenerateOnlyTheMissingCredentialAndSaySo() {
     String account = "AC" + "d".repeat(32);
     ServiceConfig c =
-        ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", KEY, "LAPSE_ACCOUNT_SID", account));
+        ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", KEY, "LAPSE_ACCOUNT_SID", account));
     assertThat(c.accountSid()).isEqualTo(account);
     assertThat(c.authToken()).matches("[0-9a-f]{32}");
     assertThat(c.credentialsGenerated()).isTrue();
@@ -101,9 +112,10 @@ class ServiceConfigTest {
 
   @Test
   void shouldLogTheEffectiveConfigurationWithSecretsMasked() {
-    Map<String, String> env = new HashMap<>();
     String key = Base64.getEncoder().encodeToString("k".repeat(32).getBytes(UTF_8));
-    env.put("LAPSE_SECRET_KEY", key);
+    String macKey = Base64.getEncoder().encodeToString("m".repeat(32).getBytes(UTF_8));
+    Map<String, String> env =
+        withMacKeys("LAPSE_SECRET_KEY", key, "LAPSE_RESPONSE_MAC_KEYS", "k9:" + macKey);
     env.put("LAPSE_AUTH_TOKEN", "token-secret");
     env.put("SCHEMA_REGISTRY_URL", "https://reg-user:reg-pass@registry.example.com");
     env.put("SCHEMA_REGISTRY_PROPERTY_BASIC_AUTH_USER_INFO", "ui-user:ui-pass");
@@ -122,20 +134,60 @@ class ServiceConfigTest {
             "LAPSE_ACCOUNT_SID=" + c.accountSid(),
             "LAPSE_AUTH_TOKEN=****",
             "LAPSE_SECRET_KEY=****",
+            "LAPSE_RESPONSE_MAC_KEYS=****",
             "LAPSE_VERIFY_TIMEOUT_MS=5000")
-        .doesNotContain("reg-pass", "ui-pass", "jaas-pass", "token-secret", key);
+        .doesNotContain("reg-pass", "ui-pass", "jaas-pass", "token-secret", key, macKey);
   }
 
   @Test
   void shouldNotEchoAnInvalidSecretKey() {
-    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", "not*base64")))
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", "not*base64")))
         .hasMessage("LAPSE_SECRET_KEY must be Base64 of exactly 32 bytes");
   }
 
   @Test
   void shouldKeepTheSecretKeyFromBeingChangedThroughTheAccessor() {
-    ServiceConfig c = ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", KEY));
+    ServiceConfig c = ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", KEY));
     c.secretKey()[0] = 42;
     assertThat(c.secretKey()).containsOnly(0);
+  }
+
+  @Test
+  void shouldRefuseToStartWithoutResponseMacKeys() {
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("LAPSE_SECRET_KEY", KEY)))
+        .hasMessageContaining("LAPSE_RESPONSE_MAC_KEYS");
+    String shortKey = Base64.getEncoder().encodeToString(new byte[31]);
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.fromEnv(
+                    withMacKeys(
+                        "LAPSE_SECRET_KEY", KEY, "LAPSE_RESPONSE_MAC_KEYS", "k1:" + shortKey)))
+        .hasMessageContaining("LAPSE_RESPONSE_MAC_KEYS must be")
+        .hasMessageNotContaining(shortKey);
+  }
+
+  @Test
+  void shouldSignWithTheFirstMacKeyAndKeyAttemptIdsFromTheSecretKey() {
+    String other = Base64.getEncoder().encodeToString("o".repeat(32).getBytes(UTF_8));
+    ServiceConfig c =
+        ServiceConfig.fromEnv(
+            withMacKeys(
+                "LAPSE_SECRET_KEY",
+                KEY,
+                "LAPSE_RESPONSE_MAC_KEYS",
+                "k2:" + other + ",k1:" + MAC_KEY));
+    ServiceConfig sameSecret = ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", KEY));
+    String otherSecret = Base64.getEncoder().encodeToString("s".repeat(32).getBytes(UTF_8));
+    ServiceConfig differentSecret =
+        ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", otherSecret));
+
+    assertThat(c.responseMacKeys().signingKeyId()).isEqualTo("k2");
+    String id = c.attemptSigner().attemptId("YC" + "0".repeat(32), "123456");
+    assertThat(id).matches("AT[0-9a-f]{32}");
+    assertThat(sameSecret.attemptSigner().attemptId("YC" + "0".repeat(32), "123456"))
+        .as("another instance with the same secret")
+        .isEqualTo(id);
+    assertThat(differentSecret.attemptSigner().attemptId("YC" + "0".repeat(32), "123456"))
+        .isNotEqualTo(id);
   }
 }

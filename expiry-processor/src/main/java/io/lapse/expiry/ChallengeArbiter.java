@@ -7,6 +7,8 @@ import io.lapse.expiry.decision.ArbiterEvent;
 import io.lapse.expiry.decision.Arbitration;
 import io.lapse.expiry.decision.Decision;
 import io.lapse.expiry.state.ArbiterRecord;
+import io.lapse.expiry.trust.AttemptTrust;
+import io.lapse.expiry.trust.Distrust;
 import java.time.Instant;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
@@ -34,13 +36,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Settled challenges are remembered for the terminal retention past their deadline, so late
  * attempts get 60322/60323 rather than 20404, and then purged through the same time index.
+ *
+ * <p>An attempt reaches {@link Arbitration} only once {@link AttemptTrust} trusts it: signed by a
+ * challenge service, keyed by its own SID, not dated ahead of the broker, and (once the create is
+ * known, also for attempts parked before it) naming the created challenge's service, identity and
+ * factor. Anything else goes to {@code challenge-responses-dlq} with its reason ({@link
+ * AttemptRefusals}) and changes nothing ({@code docs/decisions/0008-single-writers-on-the-log.md},
+ * "Trust").
  */
 final class ChallengeArbiter implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(ChallengeArbiter.class);
 
   private final ExpirySettings settings;
+  private final AttemptTrust trust;
   private final ExpiryMetrics metrics;
   private final ExpiryTopology.Names names;
+  private final String responsesTopic;
   private final Arbitration arbitration;
   private final Supplier<CommitPacer> threadPacer;
 
@@ -50,18 +61,23 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   private ExpiryScan scan;
   private WakeUpScheduler wakeUps;
   private PendingCount pending;
+  private AttemptRefusals refusals;
   private String taskId;
   // Highest timestamp of a ChallengeCreated this task has processed (in memory; 0 after a start).
   private long createdStreamTime;
 
   ChallengeArbiter(
       ExpirySettings settings,
+      AttemptTrust trust,
       ExpiryMetrics metrics,
       ExpiryTopology.Names names,
+      String responsesTopic,
       Supplier<CommitPacer> threadPacer) {
     this.settings = settings;
+    this.trust = trust;
     this.metrics = metrics;
     this.names = names;
+    this.responsesTopic = responsesTopic;
     this.arbitration = new Arbitration(settings);
     this.threadPacer = threadPacer;
   }
@@ -75,6 +91,8 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     this.scan = new ExpiryScan(index, challenges, settings);
     this.taskId = context.taskId().toString();
     this.pending = new PendingCount(meta, metrics.pendingOf(taskId));
+    this.refusals =
+        new AttemptRefusals(context, metrics, names.responsesDeadLetterSink(), responsesTopic);
     this.wakeUps =
         new WakeUpScheduler(
             WakeUpScheduler.Alignment.of(settings),
@@ -104,23 +122,42 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   @Override
   public void process(Record<String, SpecificRecord> record) {
     String key = record.key();
-    if (key == null) {
+    if (key == null && !(record.value() instanceof VerificationAttempted)) {
       LOG.warn("Dropping a {} without a key", record.value().getClass().getSimpleName());
       return;
     }
     long now = context.currentSystemTimeMs();
     boolean afterQuiet = threadPacer.get().arrivedAfterQuiet(now);
+    ArbiterRecord current;
     ArbiterEvent event;
     if (record.value() instanceof ChallengeCreated created) {
       createdStreamTime = Math.max(createdStreamTime, record.timestamp());
+      current = refusals.refuseMismatchedParked(key, challenges.get(key), created);
       event = new ArbiterEvent.Created(created);
     } else if (record.value() instanceof VerificationAttempted attempt) {
-      event = new ArbiterEvent.Attempt(attempt);
+      AttemptTrust.Assessment assessment = trust.assess(key, attempt, record.timestamp());
+      if (!assessment.trusted()) {
+        refusals.refuse(key, attempt, assessment.refused(), record.headers());
+        return;
+      }
+      if (assessment.tolerated() != null) {
+        metrics.untrusted(assessment.tolerated().code());
+        LOG.warn(
+            "Deciding attempt {} on {} despite {} (LAPSE_EXPIRY_ATTEMPT_MAC=log)",
+            attempt.getAttemptId(),
+            key,
+            assessment.tolerated().code());
+      }
+      current = challenges.get(key);
+      if (AttemptTrust.knowsCreate(current) && !AttemptTrust.sameChallenge(current, attempt)) {
+        refusals.refuse(key, attempt, Distrust.CHALLENGE_MISMATCH, record.headers());
+        return;
+      }
+      event = new ArbiterEvent.Attempt(attempt, trust.judgedAt(attempt, record.timestamp()));
     } else {
       // The typed deserializers dead-letter anything else before it gets here.
       throw new IllegalStateException("Unexpected value " + record.value().getClass());
     }
-    ArbiterRecord current = challenges.get(key);
     Decision decision = arbitration.decide(key, current, event, now, createdStreamTime);
     apply(key, current, decision, now);
     pending.persist();

@@ -49,6 +49,12 @@ public final class DeadLetterHandler
   static final String HEADER_PARTITION = "__streams.errors.partition";
   static final String HEADER_OFFSET = "__streams.errors.offset";
 
+  /**
+   * Lapse's own header: a stable code for why a decodable record was refused (e.g. {@code
+   * mac-invalid}); see {@link #refusalHeaders}.
+   */
+  public static final String HEADER_REASON = "lapse.dlq.reason";
+
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandler.class);
   private ExpiryMetrics metrics;
 
@@ -150,6 +156,35 @@ public final class DeadLetterHandler
       metrics.deadLettered(topic);
     }
     return new ProducerRecord<>(dlq, null, key, value, headers);
+  }
+
+  /**
+   * The headers of a record that decoded fine but is refused by a rule rather than by an exception
+   * (an attempt the arbiter does not trust): the original headers, the KIP-1034 headers of any
+   * dead-lettered record (the refusing component in place of an exception class, {@code offset} -1
+   * when the record is not the one being processed), and {@link #HEADER_REASON}.
+   */
+  static RecordHeaders refusalHeaders(
+      Iterable<Header> original,
+      String refusedBy,
+      String reason,
+      String message,
+      String topic,
+      int partition,
+      long offset) {
+    RecordHeaders headers = new RecordHeaders();
+    if (original != null) {
+      for (Header h : original) {
+        headers.add(h.key(), h.value());
+      }
+    }
+    headers.add(HEADER_EXCEPTION, utf8(refusedBy));
+    headers.add(HEADER_MESSAGE, utf8(message));
+    headers.add(HEADER_TOPIC, utf8(topic));
+    headers.add(HEADER_PARTITION, utf8(String.valueOf(partition)));
+    headers.add(HEADER_OFFSET, utf8(String.valueOf(offset)));
+    headers.add(HEADER_REASON, utf8(reason));
+    return headers;
   }
 
   /** The whole causal chain, so "could not decode" comes with the underlying Avro error. */

@@ -5,6 +5,7 @@ import io.lapse.config.ConfigDef;
 import io.lapse.config.PropertyPrefix;
 import io.lapse.config.Rule;
 import io.lapse.config.Setting;
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.topics.KafkaConnection;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,6 +122,11 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
               ExpirySettings.TERMINAL_RETENTION,
               ExpirySettings.UNKNOWN_GRACE,
               ExpirySettings.MAX_FAILED_ATTEMPTS)
+          .add(
+              AttemptMacKeys.SETTING,
+              ExpirySettings.ATTEMPT_MAC,
+              ExpirySettings.ATTEMPT_CLOCK_SKEW,
+              ExpirySettings.ATTEMPT_MAX_DELAY)
           .add(STREAMS_PROPERTIES)
           .build();
 
@@ -128,6 +134,8 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
     if (values.definition() != DEFINITION) {
       throw new IllegalArgumentException("not the expiry processor's settings: " + values);
     }
+    // Fails here rather than at the first attempt if the keys are missing.
+    values.get(AttemptMacKeys.SETTING);
   }
 
   /**
@@ -138,6 +146,11 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
   public static ExpiryConfig fromEnv(Map<String, String> env) {
     Config values = DEFINITION.parse(env);
     return new ExpiryConfig(KafkaConnection.fromEnv(env), ExpirySettings.from(values), values);
+  }
+
+  /** The keys that attempts on {@code challenge-responses} must be signed with (any of them). */
+  public AttemptMacKeys responseMacKeys() {
+    return values.get(AttemptMacKeys.SETTING);
   }
 
   public String applicationId() {

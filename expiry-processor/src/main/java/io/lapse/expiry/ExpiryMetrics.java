@@ -30,6 +30,7 @@ public final class ExpiryMetrics {
   private final Map<String, Counter> registryUnavailable = new ConcurrentHashMap<>();
   private final Counter registryRetries;
   private volatile Instant lastRegistryFault;
+  private final Map<String, Counter> untrusted = new ConcurrentHashMap<>();
 
   public ExpiryMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -174,6 +175,29 @@ public final class ExpiryMetrics {
 
   public double registryRetryCount() {
     return registryRetries.count();
+  }
+
+  /**
+   * Counts one attempt that failed a trust check, by reason ({@code mac-invalid}, …): refused and
+   * dead-lettered, or, for a MAC failure with {@code LAPSE_EXPIRY_ATTEMPT_MAC=log}, let through.
+   */
+  public void untrusted(String reason) {
+    untrusted
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder("lapse.expiry.untrusted.attempts")
+                    .description(
+                        "Attempts that failed a trust check (MAC, key, time, challenge), by reason")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Untrusted attempts counted with this reason so far. */
+  public double untrustedCount(String reason) {
+    Counter c = untrusted.get(reason);
+    return c == null ? 0 : c.count();
   }
 
   /** Counts one decision by its kind (approved, denied, failed, rejected-60323, …). */

@@ -107,6 +107,17 @@ public final class ExpiryProcessorApp implements AutoCloseable {
       provisioner.ensureChallengeTopics(admin, names.challengeTopics());
       provisioner.ensureDeadLetterTopics(
           admin, List.of(names.challengeCreated(), names.challengeResponses()));
+      // The arbiter bounds an attempt's claimed time by its record's timestamp, which proves
+      // nothing unless the broker sets it: no start without that.
+      if (!provisioner.ensureResponsesDatedByBroker(admin)) {
+        throw new IllegalStateException(
+            "Topic "
+                + names.challengeResponses()
+                + " must have message.timestamp.type="
+                + TopicProvisioner.BROKER_TIME
+                + " and the processor could not check or set it: set it on the topic, or grant"
+                + " the processor DescribeConfigs and AlterConfigs on it");
+      }
     }
   }
 

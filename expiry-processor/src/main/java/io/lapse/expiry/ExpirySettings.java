@@ -25,6 +25,11 @@ import java.time.Duration;
  *     requests one); see {@link CommitPacer}
  * @param tickAlignment where a task's next tick goes: on the grid of the punctuation interval, or
  *     at the due instant itself (no sooner than one interval after the previous tick)
+ * @param attemptClockSkew an attempt stamped more than this after its record's broker time is
+ *     refused as {@code attempt-in-future}
+ * @param attemptMaxDelay an attempt is judged late as if made no earlier than this before its
+ *     record's broker time
+ * @param attemptMac whether an attempt without a valid MAC is refused or only logged and counted
  */
 public record ExpirySettings(
     Duration punctuationInterval,
@@ -34,7 +39,21 @@ public record ExpirySettings(
     Duration unknownGrace,
     int maxFailedAttempts,
     Duration commitRequestQuietGap,
-    TickAlignment tickAlignment) {
+    TickAlignment tickAlignment,
+    Duration attemptClockSkew,
+    Duration attemptMaxDelay,
+    MacMode attemptMac) {
+
+  /** What the arbiter does with an attempt whose MAC is missing, unknown or invalid. */
+  public enum MacMode {
+    /** Dead-letter it; it never decides. */
+    ENFORCE,
+    /**
+     * Decide it anyway, logging and counting it as untrusted: only while services that do not sign
+     * yet are replaced (a migration step, never a steady state).
+     */
+    LOG
+  }
 
   /** Where a task's next tick is scheduled. */
   public enum TickAlignment {
@@ -109,6 +128,31 @@ public record ExpirySettings(
           .validate(Rule.atLeast(1))
           .doc("the wrong code that reaches this count is answered 60308 (Twilio: 5)");
 
+  // Trust: see docs/decisions/0008-single-writers-on-the-log.md, "Trust".
+  public static final Setting<Duration> ATTEMPT_CLOCK_SKEW =
+      Setting.millis("LAPSE_EXPIRY_ATTEMPT_CLOCK_SKEW_MS")
+          .defaultsTo(Duration.ofSeconds(5))
+          .validate(Rule.notNegative())
+          .doc(
+              "an attempt whose `attemptAt` is more than this after its record's broker time"
+                  + " (`LogAppendTime`) is dead-lettered as `attempt-in-future`");
+
+  public static final Setting<Duration> ATTEMPT_MAX_DELAY =
+      Setting.millis("LAPSE_EXPIRY_ATTEMPT_MAX_DELAY_MS")
+          .defaultsTo(Duration.ofSeconds(30))
+          .validate(Rule.notNegative())
+          .doc(
+              "lateness is judged at `max(attemptAt, broker time - this)`: an attempt appended"
+                  + " long after the time it claims is judged by the broker's clock");
+
+  public static final Setting<MacMode> ATTEMPT_MAC =
+      Setting.oneOf("LAPSE_EXPIRY_ATTEMPT_MAC", MacMode.class)
+          .defaultsTo(MacMode.ENFORCE)
+          .doc(
+              "`enforce`: an attempt without a valid MAC is dead-lettered and never decides;"
+                  + " `log`: decided anyway, logged and counted (only while migrating to signing"
+                  + " services)");
+
   public static final Duration DEFAULT_PUNCTUATION_INTERVAL = PUNCTUATION_INTERVAL.defaultValue();
   public static final Duration DEFAULT_TICK_TIME_BUDGET = TICK_BUDGET.defaultValue();
   public static final int DEFAULT_TICK_MAX_COUNT = TICK_MAX_COUNT.defaultValue();
@@ -118,6 +162,9 @@ public record ExpirySettings(
   public static final Duration DEFAULT_COMMIT_REQUEST_QUIET_GAP =
       COMMIT_REQUEST_QUIET_GAP.defaultValue();
   public static final TickAlignment DEFAULT_TICK_ALIGNMENT = TICK_ALIGNMENT.defaultValue();
+  public static final Duration DEFAULT_ATTEMPT_CLOCK_SKEW = ATTEMPT_CLOCK_SKEW.defaultValue();
+  public static final Duration DEFAULT_ATTEMPT_MAX_DELAY = ATTEMPT_MAX_DELAY.defaultValue();
+  public static final MacMode DEFAULT_ATTEMPT_MAC = ATTEMPT_MAC.defaultValue();
 
   public ExpirySettings {
     PUNCTUATION_INTERVAL.check(punctuationInterval);
@@ -128,6 +175,9 @@ public record ExpirySettings(
     MAX_FAILED_ATTEMPTS.check(maxFailedAttempts);
     COMMIT_REQUEST_QUIET_GAP.check(commitRequestQuietGap);
     TICK_ALIGNMENT.check(tickAlignment);
+    ATTEMPT_CLOCK_SKEW.check(attemptClockSkew);
+    ATTEMPT_MAX_DELAY.check(attemptMaxDelay);
+    ATTEMPT_MAC.check(attemptMac);
   }
 
   /** Every knob at its declared default. */
@@ -140,7 +190,10 @@ public record ExpirySettings(
         DEFAULT_UNKNOWN_GRACE,
         TWILIO_MAX_FAILED_ATTEMPTS,
         DEFAULT_COMMIT_REQUEST_QUIET_GAP,
-        DEFAULT_TICK_ALIGNMENT);
+        DEFAULT_TICK_ALIGNMENT,
+        DEFAULT_ATTEMPT_CLOCK_SKEW,
+        DEFAULT_ATTEMPT_MAX_DELAY,
+        DEFAULT_ATTEMPT_MAC);
   }
 
   /** The knobs from parsed settings whose declaration includes this class's settings. */
@@ -153,7 +206,10 @@ public record ExpirySettings(
         values.get(UNKNOWN_GRACE),
         values.get(MAX_FAILED_ATTEMPTS),
         values.get(COMMIT_REQUEST_QUIET_GAP),
-        values.get(TICK_ALIGNMENT));
+        values.get(TICK_ALIGNMENT),
+        values.get(ATTEMPT_CLOCK_SKEW),
+        values.get(ATTEMPT_MAX_DELAY),
+        values.get(ATTEMPT_MAC));
   }
 
   /** A copy with another tick bound (tests of the budgeted scan). */
@@ -166,7 +222,10 @@ public record ExpirySettings(
         unknownGrace,
         maxFailedAttempts,
         commitRequestQuietGap,
-        tickAlignment);
+        tickAlignment,
+        attemptClockSkew,
+        attemptMaxDelay,
+        attemptMac);
   }
 
   /** A copy with another retention of settled challenges (tests of the purge). */
@@ -179,7 +238,10 @@ public record ExpirySettings(
         unknownGrace,
         maxFailedAttempts,
         commitRequestQuietGap,
-        tickAlignment);
+        tickAlignment,
+        attemptClockSkew,
+        attemptMaxDelay,
+        attemptMac);
   }
 
   /** A copy with another tick alignment (tests of {@link TickAlignment#DUE}). */
@@ -192,6 +254,25 @@ public record ExpirySettings(
         unknownGrace,
         maxFailedAttempts,
         commitRequestQuietGap,
-        alignment);
+        alignment,
+        attemptClockSkew,
+        attemptMaxDelay,
+        attemptMac);
+  }
+
+  /** A copy with another MAC mode (tests of {@link MacMode#LOG}). */
+  public ExpirySettings withAttemptMac(MacMode mode) {
+    return new ExpirySettings(
+        punctuationInterval,
+        tickTimeBudget,
+        tickMaxCount,
+        terminalRetention,
+        unknownGrace,
+        maxFailedAttempts,
+        commitRequestQuietGap,
+        tickAlignment,
+        attemptClockSkew,
+        attemptMaxDelay,
+        mode);
   }
 }

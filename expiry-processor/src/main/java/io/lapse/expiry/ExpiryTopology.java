@@ -1,11 +1,16 @@
 package io.lapse.expiry;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.expiry.state.ArbiterRecordSerde;
+import io.lapse.expiry.trust.AttemptTrust;
 import io.lapse.topics.LapseTopics;
+import io.lapse.topics.TopicNames;
 import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -15,10 +20,14 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * challenge-created-source ──┐                               ┌─▶ challenge-outcomes-sink
- *                            ├─▶ challenge-arbiter ──────────┤
- * challenge-responses-source ┘   (stores: lapse-challenges,  └─▶ challenge-expired-sink
+ *                            ├─▶ challenge-arbiter ──────────┼─▶ challenge-expired-sink
+ * challenge-responses-source ┘   (stores: lapse-challenges,  └─▶ challenge-responses-dlq-sink
  *                                 lapse-time-index, lapse-expiry-meta)
  * </pre>
+ *
+ * <p>The dead-letter sink takes the attempts the arbiter does not trust ({@link AttemptTrust}),
+ * inside the task's transaction like its decisions; records that cannot be decoded at all reach the
+ * same topic through the {@link DeadLetterHandler}.
  *
  * <p>Both inputs feed one processor, so Streams puts them in one sub-topology: their partitions are
  * co-partitioned into the same task, and every event of one challenge is handled on one thread, in
@@ -35,6 +44,7 @@ public final class ExpiryTopology {
       String arbiter,
       String outcomesSink,
       String expiredSink,
+      String responsesDeadLetterSink,
       String challengeStore,
       String indexStore,
       String metaStore) {
@@ -45,17 +55,21 @@ public final class ExpiryTopology {
             "challenge-arbiter",
             "challenge-outcomes-sink",
             "challenge-expired-sink",
+            "challenge-responses-dlq-sink",
             "lapse-challenges",
             "lapse-time-index",
             "lapse-expiry-meta");
   }
 
   public static Topology build(ExpiryConfig config, ExpiryMetrics metrics) {
-    return build(config.connection().topics(), config.settings(), metrics);
+    return build(
+        config.connection().topics(), config.settings(), config.responseMacKeys(), metrics);
   }
 
-  public static Topology build(LapseTopics topics, ExpirySettings settings, ExpiryMetrics metrics) {
+  public static Topology build(
+      LapseTopics topics, ExpirySettings settings, AttemptMacKeys macKeys, ExpiryMetrics metrics) {
     Names n = Names.DEFAULT;
+    AttemptTrust trust = new AttemptTrust(macKeys, settings);
     Topology topology = new Topology();
     topology.addSource(
         n.createdSource(),
@@ -74,7 +88,9 @@ public final class ExpiryTopology {
         CommitPacer.perThread(settings.commitRequestQuietGap().toMillis());
     topology.addProcessor(
         n.arbiter(),
-        () -> new ChallengeArbiter(settings, metrics, n, threadPacer),
+        () ->
+            new ChallengeArbiter(
+                settings, trust, metrics, n, topics.challengeResponses().name(), threadPacer),
         n.createdSource(),
         n.responsesSource());
     // No caching on the challenge and index stores: almost every put is a distinct key, so a
@@ -109,6 +125,18 @@ public final class ExpiryTopology {
         topics.challengeExpired().name(),
         topics.challengeExpired().keySerializer(),
         topics.challengeExpired().valueSerializer(),
+        n.arbiter());
+    // Registered under the input topic's subject, so the record reads back as any
+    // challenge-responses record does.
+    String responses = topics.challengeResponses().name();
+    Serializer<VerificationAttempted> attempts = topics.challengeResponses().valueSerializer();
+    Serializer<SpecificRecord> asResponse =
+        (topic, value) -> attempts.serialize(responses, (VerificationAttempted) value);
+    topology.addSink(
+        n.responsesDeadLetterSink(),
+        TopicNames.deadLetter(responses),
+        topics.challengeResponses().keySerializer(),
+        asResponse,
         n.arbiter());
     return topology;
   }

@@ -4,6 +4,7 @@ import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.events.v1.VerificationAttempted;
+import io.lapse.expiry.harness.TestKeys;
 import io.lapse.serde.MockSchemaRegistry;
 import io.lapse.topics.LapseTopics;
 import io.lapse.topics.TopicNames;
@@ -27,7 +28,8 @@ import org.apache.kafka.streams.test.TestRecord;
 
 /**
  * A TopologyTestDriver around {@link ExpiryTopology} with a mock registry, typed inputs and outputs
- * and a hand-driven wall clock: one per test, closed by the test.
+ * and a hand-driven wall clock: one per test, closed by the test. Attempts are signed with {@link
+ * TestKeys} as the challenge service signs them, unless a test pipes one as it is.
  */
 final class ArbiterDriver implements AutoCloseable {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -40,6 +42,7 @@ final class ArbiterDriver implements AutoCloseable {
   private final TestOutputTopic<String, SpecificRecord> outcomes;
   private final TestOutputTopic<String, ChallengeExpired> expired;
   private final TestOutputTopic<byte[], byte[]> createdDlq;
+  private final TestOutputTopic<String, VerificationAttempted> responsesDlq;
   private final TestOutputTopic<byte[], byte[]> metaChangelog;
   private final ExpiryMetrics metrics = new ExpiryMetrics(new SimpleMeterRegistry());
   private final TopicNames names = TopicNames.defaults();
@@ -61,7 +64,9 @@ final class ArbiterDriver implements AutoCloseable {
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterHandler.class.getName());
     props.put(DeadLetterHandler.METRICS_CONFIG, metrics);
-    driver = new TopologyTestDriver(ExpiryTopology.build(topics, settings, metrics), props, T0);
+    driver =
+        new TopologyTestDriver(
+            ExpiryTopology.build(topics, settings, TestKeys.MAC_KEYS, metrics), props, T0);
     created =
         driver.createInputTopic(
             names.challengeCreated(),
@@ -90,6 +95,11 @@ final class ArbiterDriver implements AutoCloseable {
             TopicNames.deadLetter(names.challengeCreated()),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
+    responsesDlq =
+        driver.createOutputTopic(
+            TopicNames.deadLetter(names.challengeResponses()),
+            topics.challengeResponses().keyDeserializer(),
+            topics.challengeResponses().valueDeserializer());
     metaChangelog =
         driver.createOutputTopic(
             "expiry-test-" + ExpiryTopology.Names.DEFAULT.metaStore() + "-changelog",
@@ -120,7 +130,15 @@ final class ArbiterDriver implements AutoCloseable {
   }
 
   void attempt(String sid, String attemptId, Instant attemptAt, AttemptOutcome outcome) {
-    responses.pipeInput(sid, attemptOf(sid, attemptId, attemptAt, outcome), now());
+    responses.pipeInput(sid, TestKeys.signed(attemptOf(sid, attemptId, attemptAt, outcome)), now());
+  }
+
+  /**
+   * Pipes an attempt exactly as given (signed or not) under {@code key}, appended by the broker at
+   * {@code brokerTime} (the record timestamp, the topic being {@code LogAppendTime}).
+   */
+  void pipeAttempt(String key, VerificationAttempted attempt, Instant brokerTime) {
+    responses.pipeInput(key, attempt, brokerTime);
   }
 
   void attempt(String sid, String attemptId, AttemptOutcome outcome) {
@@ -141,6 +159,11 @@ final class ArbiterDriver implements AutoCloseable {
 
   List<TestRecord<byte[], byte[]>> createdDeadLetters() {
     return createdDlq.readRecordsToList();
+  }
+
+  /** What went to {@code challenge-responses-dlq} since the last call, headers included. */
+  List<TestRecord<String, VerificationAttempted>> responsesDeadLetters() {
+    return responsesDlq.readRecordsToList();
   }
 
   KeyValueStore<String, Long> metaStore() {

@@ -3,7 +3,9 @@ package io.lapse.expiry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lapse.expiry.ExpirySettings.MacMode;
 import io.lapse.expiry.ExpirySettings.TickAlignment;
+import io.lapse.expiry.harness.TestKeys;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,9 +17,19 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 class ExpiryConfigTest {
+  /** The one variable without a default. */
+  private static final Map<String, String> KEYS =
+      Map.of("LAPSE_RESPONSE_MAC_KEYS", TestKeys.MAC_KEYS_ENV);
+
+  private static Map<String, String> withKeys(String name, String value) {
+    Map<String, String> env = new HashMap<>(KEYS);
+    env.put(name, value);
+    return env;
+  }
+
   @Test
   void shouldUseTheDeclaredDefaultsForTheTopology() {
-    ExpiryConfig c = ExpiryConfig.fromEnv(Map.of());
+    ExpiryConfig c = ExpiryConfig.fromEnv(KEYS);
     assertThat(c.settings()).isEqualTo(ExpirySettings.defaults());
     assertThat(c.settings().punctuationInterval()).isEqualTo(Duration.ofMillis(10));
     assertThat(c.settings().tickTimeBudget()).isEqualTo(Duration.ofMillis(40));
@@ -27,11 +39,21 @@ class ExpiryConfigTest {
     assertThat(c.settings().maxFailedAttempts()).isEqualTo(5);
     assertThat(c.settings().commitRequestQuietGap()).isEqualTo(Duration.ofMillis(5));
     assertThat(c.settings().tickAlignment()).isEqualTo(TickAlignment.GRID);
+    assertThat(c.settings().attemptClockSkew()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.settings().attemptMaxDelay()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.settings().attemptMac()).isEqualTo(MacMode.ENFORCE);
+  }
+
+  @Test
+  void shouldRefuseToStartWithoutMacKeys() {
+    assertThatThrownBy(() -> ExpiryConfig.fromEnv(Map.of()))
+        .hasMessageContaining("LAPSE_RESPONSE_MAC_KEYS");
+    assertThat(ExpiryConfig.fromEnv(KEYS).responseMacKeys().ids()).containsExactly(TestKeys.KEY_ID);
   }
 
   @Test
   void shouldUseTheDeclaredDefaultsForTheStreamsClient() {
-    ExpiryConfig c = ExpiryConfig.fromEnv(Map.of());
+    ExpiryConfig c = ExpiryConfig.fromEnv(KEYS);
     assertThat(c.applicationId()).isEqualTo("lapse-expiry-processor");
     assertThat(c.stateDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".lapse", "state"));
     assertThat(c.httpHost()).isEqualTo("127.0.0.1");
@@ -48,7 +70,7 @@ class ExpiryConfigTest {
 
   @Test
   void shouldReadEveryVariable() {
-    Map<String, String> env = new HashMap<>();
+    Map<String, String> env = new HashMap<>(KEYS);
     env.put("LAPSE_EXPIRY_APPLICATION_ID", "app");
     env.put("LAPSE_STATE_DIR", "/tmp/state");
     env.put("LAPSE_EXPIRY_HTTP_HOST", "0.0.0.0");
@@ -60,6 +82,9 @@ class ExpiryConfigTest {
     env.put("LAPSE_EXPIRY_TERMINAL_RETENTION_MS", "60000");
     env.put("LAPSE_EXPIRY_UNKNOWN_GRACE_MS", "0");
     env.put("LAPSE_EXPIRY_MAX_FAILED_ATTEMPTS", "3");
+    env.put("LAPSE_EXPIRY_ATTEMPT_CLOCK_SKEW_MS", "250");
+    env.put("LAPSE_EXPIRY_ATTEMPT_MAX_DELAY_MS", "1000");
+    env.put("LAPSE_EXPIRY_ATTEMPT_MAC", "log");
     env.put("LAPSE_EXPIRY_COMMIT_REQUEST_QUIET_GAP_MS", "0");
     env.put("LAPSE_EXPIRY_COMMIT_INTERVAL_MS", "100");
     env.put("LAPSE_EXPIRY_POLL_MS", "1");
@@ -81,7 +106,10 @@ class ExpiryConfigTest {
                 Duration.ZERO,
                 3,
                 Duration.ZERO,
-                TickAlignment.DUE));
+                TickAlignment.DUE,
+                Duration.ofMillis(250),
+                Duration.ofSeconds(1),
+                MacMode.LOG));
     Properties p = c.streamsProperties(new ExpiryMetrics(new SimpleMeterRegistry()));
     assertThat(p)
         .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "app")
@@ -100,20 +128,21 @@ class ExpiryConfigTest {
 
   @Test
   void shouldRejectInvalidValuesNamingTheVariable() {
-    assertThatThrownBy(() -> ExpiryConfig.fromEnv(Map.of("LAPSE_EXPIRY_TICK_ALIGNMENT", "edge")))
+    assertThatThrownBy(() -> ExpiryConfig.fromEnv(withKeys("LAPSE_EXPIRY_TICK_ALIGNMENT", "edge")))
         .hasMessage("LAPSE_EXPIRY_TICK_ALIGNMENT must be one of grid, due, got \"edge\"");
-    assertThatThrownBy(() -> ExpiryConfig.fromEnv(Map.of("LAPSE_EXPIRY_HTTP_PORT", "65536")))
+    assertThatThrownBy(() -> ExpiryConfig.fromEnv(withKeys("LAPSE_EXPIRY_HTTP_PORT", "65536")))
         .hasMessage("LAPSE_EXPIRY_HTTP_PORT must be between 0 and 65535, got 65536");
     assertThatThrownBy(
-            () -> ExpiryConfig.fromEnv(Map.of("LAPSE_EXPIRY_PUNCTUATION_INTERVAL_MS", "0")))
+            () -> ExpiryConfig.fromEnv(withKeys("LAPSE_EXPIRY_PUNCTUATION_INTERVAL_MS", "0")))
         .hasMessage("LAPSE_EXPIRY_PUNCTUATION_INTERVAL_MS must be positive, got 0");
     assertThatThrownBy(
-            () -> ExpiryConfig.fromEnv(Map.of("LAPSE_EXPIRY_PROCESSING_GUARANTEE", "exactly_once")))
+            () ->
+                ExpiryConfig.fromEnv(withKeys("LAPSE_EXPIRY_PROCESSING_GUARANTEE", "exactly_once")))
         .hasMessage(
             "LAPSE_EXPIRY_PROCESSING_GUARANTEE must be one of exactly_once_v2, at_least_once,"
                 + " got exactly_once");
     assertThatThrownBy(
-            () -> ExpiryConfig.fromEnv(Map.of("LAPSE_EXPIRY_TRANSACTIONAL_STATE_STORES", "yes")))
+            () -> ExpiryConfig.fromEnv(withKeys("LAPSE_EXPIRY_TRANSACTIONAL_STATE_STORES", "yes")))
         .hasMessage("LAPSE_EXPIRY_TRANSACTIONAL_STATE_STORES must be true or false, got \"yes\"");
   }
 
@@ -134,7 +163,8 @@ class ExpiryConfigTest {
             Map.of(
                 "SCHEMA_REGISTRY_URL", "https://u:reg-pass@registry",
                 "STREAMS_PROPERTY_SASL_JAAS_CONFIG", "jaas-pass",
-                "STREAMS_PROPERTY_MAX_POLL_RECORDS", "500"));
+                "STREAMS_PROPERTY_MAX_POLL_RECORDS", "500",
+                "LAPSE_RESPONSE_MAC_KEYS", TestKeys.MAC_KEYS_ENV));
     assertThat(c.toString())
         .contains(
             "KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092",
@@ -142,7 +172,8 @@ class ExpiryConfigTest {
             "LAPSE_EXPIRY_TICK_ALIGNMENT=grid",
             "LAPSE_EXPIRY_UNKNOWN_GRACE_MS=10000",
             "STREAMS_PROPERTY_MAX_POLL_RECORDS=500",
-            "STREAMS_PROPERTY_SASL_JAAS_CONFIG=****")
-        .doesNotContain("reg-pass", "jaas-pass");
+            "STREAMS_PROPERTY_SASL_JAAS_CONFIG=****",
+            "LAPSE_RESPONSE_MAC_KEYS=****")
+        .doesNotContain("reg-pass", "jaas-pass", TestKeys.MAC_KEYS_ENV.substring(8));
   }
 }

@@ -1,5 +1,6 @@
 package io.lapse.launcher;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.service.ServiceConfig;
 import io.lapse.service.domain.Sids;
 import java.io.IOException;
@@ -15,13 +16,15 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The credentials and the seed-encryption key of a local run. Taken from the environment when set
- * (the challenge service's {@link ServiceConfig#ACCOUNT_SID}, {@link ServiceConfig#AUTH_TOKEN},
- * {@link ServiceConfig#SECRET_KEY}); otherwise generated once and kept in {@code
- * .lapse/local.properties}, because the TOTP seeds on the broker are encrypted with that key and
- * the next run must read them back.
+ * The credentials and keys of a local run. Taken from the environment when set (the challenge
+ * service's {@link ServiceConfig#ACCOUNT_SID}, {@link ServiceConfig#AUTH_TOKEN}, {@link
+ * ServiceConfig#SECRET_KEY}, and the MAC keys both services share, {@link AttemptMacKeys#SETTING});
+ * otherwise generated once and kept in {@code .lapse/local.properties}, because the TOTP seeds on
+ * the broker are encrypted with that key and the next run must read them back (and a challenge
+ * answered across a restart must be signed with a key the processor still has).
  */
-record LocalSettings(String accountSid, String authToken, String secretKey) {
+record LocalSettings(
+    String accountSid, String authToken, String secretKey, String responseMacKeys) {
   static final String FILE = "local.properties";
 
   static LocalSettings loadOrCreate(Path home, Map<String, String> env) throws IOException {
@@ -42,16 +45,23 @@ record LocalSettings(String accountSid, String authToken, String secretKey) {
             stored,
             ServiceConfig.SECRET_KEY.name(),
             () -> Base64.getEncoder().encodeToString(bytes(random, 32)));
+    String macKeys =
+        pick(
+            env,
+            stored,
+            AttemptMacKeys.SETTING.name(),
+            () -> "local1:" + Base64.getEncoder().encodeToString(bytes(random, 32)));
     Files.createDirectories(home);
     try (Writer out = Files.newBufferedWriter(file)) {
-      stored.store(out, "Lapse local run: credentials and TOTP seed key (keep private)");
+      stored.store(
+          out, "Lapse local run: credentials, TOTP seed key and attempt MAC keys (keep private)");
     }
     try {
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     } catch (UnsupportedOperationException e) {
       // not a POSIX file system: nothing more to do
     }
-    return new LocalSettings(account, token, key);
+    return new LocalSettings(account, token, key, macKeys);
   }
 
   private static String pick(

@@ -5,6 +5,7 @@ import io.lapse.config.ConfigDef;
 import io.lapse.config.InvalidConfigException;
 import io.lapse.config.Rule;
 import io.lapse.config.Setting;
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.expiry.ExpiryConfig;
 import io.lapse.expiry.ExpiryProcessorApp;
 import io.lapse.infra.FileTrees;
@@ -102,6 +103,7 @@ final class LocalSystem {
       appEnv.put(ServiceConfig.ACCOUNT_SID.name(), settings.accountSid());
       appEnv.put(ServiceConfig.AUTH_TOKEN.name(), settings.authToken());
       appEnv.put(ServiceConfig.SECRET_KEY.name(), settings.secretKey());
+      appEnv.put(AttemptMacKeys.SETTING.name(), settings.responseMacKeys());
 
       long t2 = System.nanoTime();
       ExpiryProcessorApp processor =

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -16,22 +17,93 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates the topics a process writes, idempotently, at start: an existing topic is left as it is
  * (a partition-count mismatch on a co-partitioned topic is reported, because it would break
- * co-partitioning silently).
+ * co-partitioning silently), except for the one setting trust rests on: {@code challenge-responses}
+ * is dated by the broker ({@link #ensureResponsesDatedByBroker}).
  */
 public final class TopicProvisioner {
+  /** The timestamp type of {@code challenge-responses}: the broker's append time. */
+  public static final String BROKER_TIME = "LogAppendTime";
+
+  private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
   private final KafkaConnection connection;
 
   public TopicProvisioner(KafkaConnection connection) {
     this.connection = connection;
   }
 
-  /** Co-partitioned challenge topics (delete policy) with the configured partition count. */
+  /**
+   * Co-partitioned challenge topics (delete policy) with the configured partition count; a new
+   * {@code challenge-responses} is created with {@code message.timestamp.type=LogAppendTime}.
+   */
   public void ensureChallengeTopics(Admin admin, Collection<String> names) {
-    ensure(admin, names, connection.partitions(), Map.of());
+    String responses = connection.topicNames().challengeResponses();
+    ensure(
+        admin,
+        names,
+        connection.partitions(),
+        name ->
+            name.equals(responses)
+                ? Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, BROKER_TIME)
+                : Map.of());
+  }
+
+  /**
+   * Makes the broker, not the writer, date every record of {@code challenge-responses}: the expiry
+   * processor bounds an attempt's claimed time by that date. A topic created before (or by someone
+   * else) with another timestamp type is altered here, once, and the change is logged.
+   *
+   * @return true when the topic is dated by the broker (it was, or now is); false, with the reason
+   *     logged, when that could not be read or set (e.g. no DescribeConfigs or AlterConfigs ACL)
+   */
+  public boolean ensureResponsesDatedByBroker(Admin admin) {
+    String topic = connection.topicNames().challengeResponses();
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    try {
+      ConfigEntry current =
+          admin
+              .describeConfigs(List.of(resource))
+              .all()
+              .get(30, TimeUnit.SECONDS)
+              .get(resource)
+              .get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
+      if (current != null && BROKER_TIME.equals(current.value())) {
+        return true;
+      }
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  resource,
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, BROKER_TIME),
+                          AlterConfigOp.OpType.SET))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      LOG.warn(
+          "Altered {}: {} was {}, is now {} (the broker dates attempts)",
+          topic,
+          TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
+          current == null ? "unset" : current.value(),
+          BROKER_TIME);
+      return true;
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn(
+          "Could not make sure that {} has {}={} ({}); set it on the topic",
+          topic,
+          TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
+          BROKER_TIME,
+          e instanceof ExecutionException ? e.getCause() : e);
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while configuring " + topic, e);
+    }
   }
 
   /** Compacted snapshot topics: compaction keeps the last full snapshot per key. */
@@ -40,7 +112,7 @@ public final class TopicProvisioner {
         admin,
         names,
         connection.partitions(),
-        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        name -> Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   }
 
   /**
@@ -50,18 +122,21 @@ public final class TopicProvisioner {
    * lapse-replies} kept one hour, since a reply is awaited for seconds only.
    */
   public void ensureCommandTopics(Admin admin, String commands, String replies) {
-    Map<String, String> logAppendTime =
-        Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
-    ensure(admin, List.of(commands), connection.partitions(), logAppendTime);
+    ensure(
+        admin,
+        List.of(commands),
+        connection.partitions(),
+        name -> Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, BROKER_TIME));
     ensure(
         admin,
         List.of(replies),
         connection.partitions(),
-        Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.HOURS.toMillis(1))));
+        name ->
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.HOURS.toMillis(1))));
     ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, commands);
     AlterConfigOp set =
         new AlterConfigOp(
-            new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"),
+            new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, BROKER_TIME),
             AlterConfigOp.OpType.SET);
     try {
       admin.incrementalAlterConfigs(Map.of(topic, List.of(set))).all().get(30, TimeUnit.SECONDS);
@@ -81,14 +156,20 @@ public final class TopicProvisioner {
         admin,
         names,
         1,
-        Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(14))));
+        name ->
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(14))));
   }
 
   private void ensure(
-      Admin admin, Collection<String> names, int partitions, Map<String, String> configs) {
+      Admin admin,
+      Collection<String> names,
+      int partitions,
+      Function<String, Map<String, String>> configs) {
     List<NewTopic> topics = new ArrayList<>();
     for (String name : names) {
-      topics.add(new NewTopic(name, partitions, connection.replicationFactor()).configs(configs));
+      topics.add(
+          new NewTopic(name, partitions, connection.replicationFactor())
+              .configs(configs.apply(name)));
     }
     try {
       var result = admin.createTopics(topics);

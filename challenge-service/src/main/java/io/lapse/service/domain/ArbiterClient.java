@@ -8,12 +8,8 @@ import io.lapse.events.v1.ChallengeDenied;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.events.v1.VerificationFailed;
 import io.lapse.events.v1.VerificationRejected;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
@@ -22,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service's side of the expiry processor, which decides every attempt: it names an attempt (the
- * attempt id), submits it through the {@link AttemptGateway} and waits for the decision, and turns
- * the decision into the challenge as the view then shows it, or into the API's refusal.
+ * The service's side of the expiry processor, which decides every attempt: it names and signs an
+ * attempt ({@link AttemptSigner}), submits it through the {@link AttemptGateway} and waits for the
+ * decision, and turns the decision into the challenge as the view then shows it, or into the API's
+ * refusal.
  */
 public final class ArbiterClient {
   private static final Logger LOG = LoggerFactory.getLogger(ArbiterClient.class);
@@ -32,48 +29,38 @@ public final class ArbiterClient {
   private final AttemptGateway gateway;
   private final ChallengeView view;
   private final Duration timeout;
+  private final AttemptSigner signer;
 
-  public ArbiterClient(AttemptGateway gateway, ChallengeView view, Duration timeout) {
+  public ArbiterClient(
+      AttemptGateway gateway, ChallengeView view, Duration timeout, AttemptSigner signer) {
     this.gateway = gateway;
     this.view = view;
     this.timeout = timeout;
+    this.signer = signer;
   }
 
   /**
-   * The attempt to submit for {@code authPayload} given at {@code at}, checked as {@code outcome}.
+   * The attempt to submit for {@code authPayload} given at {@code at}, checked as {@code outcome},
+   * signed. Its attempt id is keyed ({@link AttemptSigner#attemptId}): a client's retry of the same
+   * request is the same attempt, which the processor decides once and answers identically.
    */
-  static VerificationAttempted attempt(
+  VerificationAttempted attempt(
       ChallengeCreated c,
       String authPayload,
       Instant at,
       AttemptOutcome outcome,
       Map<String, String> metadata) {
-    return VerificationAttempted.newBuilder()
-        .setSid(c.getSid())
-        .setServiceSid(c.getServiceSid())
-        .setIdentity(c.getIdentity())
-        .setFactorSid(c.getFactorSid())
-        .setAttemptId(attemptId(c.getSid(), authPayload))
-        .setAttemptAt(at)
-        .setOutcome(outcome)
-        .setMetadata(metadata == null || metadata.isEmpty() ? null : metadata)
-        .build();
-  }
-
-  /**
-   * The attempt id: a digest of the challenge SID and the AuthPayload, so a client's retry of the
-   * same request is the same attempt, which the processor decides once and answers identically.
-   */
-  static String attemptId(String challengeSid, String authPayload) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(challengeSid.getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      byte[] d = sha.digest(authPayload.getBytes(StandardCharsets.UTF_8));
-      return "AT" + HexFormat.of().formatHex(d, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return signer.sign(
+        VerificationAttempted.newBuilder()
+            .setSid(c.getSid())
+            .setServiceSid(c.getServiceSid())
+            .setIdentity(c.getIdentity())
+            .setFactorSid(c.getFactorSid())
+            .setAttemptId(signer.attemptId(c.getSid(), authPayload))
+            .setAttemptAt(at)
+            .setOutcome(outcome)
+            .setMetadata(metadata == null || metadata.isEmpty() ? null : metadata)
+            .build());
   }
 
   /**

@@ -147,7 +147,7 @@ public final class ChallengeCreation {
     try {
       Instant at = clock.instant();
       AttemptOutcome outcome = checker.check(event, factor, code, at);
-      arbiter.decide(ArbiterClient.attempt(event, code, at, outcome, null));
+      arbiter.decide(arbiter.attempt(event, code, at, outcome, null));
     } catch (RuntimeException e) {
       // The challenge exists: the answer stays 201 with whatever the view shows.
       LOG.warn("Verification at creation of {} not decided: {}", event.getSid(), e.getMessage());

@@ -53,7 +53,7 @@ public final class ChallengeVerification {
     ChallengeCreated c = challenge.created();
     FactorSnapshot factor = Lookups.factor(catalog, serviceSid, identity, c.getFactorSid());
     AttemptOutcome outcome = checker.check(c, factor, authPayload, at);
-    VerificationAttempted attempt = ArbiterClient.attempt(c, authPayload, at, outcome, metadata);
+    VerificationAttempted attempt = arbiter.attempt(c, authPayload, at, outcome, metadata);
     if (attempt.getAttemptId().equals(challenge.decidedAttemptId())) {
       // A retry of the request that decided it (the SDK retries a 503): the same answer, and no
       // second attempt on the topic.

@@ -29,13 +29,14 @@ public record Domain(
       Clock clock,
       Duration verifyTimeout,
       CommandBus commands,
-      Duration commandTimeout) {
+      Duration commandTimeout,
+      AttemptSigner signer) {
     CatalogWriter writer = new CatalogWriter(catalog, snapshots);
     EntityWriter entityWriter = new EntityWriter(catalog, commands, commandTimeout);
     Entities entities = new Entities(entityWriter, clock);
     Challenges challenges = new Challenges(catalog, view, clock);
     ResponseChecker checker = new ResponseChecker(crypto, catalog);
-    ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout);
+    ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout, signer);
     return new Domain(
         new Services(writer, entities, accountSid, clock),
         entities,

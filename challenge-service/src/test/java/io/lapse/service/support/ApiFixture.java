@@ -1,7 +1,9 @@
 package io.lapse.service.support;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.service.api.HttpApi;
 import io.lapse.service.crypto.SecretCipher;
+import io.lapse.service.domain.AttemptSigner;
 import io.lapse.service.domain.Catalog;
 import io.lapse.service.domain.ChallengeView;
 import io.lapse.service.domain.Domain;
@@ -27,6 +29,10 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
   public final FakeDecider decider;
   public final InMemoryCommandBus commands;
   public final Domain domain;
+
+  /** The keys the service signs attempts with, and the decider checks them with. */
+  public final AttemptMacKeys macKeys;
+
   private final HttpApi api;
 
   /** The parts that exist before the HTTP client, which needs the bound port. */
@@ -37,12 +43,14 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
       FakeDecider decider,
       InMemoryCommandBus commands,
       Domain domain,
+      AttemptMacKeys macKeys,
       HttpApi api) {
     static Parts start() {
       MutableClock clock = new MutableClock(Instant.parse("2026-05-01T12:00:00.250Z"));
       InMemoryLogs logs = new InMemoryLogs();
       ChallengeView view = new ChallengeView(clock);
-      FakeDecider decider = new FakeDecider(logs, clock);
+      AttemptMacKeys macKeys = TestMacKeys.newKeys();
+      FakeDecider decider = new FakeDecider(logs, clock, macKeys);
       Catalog catalog = new Catalog();
       InMemoryCommandBus commands = new InMemoryCommandBus(logs, catalog, clock);
       byte[] key = new byte[32];
@@ -59,7 +67,8 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
               clock,
               Duration.ofSeconds(1),
               commands,
-              Duration.ofSeconds(1));
+              Duration.ofSeconds(1),
+              new AttemptSigner(AttemptSigner.attemptIdKeyFrom(key), macKeys));
       HttpApi api =
           HttpApi.create(
                   domain,
@@ -67,7 +76,7 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
                   new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                   () -> true)
               .start("127.0.0.1", 0);
-      return new Parts(clock, logs, view, decider, commands, domain, api);
+      return new Parts(clock, logs, view, decider, commands, domain, macKeys, api);
     }
   }
 
@@ -83,6 +92,7 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
     this.decider = p.decider();
     this.commands = p.commands();
     this.domain = p.domain();
+    this.macKeys = p.macKeys();
     this.api = p.api();
   }
 

@@ -1,5 +1,6 @@
 package io.lapse.service.support;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.events.v1.VerificationAttempted;
@@ -8,6 +9,7 @@ import io.lapse.expiry.decision.ArbiterEvent;
 import io.lapse.expiry.decision.Arbitration;
 import io.lapse.expiry.decision.Decision;
 import io.lapse.expiry.state.ArbiterRecord;
+import io.lapse.expiry.trust.AttemptTrust;
 import io.lapse.service.domain.AttemptGateway;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,19 +30,25 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <p>It does not tick: a challenge expires here only through a late attempt, and an attempt on a
  * challenge never published is answered 20404 at once (every create is read by then).
+ *
+ * <p>It trusts what the processor trusts ({@link AttemptTrust}, with the fixture's MAC keys and its
+ * clock as broker time): an attempt the service failed to sign or address properly fails the test
+ * here instead of being decided.
  */
 public final class FakeDecider implements AttemptGateway {
   private final InMemoryLogs logs;
   private final Clock clock;
   private final Arbitration arbitration = new Arbitration(ExpirySettings.defaults());
+  private final AttemptTrust trust;
   private final Map<String, ArbiterRecord> records = new HashMap<>();
   private final List<VerificationAttempted> attempts = new CopyOnWriteArrayList<>();
   private int createsRead;
   private volatile boolean silent;
 
-  public FakeDecider(InMemoryLogs logs, Clock clock) {
+  public FakeDecider(InMemoryLogs logs, Clock clock, AttemptMacKeys macKeys) {
     this.logs = logs;
     this.clock = clock;
+    this.trust = new AttemptTrust(macKeys, ExpirySettings.defaults());
   }
 
   /** From now on, never answer (the caller's wait times out). */
@@ -60,7 +68,16 @@ public final class FakeDecider implements AttemptGateway {
       return CompletableFuture.failedFuture(new TimeoutException("no outcome in " + timeout));
     }
     long now = clock.millis();
+    AttemptTrust.Assessment assessment = trust.assess(a.getSid(), a, now);
+    if (!assessment.trusted()) {
+      throw new IllegalStateException(
+          "The processor would dead-letter this attempt (" + assessment.refused().code() + ")");
+    }
     readCreates(now);
+    ArbiterRecord current = records.get(a.getSid());
+    if (AttemptTrust.knowsCreate(current) && !AttemptTrust.sameChallenge(current, a)) {
+      throw new IllegalStateException("The processor would dead-letter this attempt (mismatch)");
+    }
     Decision d = apply(a.getSid(), new ArbiterEvent.Attempt(a), now);
     if (d.next().phase() == ArbiterRecord.Phase.AWAITING) {
       // Every create published so far has been read: the create is not coming, so the grace

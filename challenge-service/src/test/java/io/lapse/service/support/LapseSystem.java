@@ -17,12 +17,15 @@ import java.util.Map;
  * pointed at the service, and a plain HTTP client.
  */
 public final class LapseSystem implements AutoCloseable {
+  /** The environment both services were started with (topics, keys). */
+  public final Map<String, String> env;
+
   public final KafkaConnection kafka;
   public final ChallengeServiceApp service;
-  private final ExpiryProcessorApp processor;
+  public final ExpiryProcessorApp processor;
 
   public LapseSystem(KafkaBroker broker, SchemaRegistry registry) {
-    Map<String, String> env = SystemEnv.create(broker, registry);
+    env = Map.copyOf(SystemEnv.create(broker, registry));
     ServiceConfig config = ServiceConfig.fromEnv(env);
     kafka = config.kafka();
     service = ChallengeServiceApp.start(config);

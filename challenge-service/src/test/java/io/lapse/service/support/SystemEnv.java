@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * One environment for the challenge service and the expiry processor, as {@code ./lapse up} and
  * docker-compose give them: the shared broker and registry, topics and application id of their own
- * (a unique prefix), an ephemeral HTTP port each, fixed test credentials and a fresh key.
+ * (a unique prefix), an ephemeral HTTP port each, fixed test credentials, a fresh seed key and a
+ * fresh MAC key shared by the two.
  */
 public final class SystemEnv {
   public static final String ACCOUNT = "AC" + "b".repeat(32);
@@ -33,6 +34,7 @@ public final class SystemEnv {
     env.put("LAPSE_ACCOUNT_SID", ACCOUNT);
     env.put("LAPSE_AUTH_TOKEN", TOKEN);
     env.put("LAPSE_SECRET_KEY", Base64.getEncoder().encodeToString(key));
+    env.put("LAPSE_RESPONSE_MAC_KEYS", TestMacKeys.newEnvValue());
     env.put("LAPSE_EXPIRY_APPLICATION_ID", id + "-expiry");
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
     env.put("LAPSE_STATE_DIR", Path.of("target", "it-state", id).toAbsolutePath().toString());

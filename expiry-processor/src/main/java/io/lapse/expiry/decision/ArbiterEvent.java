@@ -9,8 +9,18 @@ public sealed interface ArbiterEvent {
   /** A ChallengeCreated was read. */
   record Created(ChallengeCreated event) implements ArbiterEvent {}
 
-  /** A VerificationAttempted was read. */
-  record Attempt(VerificationAttempted event) implements ArbiterEvent {}
+  /**
+   * A trusted VerificationAttempted was read.
+   *
+   * @param judgedAt the time its lateness is judged at (epoch ms): its {@code attemptAt}, or later
+   *     when the broker appended it long after that (see {@code AttemptTrust#judgedAt})
+   */
+  record Attempt(VerificationAttempted event, long judgedAt) implements ArbiterEvent {
+    /** An attempt judged at the time it claims. */
+    public Attempt(VerificationAttempted event) {
+      this(event, event.getAttemptAt().toEpochMilli());
+    }
+  }
 
   /**
    * The time of the challenge's time-index entry has come: its deadline (pending) or the end of its

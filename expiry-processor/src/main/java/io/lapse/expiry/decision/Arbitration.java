@@ -75,7 +75,7 @@ public final class Arbitration {
     if (event instanceof ArbiterEvent.Created c) {
       step.created(c.event());
     } else if (event instanceof ArbiterEvent.Attempt a) {
-      step.attempt(ParkedAttempt.of(a.event()));
+      step.attempt(ParkedAttempt.of(a.event(), a.judgedAt()));
     } else {
       step.due(createsSeenUpTo);
     }

@@ -204,6 +204,23 @@ public record ArbiterRecord(
   }
 
   /**
+   * A copy whose parked attempts are only {@code kept} (those that may still decide once the
+   * challenge is created; the others were refused).
+   */
+  public ArbiterRecord keepingParked(List<ParkedAttempt> kept) {
+    return new ArbiterRecord(
+        phase,
+        indexAt,
+        expirationDate,
+        serviceSid,
+        identity,
+        factorSid,
+        failedAttempts,
+        answers,
+        kept);
+  }
+
+  /**
    * The awaited challenge arrived: it becomes pending with its own deadline and identity; answers
    * already given (20404s, if it was settled as unknown before its create arrived) stay.
    */

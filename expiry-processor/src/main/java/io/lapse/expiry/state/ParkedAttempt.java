@@ -9,6 +9,9 @@ import java.util.Map;
  * An attempt that reached the processor before its challenge's ChallengeCreated (the two arrive on
  * different topics, so a task can see them in either order); decided when the challenge arrives, or
  * answered 20404 when the grace period ends first.
+ *
+ * <p>{@code attemptAt} is the time the arbiter judges the attempt at, which is the time it claims
+ * unless the broker appended it long after that (see {@code AttemptTrust#judgedAt}).
  */
 public record ParkedAttempt(
     String attemptId,
@@ -24,9 +27,17 @@ public record ParkedAttempt(
   }
 
   public static ParkedAttempt of(VerificationAttempted a) {
+    return of(a, a.getAttemptAt().toEpochMilli());
+  }
+
+  /**
+   * The attempt as the arbiter judges it: at {@code judgedAt} rather than at the time it claims
+   * (the later of the two when the broker appended it long after that).
+   */
+  public static ParkedAttempt of(VerificationAttempted a, long judgedAt) {
     return new ParkedAttempt(
         a.getAttemptId(),
-        a.getAttemptAt().toEpochMilli(),
+        judgedAt,
         a.getOutcome(),
         a.getServiceSid(),
         a.getIdentity(),

@@ -6,6 +6,7 @@ import io.lapse.expiry.ExpiryProcessorApp;
 import io.lapse.expiry.harness.ChallengeFeed;
 import io.lapse.expiry.harness.Lateness;
 import io.lapse.expiry.harness.TerminalWatcher;
+import io.lapse.expiry.harness.TestKeys;
 import io.lapse.infra.BrokerOptions;
 import io.lapse.infra.InProcessKafkaBroker;
 import io.lapse.testkit.KafkaBrokers;
@@ -104,6 +105,7 @@ public final class ExpiryBenchmark {
       env.put("LAPSE_TOPIC_PREFIX", "bench-" + run + "-");
       env.put("LAPSE_EXPIRY_APPLICATION_ID", "bench-" + run);
       env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
+      env.put("LAPSE_RESPONSE_MAC_KEYS", TestKeys.MAC_KEYS_ENV);
       env.put("LAPSE_STATE_DIR", Path.of("target", "bench-state", run).toAbsolutePath().toString());
       ExpiryConfig config = ExpiryConfig.fromEnv(env);
       System.out.println("Processor settings: " + config.settings());

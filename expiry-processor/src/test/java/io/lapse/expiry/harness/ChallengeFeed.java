@@ -13,7 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Produces ChallengeCreated and VerificationAttempted events as the challenge service would
- * (idempotent producer, acks=all, keyed by challenge SID).
+ * (idempotent producer, acks=all, keyed by challenge SID, attempts signed with {@link TestKeys}).
  */
 public final class ChallengeFeed implements AutoCloseable {
   private final LapseTopics topics;
@@ -51,15 +51,16 @@ public final class ChallengeFeed implements AutoCloseable {
         new ProducerRecord<>(
             topics.names().challengeResponses(),
             sid,
-            VerificationAttempted.newBuilder()
-                .setSid(sid)
-                .setServiceSid("VA00000000000000000000000000000001")
-                .setIdentity("bench-user")
-                .setFactorSid("YF00000000000000000000000000000001")
-                .setAttemptId(attemptId)
-                .setAttemptAt(Instant.now())
-                .setOutcome(outcome)
-                .build()));
+            TestKeys.signed(
+                VerificationAttempted.newBuilder()
+                    .setSid(sid)
+                    .setServiceSid("VA00000000000000000000000000000001")
+                    .setIdentity("bench-user")
+                    .setFactorSid("YF00000000000000000000000000000001")
+                    .setAttemptId(attemptId)
+                    .setAttemptAt(Instant.now())
+                    .setOutcome(outcome)
+                    .build())));
   }
 
   public void flush() {

@@ -48,6 +48,7 @@ public final class ProcessorFixture {
     env.put("LAPSE_TOPIC_PREFIX", "it-" + id + "-");
     env.put("LAPSE_EXPIRY_APPLICATION_ID", applicationId());
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
+    env.put("LAPSE_RESPONSE_MAC_KEYS", TestKeys.MAC_KEYS_ENV);
     env.put(
         "LAPSE_STATE_DIR", Path.of("target", "it-state", id, instance).toAbsolutePath().toString());
     // A member that died (kill -9) is noticed after the session timeout: keep it at the broker's
