@@ -31,7 +31,7 @@ public final class Main {
     if (config.credentialsGenerated()) {
       Path file = CredentialsFile.standalone(app.port());
       try {
-        CredentialsFile.write(file, config.accountSid(), config.authToken());
+        deliverGeneratedCredentials(config, file);
       } catch (IOException e) {
         System.err.println(
             "lapse challenge service: could not write the generated credentials to "
@@ -43,12 +43,6 @@ public final class Main {
         System.exit(2);
         return;
       }
-      LoggerFactory.getLogger(Main.class)
-          .info(
-              "LAPSE_ACCOUNT_SID or LAPSE_AUTH_TOKEN not set: this run's generated credentials"
-                  + " are in {} (readable by its owner only; curl -u \"$(cat {})\")",
-              file,
-              file);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -60,5 +54,17 @@ public final class Main {
                 },
                 "lapse-shutdown"));
     stopped.await();
+  }
+
+  /** Writes generated credentials to an owner-only file and logs where they are, never what. */
+  public static void deliverGeneratedCredentials(ServiceConfig config, Path file)
+      throws IOException {
+    CredentialsFile.write(file, config.accountSid(), config.authToken());
+    LoggerFactory.getLogger(Main.class)
+        .info(
+            "LAPSE_ACCOUNT_SID or LAPSE_AUTH_TOKEN not set: this run's generated credentials are"
+                + " in {} (readable by its owner only; curl -u \"$(cat {})\")",
+            file,
+            file);
   }
 }
