@@ -53,6 +53,8 @@ public final class HttpApi {
             config -> {
               config.showJavalinBanner = false;
               config.router.ignoreTrailingSlashes = true;
+              // Timers only: a logged request line, header or body would carry the auth token,
+              // device tokens and codes.
               config.requestLogger.http((ctx, ms) -> record(metrics, ctx, ms));
             });
     DateTimeFormatter rfc1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
