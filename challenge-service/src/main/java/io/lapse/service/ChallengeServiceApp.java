@@ -235,13 +235,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
     resources.add(0, http::stop);
     String baseUrl =
         config.publicBaseUrl().orElse("http://" + config.httpHost() + ":" + http.port());
+    // Never the credentials, not even generated ones: whoever starts the service delivers those
+    // (Main writes them to a CredentialsFile).
     LOG.info("Challenge service ready on {}", baseUrl);
-    if (config.credentialsGenerated()) {
-      LOG.info(
-          "Generated credentials for this run: LAPSE_ACCOUNT_SID={} LAPSE_AUTH_TOKEN={}",
-          config.accountSid(),
-          config.authToken());
-    }
     return new ChallengeServiceApp(resources, http, baseUrl, domain, entityTasks, decisions);
   }
 

@@ -25,10 +25,14 @@ import java.util.Optional;
  * @param kafka how the service reaches Kafka and the registry
  * @param values the service's own settings, with any generated credential filled in; {@link
  *     #toString()} shows them with the token and the key masked
- * @param credentialsGenerated whether the account SID or token was generated (then printed)
+ * @param credentialsGenerated whether the account SID or token was generated (then {@link Main}
+ *     writes both to a {@link CredentialsFile}; they are never logged)
  */
 public record ServiceConfig(KafkaConnection kafka, Config values, boolean credentialsGenerated) {
   private static final int KEY_BYTES = 32;
+
+  /** A Twilio auth token is 32 hex digits; anything shorter is too easy to guess. */
+  public static final int MIN_AUTH_TOKEN_LENGTH = 32;
 
   public static final Setting<Integer> HTTP_PORT =
       Setting.port("HTTP_PORT")
@@ -45,7 +49,7 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
 
   public static final Setting<String> ACCOUNT_SID =
       Setting.string("LAPSE_ACCOUNT_SID")
-          .whenUnset("generated and printed")
+          .whenUnset("generated, with the token")
           .validate(
               Rule.of(
                   "must be AC followed by 32 hex digits",
@@ -54,9 +58,17 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
 
   public static final Setting<String> AUTH_TOKEN =
       Setting.password("LAPSE_AUTH_TOKEN")
-          .whenUnset("generated and printed")
+          .whenUnset(
+              "generated and written to `~/.lapse/challenge-service-<port>.credentials` (owner"
+                  + " only), never logged")
           .validate(Rule.notBlank())
-          .doc("auth token of HTTP Basic auth");
+          .validate(
+              Rule.of(
+                  "must be at least " + MIN_AUTH_TOKEN_LENGTH + " characters long",
+                  (String s) -> s.length() >= MIN_AUTH_TOKEN_LENGTH))
+          .doc(
+              "auth token of HTTP Basic auth, at least 32 characters (Twilio's are 32 hex digits:"
+                  + " `openssl rand -hex 16`)");
 
   public static final Setting<byte[]> SECRET_KEY =
       Setting.of(
@@ -149,7 +161,7 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
       values = values.with(ACCOUNT_SID, Sids.random(Sids.ACCOUNT));
     }
     if (values.find(AUTH_TOKEN).isEmpty()) {
-      byte[] b = new byte[16];
+      byte[] b = new byte[MIN_AUTH_TOKEN_LENGTH / 2];
       new SecureRandom().nextBytes(b);
       values = values.with(AUTH_TOKEN, HexFormat.of().formatHex(b));
     }

@@ -25,6 +25,8 @@ class ServiceConfigTest {
     return env;
   }
 
+  private static final String TOKEN = "0123456789abcdef0123456789abcdef";
+
   @Test
   void shouldRefuseToStartWithoutASecretKeyAndSayHowToMakeOne() {
     assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of()))
@@ -64,7 +66,7 @@ class ServiceConfigTest {
     env.put("LAPSE_HTTP_HOST", "0.0.0.0");
     env.put("LAPSE_PUBLIC_BASE_URL", "https://verify.example.com");
     env.put("LAPSE_ACCOUNT_SID", "AC" + "c".repeat(32));
-    env.put("LAPSE_AUTH_TOKEN", "secret");
+    env.put("LAPSE_AUTH_TOKEN", TOKEN);
     env.put("LAPSE_VERIFY_TIMEOUT_MS", "2500");
     env.put("LAPSE_CHALLENGE_RETENTION_SECONDS", "3600");
     env.put("LAPSE_STARTUP_TIMEOUT_SECONDS", "30");
@@ -74,7 +76,7 @@ class ServiceConfigTest {
     assertThat(c.httpHost()).isEqualTo("0.0.0.0");
     assertThat(c.publicBaseUrl()).contains("https://verify.example.com");
     assertThat(c.accountSid()).isEqualTo("AC" + "c".repeat(32));
-    assertThat(c.authToken()).isEqualTo("secret");
+    assertThat(c.authToken()).isEqualTo(TOKEN);
     assertThat(c.credentialsGenerated()).isFalse();
     assertThat(c.verifyTimeout()).isEqualTo(Duration.ofMillis(2500));
     assertThat(c.challengeRetention()).isEqualTo(Duration.ofHours(1));
@@ -96,7 +98,7 @@ class ServiceConfigTest {
                         "LAPSE_ACCOUNT_SID",
                         "AC1",
                         "LAPSE_AUTH_TOKEN",
-                        "t")))
+                        TOKEN)))
         .hasMessageContaining("LAPSE_ACCOUNT_SID");
   }
 
@@ -116,7 +118,7 @@ class ServiceConfigTest {
     String macKey = Base64.getEncoder().encodeToString("m".repeat(32).getBytes(UTF_8));
     Map<String, String> env =
         withMacKeys("LAPSE_SECRET_KEY", key, "LAPSE_RESPONSE_MAC_KEYS", "k9:" + macKey);
-    env.put("LAPSE_AUTH_TOKEN", "token-secret");
+    env.put("LAPSE_AUTH_TOKEN", "token-secret-" + "x".repeat(32));
     env.put("SCHEMA_REGISTRY_URL", "https://reg-user:reg-pass@registry.example.com");
     env.put("SCHEMA_REGISTRY_PROPERTY_BASIC_AUTH_USER_INFO", "ui-user:ui-pass");
     env.put("KAFKA_PROPERTY_SASL_JAAS_CONFIG", "PlainLoginModule password=\"jaas-pass\";");
@@ -137,6 +139,20 @@ class ServiceConfigTest {
             "LAPSE_RESPONSE_MAC_KEYS=****",
             "LAPSE_VERIFY_TIMEOUT_MS=5000")
         .doesNotContain("reg-pass", "ui-pass", "jaas-pass", "token-secret", key, macKey);
+  }
+
+  @Test
+  void shouldRefuseAnAuthTokenShorterThan32CharactersWithoutEchoingIt() {
+    String shortToken = "f".repeat(31);
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.fromEnv(
+                    withMacKeys("LAPSE_SECRET_KEY", KEY, "LAPSE_AUTH_TOKEN", shortToken)))
+        .hasMessage("LAPSE_AUTH_TOKEN must be at least 32 characters long, got ****");
+    assertThat(
+            ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", KEY, "LAPSE_AUTH_TOKEN", TOKEN))
+                .authToken())
+        .isEqualTo(TOKEN);
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -33,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * factor 1 for internal topics), wait until it answers, and stop it (deleting a temporary data
  * directory). {@link #stop()} and {@link #restart()} keep the data directory and ports, for tests
  * that need a broker outage.
+ *
+ * <p>Overrides may make the listener named PLAINTEXT speak SASL/PLAIN (for tests of authentication
+ * and ACLs, {@link #SASL_JAAS_OVERRIDE}); the readiness check then logs in as the broker does.
  */
 public final class InProcessKafkaBroker implements KafkaBroker {
 
@@ -40,6 +44,9 @@ public final class InProcessKafkaBroker implements KafkaBroker {
   private static final int NODE_ID = 1;
   private static final int START_ATTEMPTS = 3;
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+  /** The override that gives the PLAINTEXT-named listener its SASL/PLAIN users and own login. */
+  public static final String SASL_JAAS_OVERRIDE = "listener.name.plaintext.plain.sasl.jaas.config";
 
   private final BrokerOptions options;
   private final Path dataDir;
@@ -302,14 +309,17 @@ public final class InProcessKafkaBroker implements KafkaBroker {
   }
 
   private void awaitReady() {
-    Map<String, Object> config =
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-            "127.0.0.1:" + port,
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-            5_000,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-            (int) READY_TIMEOUT.toMillis());
+    Map<String, Object> config = new HashMap<>();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) READY_TIMEOUT.toMillis());
+    String jaas = options.overrides().get(SASL_JAAS_OVERRIDE);
+    if (jaas != null) {
+      // The broker's own username and password; the user_* entries mean nothing to a client.
+      config.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+      config.put("sasl.mechanism", "PLAIN");
+      config.put("sasl.jaas.config", jaas);
+    }
     try (Admin admin = Admin.create(config)) {
       int brokers =
           admin

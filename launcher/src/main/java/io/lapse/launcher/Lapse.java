@@ -3,15 +3,14 @@ package io.lapse.launcher;
 import io.lapse.examples.SdkWalkthrough;
 import io.lapse.examples.TotpCodes;
 import io.lapse.infra.LocalInfra;
+import io.lapse.service.CredentialsFile;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Optional;
 
 /**
  * Entry point of the {@code ./lapse} script.
@@ -64,17 +63,20 @@ public final class Lapse {
     return EventTail.run(args.get(0), args.contains("--follow"), bootstrap, registry);
   }
 
+  /**
+   * The walk-through with Twilio's SDK, with the credentials of the running system: those in the
+   * environment, else those {@code ./lapse up} wrote to {@code .lapse/credentials}.
+   */
   private static int sdkDemo(Path home, Map<String, String> env)
       throws IOException, InterruptedException {
-    Properties local = new Properties();
-    Path file = home.resolve(LocalSettings.FILE);
-    if (Files.exists(file)) {
-      try (Reader in = Files.newBufferedReader(file)) {
-        local.load(in);
-      }
-    }
-    String account = env.getOrDefault("LAPSE_ACCOUNT_SID", local.getProperty("LAPSE_ACCOUNT_SID"));
-    String token = env.getOrDefault("LAPSE_AUTH_TOKEN", local.getProperty("LAPSE_AUTH_TOKEN"));
+    Optional<CredentialsFile.Credentials> stored =
+        CredentialsFile.read(LocalSettings.credentialsFile(home));
+    String account =
+        env.getOrDefault(
+            "LAPSE_ACCOUNT_SID", stored.map(CredentialsFile.Credentials::accountSid).orElse(null));
+    String token =
+        env.getOrDefault(
+            "LAPSE_AUTH_TOKEN", stored.map(CredentialsFile.Credentials::authToken).orElse(null));
     if (account == null || token == null) {
       System.err.println("lapse: no credentials; start the system with ./lapse up first");
       return 1;

@@ -1,14 +1,14 @@
 package io.lapse.launcher;
 
 import io.lapse.contract.AttemptMacKeys;
+import io.lapse.service.CredentialsFile;
 import io.lapse.service.ServiceConfig;
 import io.lapse.service.domain.Sids;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -22,10 +22,16 @@ import java.util.Properties;
  * otherwise generated once and kept in {@code .lapse/local.properties}, because the TOTP seeds on
  * the broker are encrypted with that key and the next run must read them back (and a challenge
  * answered across a restart must be signed with a key the processor still has).
+ *
+ * <p>The account SID and token of the run are also written to {@code .lapse/credentials} ({@link
+ * CredentialsFile}: {@code ACCOUNT_SID:AUTH_TOKEN}, as {@code curl -u} takes them), which the
+ * walk-through and {@code ./lapse sdk-demo} read: the token is never printed. Both files are
+ * readable by their owner only from the moment they exist.
  */
 record LocalSettings(
     String accountSid, String authToken, String secretKey, String responseMacKeys) {
   static final String FILE = "local.properties";
+  static final String CREDENTIALS = "credentials";
 
   static LocalSettings loadOrCreate(Path home, Map<String, String> env) throws IOException {
     Path file = home.resolve(FILE);
@@ -51,17 +57,25 @@ record LocalSettings(
             stored,
             AttemptMacKeys.SETTING.name(),
             () -> "local1:" + Base64.getEncoder().encodeToString(bytes(random, 32)));
-    Files.createDirectories(home);
-    try (Writer out = Files.newBufferedWriter(file)) {
-      stored.store(
-          out, "Lapse local run: credentials, TOTP seed key and attempt MAC keys (keep private)");
-    }
-    try {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system: nothing more to do
-    }
+    StringWriter text = new StringWriter();
+    stored.store(
+        text, "Lapse local run: credentials, TOTP seed key and attempt MAC keys (keep private)");
+    CredentialsFile.writeOwnerOnly(file, text.toString());
+    CredentialsFile.write(home.resolve(CREDENTIALS), account, token);
     return new LocalSettings(account, token, key, macKeys);
+  }
+
+  /** The file the walk-through and {@code ./lapse sdk-demo} read the credentials from. */
+  static Path credentialsFile(Path home) {
+    return home.resolve(CREDENTIALS);
+  }
+
+  /** The token and the key are not part of the text form. */
+  @Override
+  public String toString() {
+    return "LocalSettings[accountSid="
+        + accountSid
+        + ", authToken=****, secretKey=****, responseMacKeys=****]";
   }
 
   private static String pick(

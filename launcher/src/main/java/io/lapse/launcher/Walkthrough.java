@@ -2,31 +2,33 @@ package io.lapse.launcher;
 
 import java.nio.file.Path;
 
-/** The copy-paste walk-through {@code ./lapse up} prints once everything is ready. */
+/**
+ * The copy-paste walk-through {@code ./lapse up} prints once everything is ready. It shows where
+ * the credentials are, never the token itself: the console of a run may well end up in a log.
+ */
 final class Walkthrough {
   private Walkthrough() {}
 
   static String text(String api, LocalSettings s, String bootstrap, Path home) {
-    String auth = s.accountSid() + ":" + s.authToken();
     return """
         Lapse is up.
           API          %1$s   (Twilio Verify v2 paths: %1$s/v2/Services)
           Account SID  %2$s
-          Auth token   %3$s
+          Auth token   in %3$s (ACCOUNT_SID:AUTH_TOKEN, readable by you only)
           Kafka        %4$s   (topics: challenge-created, challenge-expired, ...)
 
         Walk-through with curl (paste into a second terminal, from this directory):
 
-          LAPSE=%1$s; AUTH='%5$s'; ID=demo-user-0001
+          LAPSE=%1$s; AUTH=$(cat '%3$s'); ID=demo-user-0001
           field() { sed -n "s/.*\\"$1\\": *\\"\\([^\\"]*\\)\\".*/\\1/p"; }
 
           # 1. a Verify Service
           SERVICE=$(curl -s -u "$AUTH" "$LAPSE/v2/Services" -d FriendlyName=Demo | field sid); echo $SERVICE
 
-          # 2. a TOTP factor for an entity (the entity is created with it); keep its secret
-          curl -s -u "$AUTH" "$LAPSE/v2/Services/$SERVICE/Entities/$ID/Factors" \\
-               -d FriendlyName=Phone -d FactorType=totp > /tmp/lapse-factor.json
-          FACTOR=$(field sid < /tmp/lapse-factor.json); SECRET=$(field secret < /tmp/lapse-factor.json)
+          # 2. a TOTP factor for an entity (the entity is created with it); keep its secret in the shell
+          FACTOR_JSON=$(curl -s -u "$AUTH" "$LAPSE/v2/Services/$SERVICE/Entities/$ID/Factors" \\
+               -d FriendlyName=Phone -d FactorType=totp)
+          FACTOR=$(echo "$FACTOR_JSON" | field sid); SECRET=$(echo "$FACTOR_JSON" | field secret)
 
           # 3. verify the factor with the current code (./lapse totp plays the authenticator app)
           curl -s -u "$AUTH" "$LAPSE/v2/Services/$SERVICE/Entities/$ID/Factors/$FACTOR" \\
@@ -51,6 +53,6 @@ final class Walkthrough {
         The same with Twilio's own Java SDK (only its HTTP client's base URL changes):
           ./lapse sdk-demo
         """
-        .formatted(api, s.accountSid(), s.authToken(), bootstrap, auth);
+        .formatted(api, s.accountSid(), LocalSettings.credentialsFile(home), bootstrap);
   }
 }

@@ -4,12 +4,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** What the start-up log must not show: secret values, credentials in URLs and in pass-through. */
-final class Masking {
-  static final String MASK = "****";
+/**
+ * What a log line or an error message must not show: secret values, credentials in URLs and in
+ * pass-through variables. Public for the other places that put a configured URL into a message (the
+ * registry client, the test kit).
+ */
+public final class Masking {
+  public static final String MASK = "****";
 
-  /** {@code scheme://user:password@} (several URLs may be listed, comma-separated). */
-  private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/@\\s]+@");
+  /**
+   * {@code scheme://user:password@} up to the authority's last {@code @}, so that a password with
+   * an unencoded {@code @} or a space is masked whole (several URLs may be listed,
+   * comma-separated). It may mask more than the user info of malformed text; never less.
+   */
+  private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/\\r\\n]+@");
 
   /**
    * Words that mark a pass-through variable as secret, e.g. {@code
@@ -22,7 +30,7 @@ final class Masking {
   private Masking() {}
 
   /** Replaces the user info of every URL in the text, which may carry a password. */
-  static String maskUserInfo(String text) {
+  public static String maskUserInfo(String text) {
     return USER_INFO.matcher(text).replaceAll(MASK + "@");
   }
 

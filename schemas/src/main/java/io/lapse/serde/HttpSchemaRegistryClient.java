@@ -3,6 +3,7 @@ package io.lapse.serde;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lapse.config.Masking;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -131,7 +132,19 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     while (base.endsWith("/")) {
       base = base.substring(0, base.length() - 1); // REST paths start with their own slash
     }
-    URI uri = URI.create(base);
+    URI uri;
+    try {
+      uri = URI.create(base);
+    } catch (IllegalArgumentException e) {
+      // Not chained: the parser's message repeats the whole URL, password included.
+      throw new IllegalArgumentException(masked("Not a valid schema registry URL: " + base));
+    }
+    if (uri.getHost() == null) {
+      // E.g. an unencoded '@' in the password: the JDK would echo the URL on every request.
+      throw new IllegalArgumentException(
+          masked("Not a schema registry URL with a host: " + base)
+              + " (percent-encode '@', ':' and '/' in a user name or password)");
+    }
     String userInfo = basicAuthUserInfo;
     if (uri.getRawUserInfo() != null) {
       if (userInfo == null) {
@@ -389,17 +402,18 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         throw new RegistryUnavailableException("Interrupted while calling the schema registry", e);
       }
       preferred.set(index);
-      return parse(method, endpoint.baseUrl() + path, response);
+      return parse(method, masked(endpoint.baseUrl() + path), response);
     }
     throw new RegistryUnavailableException(
-        "Schema registry unreachable at "
-            + baseUrls()
-            + " ("
-            + method
-            + " "
-            + path
-            + "): "
-            + lastFailure,
+        masked(
+            "Schema registry unreachable at "
+                + baseUrls()
+                + " ("
+                + method
+                + " "
+                + path
+                + "): "
+                + lastFailure),
         lastFailure);
   }
 
@@ -448,6 +462,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     throw transientStatus
         ? new RegistryUnavailableException(message, status, code)
         : new SchemaRegistryException(message, status, code);
+  }
+
+  /**
+   * A message with the user info of any URL in it masked: the base URLs are stored without it, this
+   * also covers one the JDK could not split into user info and host (an unencoded {@code @}).
+   */
+  private static String masked(String message) {
+    return Masking.maskUserInfo(message);
   }
 
   private static String abbreviate(Object body) {

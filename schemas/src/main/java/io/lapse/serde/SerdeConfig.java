@@ -1,5 +1,6 @@
 package io.lapse.serde;
 
+import io.lapse.config.Masking;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -196,6 +197,44 @@ public record SerdeConfig(
         bearerToken);
   }
 
+  /** All components, with the user info of the URLs, the user info and the token masked. */
+  @Override
+  public String toString() {
+    return "SerdeConfig[registryUrls="
+        + Masking.maskUserInfo(String.valueOf(registryUrls))
+        + ", autoRegisterSchemas="
+        + autoRegisterSchemas
+        + ", useLatestVersion="
+        + useLatestVersion
+        + ", specificAvroReader="
+        + specificAvroReader
+        + ", keyStrategy="
+        + keyStrategy
+        + ", valueStrategy="
+        + valueStrategy
+        + ", basicAuthUserInfo="
+        + (basicAuthUserInfo == null ? null : Masking.MASK)
+        + ", normalizeSchemas="
+        + normalizeSchemas
+        + ", latestCompatibilityStrict="
+        + latestCompatibilityStrict
+        + ", useSchemaId="
+        + useSchemaId
+        + ", idCompatibilityStrict="
+        + idCompatibilityStrict
+        + ", specificKeyType="
+        + specificKeyType
+        + ", specificValueType="
+        + specificValueType
+        + ", useLogicalTypeConverters="
+        + useLogicalTypeConverters
+        + ", latestCacheTtlSeconds="
+        + latestCacheTtlSeconds
+        + ", bearerAuthToken="
+        + (bearerAuthToken == null ? null : Masking.MASK)
+        + "]";
+  }
+
   /** The subject strategy for keys or values. */
   public SubjectNameStrategy strategy(boolean isKey) {
     return isKey ? keyStrategy : valueStrategy;
@@ -236,7 +275,9 @@ public record SerdeConfig(
     boolean anyMock = urls.stream().anyMatch(u -> u.startsWith(MOCK_SCHEME));
     if (anyMock && urls.size() > 1) {
       throw new ConfigException(
-          SCHEMA_REGISTRY_URL, value, "a mock:// URL cannot be mixed with other URLs");
+          SCHEMA_REGISTRY_URL,
+          Masking.maskUserInfo(String.valueOf(value)),
+          "a mock:// URL cannot be mixed with other URLs");
     }
     if (!anyMock) {
       for (String url : urls) {
@@ -245,14 +286,23 @@ public record SerdeConfig(
           URI uri = new URI(url);
           scheme = uri.getScheme();
           if (uri.getHost() == null) {
-            throw new ConfigException(SCHEMA_REGISTRY_URL, url, "not an absolute URL with a host");
+            throw new ConfigException(
+                SCHEMA_REGISTRY_URL,
+                Masking.maskUserInfo(url),
+                "not an absolute URL with a host (percent-encode '@', ':' and '/' in a password)");
           }
         } catch (URISyntaxException e) {
-          throw new ConfigException(SCHEMA_REGISTRY_URL, url, "not a URL: " + e.getMessage());
+          // The parser's message repeats the URL, password included.
+          throw new ConfigException(
+              SCHEMA_REGISTRY_URL,
+              Masking.maskUserInfo(url),
+              "not a URL: " + e.getReason() + " at index " + e.getIndex());
         }
         if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
           throw new ConfigException(
-              SCHEMA_REGISTRY_URL, url, "the scheme must be http, https or mock");
+              SCHEMA_REGISTRY_URL,
+              Masking.maskUserInfo(url),
+              "the scheme must be http, https or mock");
         }
       }
     }

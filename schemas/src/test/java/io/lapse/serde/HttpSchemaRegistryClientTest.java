@@ -338,6 +338,32 @@ class HttpSchemaRegistryClientTest {
     assertThat(client.baseUrls()).containsExactly(server.url(BASE));
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "http://alice:s3 cret@127.0.0.1:1/apis", // not a URI: the JDK's message echoes it
+        "http://alice:s3@cret@127.0.0.1:1/apis" // the '@' in the password is not encoded
+      })
+  void shouldRefuseABadUrlWithoutRepeatingItsPassword(String url) {
+    assertThatThrownBy(() -> new HttpSchemaRegistryClient(List.of(url), null, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("****@")
+        .hasMessageNotContainingAny("s3", "cret", "alice")
+        .hasNoCause();
+  }
+
+  @Test
+  void shouldKeepTheUserInfoOutOfTheUnreachableMessage() throws IOException {
+    String dead = deadUrl();
+    HttpSchemaRegistryClient client =
+        new HttpSchemaRegistryClient(
+            List.of(dead.replace("http://", "http://alice:s3cret@")), null, false);
+
+    assertThatThrownBy(() -> client.getById(1))
+        .hasMessageContaining(dead)
+        .hasMessageNotContainingAny("s3cret", "alice");
+  }
+
   @Test
   void shouldSendAStaticBearerToken() throws IOException {
     ScriptedRegistryServer server = server(200, SCHEMA_RESPONSE);

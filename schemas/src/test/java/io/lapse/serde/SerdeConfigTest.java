@@ -253,4 +253,49 @@ class SerdeConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("class not found");
   }
+
+  @Test
+  void shouldShowNoCredentialInItsTextForm() {
+    SerdeConfig config =
+        SerdeConfig.parse(
+            props(
+                SerdeConfig.SCHEMA_REGISTRY_URL,
+                "https://alice:url-pw@reg1.example.com,https://bob:p%40ss@reg2.example.com/api",
+                SerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE,
+                "USER_INFO",
+                SerdeConfig.BASIC_AUTH_USER_INFO,
+                "carol:info-pw"));
+
+    assertThat(config.toString())
+        .contains("https://****@reg1.example.com", "https://****@reg2.example.com/api")
+        .doesNotContain("url-pw", "p%40ss", "info-pw", "alice", "carol");
+  }
+
+  @Test
+  void shouldShowNoBearerTokenInItsTextForm() {
+    SerdeConfig config =
+        SerdeConfig.parse(
+            props(
+                SerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE, "STATIC_TOKEN",
+                SerdeConfig.BEARER_AUTH_TOKEN, "bearer-secret"));
+
+    assertThat(config.toString()).contains("bearerAuthToken=****").doesNotContain("bearer-secret");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "http://alice:pw 1@reg.example.com", // not a URI: the parser would echo it
+        "http://alice:p@ss@reg.example.com", // no host: the '@' in the password is not encoded
+        "ftp://alice:pw-1@reg.example.com",
+        "mock://x,http://alice:pw-1@reg.example.com"
+      })
+  void shouldRefuseABadUrlWithoutRepeatingItsPassword(String url) {
+    assertThatThrownBy(() -> SerdeConfig.parse(props(SerdeConfig.SCHEMA_REGISTRY_URL, url)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("schema.registry.url")
+        .hasMessageContaining("****@")
+        .hasMessageNotContainingAny("pw 1", "p@ss", "pw-1", "alice");
+  }
 }

@@ -36,8 +36,9 @@ public final class SchemaRegistries {
   public static SchemaRegistry start(RegistryOptions options) {
     Optional<String> external = externalUrl();
     if (external.isPresent()) {
-      LOG.info("Using the external schema registry at {}", external.get());
-      return new ExternalSchemaRegistry(external.get());
+      ExternalSchemaRegistry registry = new ExternalSchemaRegistry(external.get());
+      LOG.info("Using the external schema registry at {}", registry.maskedUrl());
+      return registry;
     }
     return apicurio(options);
   }

@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * "service unavailable" (nothing was decided, the client may retry); Javalin's own HTTP errors and
  * unmatched routes get the nearest Twilio code; anything else is logged and answered 500 without a
  * stack trace.
+ *
+ * <p>The log of an unhandled error names the exception classes and their stack frames but never
+ * their messages: a parser's message may quote what it could not read, and the request carries the
+ * auth token, TOTP codes and seeds, and device tokens. Nor does it show the query string or any
+ * header.
  */
 final class ErrorMapper {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
@@ -56,7 +61,7 @@ final class ErrorMapper {
     app.exception(
         Exception.class,
         (e, ctx) -> {
-          LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
+          LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), withoutMessages(e, 0));
           write(ctx, new ApiError(TwilioError.INTERNAL_SERVER_ERROR));
         });
     app.error(
@@ -86,6 +91,28 @@ final class ErrorMapper {
     n.put("more_info", e.moreInfo());
     n.put("status", e.status());
     return n;
+  }
+
+  /**
+   * The failure as a chain of the same classes and stack frames, with no message: each link is a
+   * {@link Withheld} naming the original class. Never throws: an exception thrown here would come
+   * back to this handler.
+   */
+  private static Throwable withoutMessages(Throwable e, int depth) {
+    Throwable cause = e.getCause();
+    Throwable withheldCause =
+        cause != null && cause != e && depth < 16 ? withoutMessages(cause, depth + 1) : null;
+    return new Withheld(e, withheldCause);
+  }
+
+  /** Stands in for a logged exception whose message might quote request data. */
+  private static final class Withheld extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Withheld(Throwable original, Throwable cause) {
+      super(original.getClass().getName() + " (message withheld)", cause, false, true);
+      setStackTrace(original.getStackTrace());
+    }
   }
 
   /**

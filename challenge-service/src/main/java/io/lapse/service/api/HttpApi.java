@@ -78,6 +78,8 @@ public final class HttpApi {
                         "/*",
                         EnumSet.of(DispatcherType.REQUEST));
                   });
+              // Timers only: a logged request line, header or body would carry the auth token,
+              // device tokens and codes.
               config.requestLogger.http((ctx, ms) -> record(metrics, ctx, ms));
             });
     DateTimeFormatter rfc1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);

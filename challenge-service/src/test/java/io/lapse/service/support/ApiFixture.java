@@ -21,7 +21,7 @@ import java.time.Instant;
  */
 public final class ApiFixture extends HttpTestClient implements AutoCloseable {
   public static final String ACCOUNT_SID = "AC" + "0".repeat(31) + "1";
-  public static final String AUTH_TOKEN = "test-token";
+  public static final String AUTH_TOKEN = "test-token-0123456789abcdef012345";
 
   public final MutableClock clock;
   public final InMemoryLogs logs;

@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public final class SystemEnv {
   public static final String ACCOUNT = "AC" + "b".repeat(32);
-  public static final String TOKEN = "sdk-test-token";
+  public static final String TOKEN = "sdk-test-token-0123456789abcdef01";
 
   private SystemEnv() {}
 
