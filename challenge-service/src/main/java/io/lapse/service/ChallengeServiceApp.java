@@ -255,7 +255,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
       provisioner.ensureResponsesDatedByBroker(admin);
       provisioner.ensureStateTopics(admin, names.stateTopics());
       // The followers and the entity tasks dead-letter what they cannot read to <topic>-dlq.
+      // Not challenge-responses: the service never reads it, the processor dead-letters it.
       List<String> followed = new ArrayList<>(names.challengeTopics());
+      followed.remove(names.challengeResponses());
       followed.addAll(names.stateTopics());
       followed.add(names.commands());
       provisioner.ensureDeadLetterTopics(admin, followed);

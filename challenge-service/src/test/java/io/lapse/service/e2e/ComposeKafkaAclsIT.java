@@ -14,6 +14,7 @@ import io.lapse.service.support.HttpTestClient;
 import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Processor;
 import io.lapse.service.support.Scenario;
+import io.lapse.service.support.TestMacKeys;
 import io.lapse.testkit.LapseIntegration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -90,6 +91,8 @@ class ComposeKafkaAclsIT {
       env.put("LAPSE_SECRET_KEY", Base64.getEncoder().encodeToString(bytes(32)));
       env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
       env.put("LAPSE_STATE_DIR", stateDir.toString());
+      env.put("LAPSE_SERVICE_STATE_DIR", stateDir.resolve("service").toString());
+      env.put("LAPSE_RESPONSE_MAC_KEYS", TestMacKeys.newEnvValue());
       env.put("KAFKA_PROPERTY_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
       env.put("KAFKA_PROPERTY_SASL_MECHANISM", "PLAIN");
 

@@ -316,6 +316,8 @@ class SecretsNotLoggedIT {
     Map<String, String> env = new HashMap<>(base);
     env.remove("LAPSE_ACCOUNT_SID");
     env.remove("LAPSE_AUTH_TOKEN");
+    // Its own entity-task state directory: two Streams clients cannot share one.
+    env.put("LAPSE_SERVICE_STATE_DIR", dir.resolve("second-service-state").toString());
     ServiceConfig config = ServiceConfig.fromEnv(env);
     assertThat(config.credentialsGenerated()).isTrue();
     secret("generated auth token", config.authToken());
