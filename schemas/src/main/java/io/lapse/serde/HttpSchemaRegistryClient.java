@@ -286,7 +286,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
     List<String> reasons = new ArrayList<>();
     response.path("messages").forEach(m -> reasons.add(m.isTextual() ? m.asText() : m.toString()));
-    return reasons.isEmpty() ? List.of("the registry gave no details") : List.copyOf(reasons);
+    return reasons.isEmpty() ? List.of(NO_DETAILS) : List.copyOf(reasons);
   }
 
   @Override

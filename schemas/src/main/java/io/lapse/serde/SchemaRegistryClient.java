@@ -11,6 +11,12 @@ import org.apache.avro.Schema;
  */
 public interface SchemaRegistryClient {
 
+  /**
+   * The one reason {@link #incompatibilities} gives when the registry said "incompatible" without
+   * saying why (Apicurio's compatibility endpoint; its refusal to register does say why).
+   */
+  String NO_DETAILS = "the registry gave no details";
+
   /** Registers the schema under the subject (or finds it registered) and returns its id. */
   int register(String subject, Schema schema);
 

@@ -21,11 +21,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per subject: if our schema is already registered under it, that is its id (so a second run
  * changes nothing); otherwise the registry's compatibility check against the latest version must
- * pass, and then the schema is registered ({@link Mode#REGISTER}) or, when the deployment turned
- * auto-registration off, the missing schema is an error ({@link Mode#CHECK}): someone else
- * registers schemas there, and writes would fail. Either refusal is a {@link
- * ContractViolationException} naming the subject. A registry that cannot answer now ({@link
- * RegistryUnavailableException}) is retried with backoff until the timeout.
+ * pass (when the registry's verdict "incompatible" comes without reasons, as Apicurio's does, the
+ * registration is attempted and its refusal gives them), and then the schema is registered ({@link
+ * Mode#REGISTER}) or, when the deployment turned auto-registration off, the missing schema is an
+ * error ({@link Mode#CHECK}): someone else registers schemas there, and writes would fail. Either
+ * refusal is a {@link ContractViolationException} naming the subject. A registry that cannot answer
+ * now ({@link RegistryUnavailableException}) is retried with backoff until the timeout.
  */
 public final class ContractRegistration {
   private static final Logger LOG = LoggerFactory.getLogger(ContractRegistration.class);
@@ -94,7 +95,10 @@ public final class ContractRegistration {
       }
     }
     List<String> reasons = registry.incompatibilities(subject, s.schema());
-    if (!reasons.isEmpty()) {
+    // A verdict without reasons is left to the registration, whose refusal carries them (Apicurio).
+    boolean reasonsToGive =
+        !reasons.isEmpty() && !reasons.equals(List.of(SchemaRegistryClient.NO_DETAILS));
+    if (reasonsToGive || (!reasons.isEmpty() && mode == Mode.CHECK)) {
       throw incompatible(s, String.join("; ", reasons));
     }
     if (mode == Mode.CHECK) {
@@ -115,7 +119,7 @@ public final class ContractRegistration {
       throw e;
     } catch (SchemaRegistryException e) {
       if (e.isIncompatible()) {
-        // Another version arrived between our check and our registration.
+        // The registry's own rule refused it, or another version arrived since our check.
         throw incompatible(s, e.getMessage());
       }
       throw e;
