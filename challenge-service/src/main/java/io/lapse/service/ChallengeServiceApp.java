@@ -14,6 +14,7 @@ import io.lapse.service.kafka.Follower;
 import io.lapse.service.kafka.KafkaAttemptGateway;
 import io.lapse.service.kafka.KafkaCommandBus;
 import io.lapse.service.kafka.KafkaLogs;
+import io.lapse.topics.ContractRegistration;
 import io.lapse.topics.KafkaConnection;
 import io.lapse.topics.LapseTopics;
 import io.lapse.topics.TopicNames;
@@ -89,6 +90,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
     KafkaConnection kafka = config.kafka();
     LOG.info("Starting challenge service: {}", config);
     provision(kafka);
+    ContractRegistration.atStart(kafka, config.startupTimeout());
     LapseTopics topics = kafka.topics();
     EventProducer producer = new EventProducer(kafka);
     resources.add(producer);

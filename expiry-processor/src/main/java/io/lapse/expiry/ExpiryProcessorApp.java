@@ -2,6 +2,7 @@ package io.lapse.expiry;
 
 import io.lapse.serde.SchemaRegistries;
 import io.lapse.serde.SchemaRegistryClient;
+import io.lapse.topics.ContractRegistration;
 import io.lapse.topics.KafkaConnection;
 import io.lapse.topics.TopicNames;
 import io.lapse.topics.TopicProvisioner;
@@ -46,6 +47,7 @@ public final class ExpiryProcessorApp implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.metrics = new ExpiryMetrics(registry);
     provisionTopics(config.connection());
+    ContractRegistration.atStart(config.connection(), ContractRegistration.DEFAULT_TIMEOUT);
     this.streams =
         new KafkaStreams(ExpiryTopology.build(config, metrics), config.streamsProperties(metrics));
     this.replacer =

@@ -255,6 +255,40 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
   }
 
+  /** Asks with {@code verbose=true}, which Confluent and Apicurio answer with their reasons. */
+  @Override
+  public List<String> incompatibilities(String subject, Schema schema) {
+    JsonNode response;
+    try {
+      response =
+          send(
+              "POST",
+              "/compatibility/subjects/" + encode(subject) + "/versions/latest?verbose=true",
+              body(schema));
+    } catch (SchemaRegistryException e) {
+      if (e.isSubjectNotFound() || e.isVersionNotFound()) {
+        return List.of(); // nothing registered yet: anything is compatible
+      }
+      throw e;
+    }
+    JsonNode verdict = response.path("is_compatible");
+    if (!verdict.isBoolean()) {
+      throw new SchemaRegistryException(
+          "Compatibility check for subject "
+              + subject
+              + " answered without is_compatible: "
+              + abbreviate(response.toString()),
+          200,
+          -1);
+    }
+    if (verdict.asBoolean()) {
+      return List.of();
+    }
+    List<String> reasons = new ArrayList<>();
+    response.path("messages").forEach(m -> reasons.add(m.isTextual() ? m.asText() : m.toString()));
+    return reasons.isEmpty() ? List.of(NO_DETAILS) : List.copyOf(reasons);
+  }
+
   @Override
   public List<String> getSubjects() {
     JsonNode response = send("GET", "/subjects", null);

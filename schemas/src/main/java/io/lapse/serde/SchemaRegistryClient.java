@@ -11,6 +11,12 @@ import org.apache.avro.Schema;
  */
 public interface SchemaRegistryClient {
 
+  /**
+   * The one reason {@link #incompatibilities} gives when the registry said "incompatible" without
+   * saying why (Apicurio's compatibility endpoint; its refusal to register does say why).
+   */
+  String NO_DETAILS = "the registry gave no details";
+
   /** Registers the schema under the subject (or finds it registered) and returns its id. */
   int register(String subject, Schema schema);
 
@@ -25,6 +31,15 @@ public interface SchemaRegistryClient {
 
   /** Tells whether the schema could be registered under the subject by its compatibility rule. */
   boolean testCompatibility(String subject, Schema schema);
+
+  /**
+   * Why the schema could not be registered under the subject by its compatibility rule, in the
+   * registry's words: empty when it could (or the subject has no version yet). Registries that give
+   * no details yield one generic reason.
+   */
+  default List<String> incompatibilities(String subject, Schema schema) {
+    return testCompatibility(subject, schema) ? List.of() : List.of("the registry gave no details");
+  }
 
   /** Lists the subjects the registry knows. */
   List<String> getSubjects();

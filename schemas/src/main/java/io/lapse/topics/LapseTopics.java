@@ -1,16 +1,28 @@
 package io.lapse.topics;
 
 import io.lapse.commands.v1.CommandReply;
+import io.lapse.commands.v1.CreateEntity;
+import io.lapse.commands.v1.CreateFactor;
+import io.lapse.commands.v1.DeleteEntity;
+import io.lapse.commands.v1.DeleteFactor;
+import io.lapse.commands.v1.UpdateFactor;
+import io.lapse.events.v1.ChallengeApproved;
 import io.lapse.events.v1.ChallengeCreated;
+import io.lapse.events.v1.ChallengeDenied;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.events.v1.NotificationRequested;
 import io.lapse.events.v1.VerificationAttempted;
+import io.lapse.events.v1.VerificationFailed;
+import io.lapse.events.v1.VerificationRejected;
 import io.lapse.serde.ConfluentAvroSerde;
 import io.lapse.serde.SubjectNameStrategy;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -20,6 +32,10 @@ import org.apache.kafka.common.serialization.Serdes;
  * one record type use TopicNameStrategy ({@code challenge-created-value}); {@code
  * challenge-outcomes} and {@code lapse-commands} carry several types and use
  * TopicRecordNameStrategy.
+ *
+ * <p>Each topic is declared here together with the record types it carries, and {@link #contract()}
+ * lists the resulting registry subjects: the serdes and the contract registration ({@link
+ * ContractRegistration}) read the same declaration, so they cannot disagree.
  */
 public final class LapseTopics {
   private final TopicNames names;
@@ -33,27 +49,37 @@ public final class LapseTopics {
   private final Topic<String, FactorSnapshot> factors;
   private final Topic<String, SpecificRecord> commands;
   private final Topic<String, CommandReply> replies;
+  private final List<ContractSubject> contract = new ArrayList<>();
 
   private LapseTopics(TopicNames names, Map<String, ?> serdeConfig) {
     this.names = names;
-    this.challengeCreated = single(names.challengeCreated(), serdeConfig);
-    this.challengeResponses = single(names.challengeResponses(), serdeConfig);
+    this.challengeCreated = single(names.challengeCreated(), ChallengeCreated.class, serdeConfig);
+    this.challengeResponses =
+        single(names.challengeResponses(), VerificationAttempted.class, serdeConfig);
     this.challengeOutcomes =
-        new Topic<>(
+        multi(
             names.challengeOutcomes(),
-            Serdes.String(),
-            ConfluentAvroSerde.specific(serdeConfig, SubjectNameStrategy.TOPIC_RECORD));
-    this.challengeExpired = single(names.challengeExpired(), serdeConfig);
-    this.challengeNotifications = single(names.challengeNotifications(), serdeConfig);
-    this.services = single(names.services(), serdeConfig);
-    this.entities = single(names.entities(), serdeConfig);
-    this.factors = single(names.factors(), serdeConfig);
+            serdeConfig,
+            ChallengeApproved.class,
+            ChallengeDenied.class,
+            VerificationFailed.class,
+            VerificationRejected.class);
+    this.challengeExpired = single(names.challengeExpired(), ChallengeExpired.class, serdeConfig);
+    this.challengeNotifications =
+        single(names.challengeNotifications(), NotificationRequested.class, serdeConfig);
+    this.services = single(names.services(), ServiceSnapshot.class, serdeConfig);
+    this.entities = single(names.entities(), EntitySnapshot.class, serdeConfig);
+    this.factors = single(names.factors(), FactorSnapshot.class, serdeConfig);
     this.commands =
-        new Topic<>(
+        multi(
             names.commands(),
-            Serdes.String(),
-            ConfluentAvroSerde.specific(serdeConfig, SubjectNameStrategy.TOPIC_RECORD));
-    this.replies = single(names.replies(), serdeConfig);
+            serdeConfig,
+            CreateEntity.class,
+            DeleteEntity.class,
+            CreateFactor.class,
+            UpdateFactor.class,
+            DeleteFactor.class);
+    this.replies = single(names.replies(), CommandReply.class, serdeConfig);
   }
 
   /**
@@ -69,13 +95,44 @@ public final class LapseTopics {
     return create(TopicNames.defaults(), serdeConfig);
   }
 
-  private static <V> Topic<String, V> single(String name, Map<String, ?> serdeConfig) {
+  /** A topic of one record type: subject {@code <topic>-value}. */
+  private <V extends SpecificRecord> Topic<String, V> single(
+      String name, Class<V> type, Map<String, ?> serdeConfig) {
+    declare(name, SubjectNameStrategy.TOPIC, type);
     return new Topic<>(
         name, Serdes.String(), ConfluentAvroSerde.specific(serdeConfig, SubjectNameStrategy.TOPIC));
   }
 
+  /** A topic of several record types: one subject {@code <topic>-<record>} per type. */
+  @SafeVarargs
+  private Topic<String, SpecificRecord> multi(
+      String name, Map<String, ?> serdeConfig, Class<? extends SpecificRecord>... types) {
+    for (Class<? extends SpecificRecord> type : types) {
+      declare(name, SubjectNameStrategy.TOPIC_RECORD, type);
+    }
+    return new Topic<>(
+        name,
+        Serdes.String(),
+        ConfluentAvroSerde.specific(serdeConfig, SubjectNameStrategy.TOPIC_RECORD));
+  }
+
+  private void declare(
+      String topic, SubjectNameStrategy strategy, Class<? extends SpecificRecord> type) {
+    contract.add(
+        new ContractSubject(topic, strategy, type.getName(), SpecificData.get().getSchema(type)));
+  }
+
   public TopicNames names() {
     return names;
+  }
+
+  /**
+   * Every value subject Lapse writes or reads, with the schema it writes: one per topic and record
+   * type, in topic order. Keys are plain strings and dead-letter topics raw bytes, so neither has a
+   * subject.
+   */
+  public List<ContractSubject> contract() {
+    return List.copyOf(contract);
   }
 
   /** ChallengeCreated, key challenge SID. */

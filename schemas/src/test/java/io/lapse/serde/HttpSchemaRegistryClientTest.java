@@ -388,6 +388,27 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void shouldGiveTheRegistrysReasonsForAnIncompatibleSchema() throws IOException {
+    ScriptedRegistryServer verbose =
+        server(
+            200,
+            "{\"is_compatible\":false,\"messages\":[\"READER_FIELD_MISSING_DEFAULT_VALUE: a\"]}");
+    ScriptedRegistryServer terse = server(200, "{\"is_compatible\":false}");
+    ScriptedRegistryServer compatible = server(200, "{\"is_compatible\":true}");
+    ScriptedRegistryServer missing =
+        server(404, "{\"error_code\":40401,\"message\":\"Subject 's' not found.\"}");
+
+    assertThat(client(verbose.url(BASE)).incompatibilities("s", SCHEMA))
+        .containsExactly("READER_FIELD_MISSING_DEFAULT_VALUE: a");
+    assertThat(client(terse.url(BASE)).incompatibilities("s", SCHEMA))
+        .containsExactly(SchemaRegistryClient.NO_DETAILS);
+    assertThat(client(compatible.url(BASE)).incompatibilities("s", SCHEMA)).isEmpty();
+    assertThat(client(missing.url(BASE)).incompatibilities("s", SCHEMA)).isEmpty();
+    assertThat(verbose.requests().get(0).pathAndQuery())
+        .isEqualTo("/compatibility/subjects/s/versions/latest?verbose=true");
+  }
+
+  @Test
   void shouldListSubjects() throws IOException {
     ScriptedRegistryServer server = server(200, "[\"a-value\",\"b-value\"]");
 
