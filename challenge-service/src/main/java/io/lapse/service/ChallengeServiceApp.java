@@ -193,7 +193,6 @@ public final class ChallengeServiceApp implements AutoCloseable {
             catalog,
             view,
             logs,
-            logs,
             gateway,
             new FactorCrypto(new SecretCipher(config.secretKey())),
             clock,

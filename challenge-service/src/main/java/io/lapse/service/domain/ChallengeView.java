@@ -6,6 +6,7 @@ import io.lapse.events.v1.ChallengeDenied;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.events.v1.NotificationRequested;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +16,7 @@ import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
@@ -37,6 +39,8 @@ public final class ChallengeView {
   private final Map<String, String> byIdempotencyKey = new ConcurrentHashMap<>();
   private final Map<String, List<Parked>> parked = new ConcurrentHashMap<>();
 
+  private final Object createdSignal = new Object();
+
   public ChallengeView(Clock clock) {
     this.clock = clock;
   }
@@ -55,6 +59,11 @@ public final class ChallengeView {
     ViewedChallenge fresh = ViewedChallenge.of(event);
     if (bySid.putIfAbsent(event.getSid(), fresh) != null) {
       return;
+    }
+    synchronized (createdSignal) {
+      // Wakes the requests waiting for a challenge another instance created (await); creates are
+      // not hot enough for this to matter.
+      createdSignal.notifyAll();
     }
     byEntity
         .computeIfAbsent(
@@ -148,6 +157,32 @@ public final class ChallengeView {
   }
 
   /** The challenge first created with this Idempotency-Key for this entity, if any. */
+  /**
+   * The challenge, waiting up to {@code timeout} for its ChallengeCreated to arrive.
+   *
+   * @return empty if it did not arrive in time
+   */
+  public Optional<ViewedChallenge> await(String sid, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (createdSignal) {
+      Optional<ViewedChallenge> found = get(sid);
+      while (found.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return found;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(createdSignal, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return found;
+        }
+        found = get(sid);
+      }
+      return found;
+    }
+  }
+
   public Optional<ViewedChallenge> byIdempotencyKey(
       String serviceSid, String identity, String key) {
     String sid = byIdempotencyKey.get(idempotencyScope(serviceSid, identity, key));

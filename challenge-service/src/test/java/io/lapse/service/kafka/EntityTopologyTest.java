@@ -8,6 +8,7 @@ import io.lapse.commands.v1.CreateEntity;
 import io.lapse.commands.v1.CreateFactor;
 import io.lapse.commands.v1.DeleteEntity;
 import io.lapse.serde.MockSchemaRegistry;
+import io.lapse.service.support.TestMacKeys;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.topics.LapseTopics;
@@ -59,7 +60,9 @@ class EntityTopologyTest {
     props.put(
         StreamsConfig.STATE_DIR_CONFIG,
         Path.of("target", "ttd-state", scope).toAbsolutePath().toString());
-    driver = new TopologyTestDriver(EntityTopology.build(topics, counts), props, T0);
+    driver =
+        new TopologyTestDriver(
+            EntityTopology.build(topics, counts, TestMacKeys.newKeys()), props, T0);
     commands =
         driver.createInputTopic(
             names.commands(),
@@ -171,7 +174,8 @@ class EntityTopologyTest {
         StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
         TopicNames.deadLetter(names.commands()));
     try (TopologyTestDriver dlqDriver =
-        new TopologyTestDriver(EntityTopology.build(topics, counts), props, T0)) {
+        new TopologyTestDriver(
+            EntityTopology.build(topics, counts, TestMacKeys.newKeys()), props, T0)) {
       var raw =
           dlqDriver.createInputTopic(
               names.commands(),
