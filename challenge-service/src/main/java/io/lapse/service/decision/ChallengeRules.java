@@ -21,7 +21,6 @@ import io.lapse.service.decision.EntityDecision.ChallengeTopic;
 import io.lapse.service.domain.ApiError;
 import io.lapse.state.v1.FactorSnapshot;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,7 +164,7 @@ final class ChallengeRules {
             .setIdentity(c.getIdentity())
             .setFactorSid(c.getFactorSid())
             .setAttemptId(a.getAttemptId())
-            .setAttemptAt(Instant.ofEpochMilli(a.getAttemptAt().toEpochMilli()))
+            .setAttemptAt(a.getAttemptAt())
             .setOutcome(claim.approved() ? AttemptOutcome.APPROVED : AttemptOutcome.WRONG_CODE)
             .setMetadata(nullIfEmpty(a.getMetadata()))
             .build();
@@ -285,7 +284,7 @@ final class ChallengeRules {
         .setIdentity(challenge.getIdentity())
         .setFactorSid(challenge.getFactorSid())
         .setAttemptId(a.getAttemptId())
-        .setAttemptAt(Instant.ofEpochMilli(a.getAttemptAt().toEpochMilli()))
+        .setAttemptAt(a.getAttemptAt())
         .setOutcome(approved ? AttemptOutcome.APPROVED : AttemptOutcome.WRONG_CODE)
         .setMetadata(nullIfEmpty(a.getMetadata()))
         .build();
