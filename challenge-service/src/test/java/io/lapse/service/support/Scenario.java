@@ -11,6 +11,7 @@ import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
@@ -44,6 +45,18 @@ public final class Scenario {
    * the current step is still free for the test's challenges: a step is accepted once per factor.
    */
   public TotpFactor verifiedTotp(String serviceSid, String identity) {
+    return verifiedTotp(serviceSid, identity, Duration.ofSeconds(-30));
+  }
+
+  /**
+   * A TOTP factor, verified with the code of the current time step: for a service whose policy
+   * allows no skew ({@code LapseMaxTotpSkew=0}); its challenges need the next step's code.
+   */
+  public TotpFactor verifiedTotpAtCurrentStep(String serviceSid, String identity) {
+    return verifiedTotp(serviceSid, identity, Duration.ZERO);
+  }
+
+  private TotpFactor verifiedTotp(String serviceSid, String identity, Duration codeOffset) {
     HttpTestClient.Reply r =
         api.post(
             entityPath(serviceSid, identity) + "/Factors",
@@ -58,7 +71,7 @@ public final class Scenario {
         api.post(
             entityPath(serviceSid, identity) + "/Factors/" + f.sid(),
             "AuthPayload",
-            f.codeAt(clock.instant().minusSeconds(30)));
+            f.codeAt(clock.instant().plus(codeOffset)));
     assertThat(v.text("status")).isEqualTo("verified");
     return f;
   }
