@@ -54,7 +54,7 @@ import java.util.Optional;
  */
 final class ChallengeRules {
   static final int MAX_RECENT_ATTEMPTS = 16;
-  static final int MAX_NOTIFICATIONS_PER_CHALLENGE = 3;
+  static final int MAX_NOTIFICATIONS_PER_CHALLENGE = EntityDecider.MAX_NOTIFICATIONS_PER_CHALLENGE;
   static final int SHORT_CODE_MAX_LENGTH = 4;
   static final int SHORT_CODE_PER_DAY = 10;
   static final int LONG_CODE_PER_HOUR = 50;

@@ -67,6 +67,7 @@ public final class EntityDecider {
   public static final int MAX_TOTP_PER_ENTITY = 100;
   public static final int MAX_FACTOR_CREATIONS_PER_DAY = 100;
   public static final int MAX_FAILED_VERIFICATIONS = 5;
+  public static final int MAX_NOTIFICATIONS_PER_CHALLENGE = 3;
   public static final Duration CREATION_WINDOW = Duration.ofHours(24);
 
   private final ChallengeRules challenges = new ChallengeRules();

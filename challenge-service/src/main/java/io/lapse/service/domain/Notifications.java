@@ -3,6 +3,7 @@ package io.lapse.service.domain;
 import io.lapse.commands.v1.RequestNotification;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
+import io.lapse.service.decision.EntityDecider;
 import io.lapse.state.v1.FactorSnapshot;
 import java.time.Clock;
 import java.time.Instant;
@@ -14,7 +15,7 @@ import java.time.Instant;
  * for a push-delivery service (docs/decisions/0008-single-writers-on-the-log.md).
  */
 public final class Notifications {
-  static final int MAX_PER_CHALLENGE = 3;
+  static final int MAX_PER_CHALLENGE = EntityDecider.MAX_NOTIFICATIONS_PER_CHALLENGE;
 
   private final Catalog catalog;
   private final ChallengeView view;
