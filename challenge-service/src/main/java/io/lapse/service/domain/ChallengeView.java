@@ -36,7 +36,6 @@ public final class ChallengeView {
 
   private final Map<String, ViewedChallenge> bySid = new ConcurrentHashMap<>();
   private final Map<String, NavigableSet<SortKey>> byEntity = new ConcurrentHashMap<>();
-  private final Map<String, String> byIdempotencyKey = new ConcurrentHashMap<>();
   private final Map<String, List<Parked>> parked = new ConcurrentHashMap<>();
 
   private final Object createdSignal = new Object();
@@ -48,11 +47,6 @@ public final class ChallengeView {
   /** The key of an entity's challenge list. */
   static String entityKey(String serviceSid, String identity) {
     return serviceSid + "/" + identity;
-  }
-
-  /** The scope of an Idempotency-Key: one entity of one service. */
-  static String idempotencyScope(String serviceSid, String identity, String key) {
-    return serviceSid + "/" + identity + "/" + key;
   }
 
   public void applyCreated(ChallengeCreated event) {
@@ -70,11 +64,6 @@ public final class ChallengeView {
             entityKey(event.getServiceSid(), event.getIdentity()),
             k -> new ConcurrentSkipListSet<>())
         .add(fresh.sortKey());
-    if (event.getIdempotencyKey() != null) {
-      byIdempotencyKey.putIfAbsent(
-          idempotencyScope(event.getServiceSid(), event.getIdentity(), event.getIdempotencyKey()),
-          event.getSid());
-    }
     List<Parked> early = parked.remove(event.getSid());
     if (early != null) {
       early.forEach(p -> applyEvent(p.event(), p.parkedAt()));
@@ -156,7 +145,6 @@ public final class ChallengeView {
     return Optional.ofNullable(bySid.get(sid));
   }
 
-  /** The challenge first created with this Idempotency-Key for this entity, if any. */
   /**
    * The challenge, waiting up to {@code timeout} for its ChallengeCreated to arrive.
    *
@@ -183,12 +171,6 @@ public final class ChallengeView {
     }
   }
 
-  public Optional<ViewedChallenge> byIdempotencyKey(
-      String serviceSid, String identity, String key) {
-    String sid = byIdempotencyKey.get(idempotencyScope(serviceSid, identity, key));
-    return sid == null ? Optional.empty() : get(sid);
-  }
-
   /** An entity's challenges in creation order (a live view; items may vanish by retention). */
   public NavigableSet<SortKey> entityChallenges(String serviceSid, String identity) {
     NavigableSet<SortKey> keys = byEntity.get(entityKey(serviceSid, identity));
@@ -209,11 +191,6 @@ public final class ChallengeView {
         NavigableSet<SortKey> keys = byEntity.get(entityKey(c.getServiceSid(), c.getIdentity()));
         if (keys != null) {
           keys.remove(s.sortKey());
-        }
-        if (c.getIdempotencyKey() != null) {
-          byIdempotencyKey.remove(
-              idempotencyScope(c.getServiceSid(), c.getIdentity(), c.getIdempotencyKey()),
-              c.getSid());
         }
         bySid.remove(c.getSid());
         evicted++;
