@@ -195,7 +195,6 @@ public final class ChallengeServiceApp implements AutoCloseable {
             catalog,
             view,
             logs,
-            logs,
             gateway,
             new FactorCrypto(new SecretCipher(config.secretKey())),
             clock,

@@ -53,9 +53,11 @@ public final class SdkWalkthrough {
 
     Challenge onTime =
         Challenge.creator(service.getSid(), identity, factor.getSid()).create(client);
+    // A code is accepted once per factor: the current one verified the factor, so the
+    // authenticator's next code (inside the factor's skew of one step) answers the challenge.
     Challenge approved =
         Challenge.updater(service.getSid(), identity, onTime.getSid())
-            .setAuthPayload(TotpCodes.code(secret, Instant.now()))
+            .setAuthPayload(TotpCodes.code(secret, Instant.now().plusSeconds(30)))
             .update(client);
     System.out.println("challenge      " + approved.getSid() + " -> " + approved.getStatus());
 

@@ -2,6 +2,7 @@ package io.lapse.service.decision;
 
 import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.CommandStatus;
+import io.lapse.commands.v1.CreateChallenge;
 import io.lapse.commands.v1.CreateEntity;
 import io.lapse.commands.v1.CreateFactor;
 import io.lapse.commands.v1.DeleteEntity;
@@ -10,6 +11,8 @@ import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorChanges;
 import io.lapse.commands.v1.FactorRecord;
 import io.lapse.commands.v1.FactorVerification;
+import io.lapse.commands.v1.RequestNotification;
+import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.UpdateFactor;
 import io.lapse.contract.TwilioError;
 import io.lapse.service.decision.EntityDecision.Snapshot;
@@ -50,6 +53,9 @@ import org.apache.avro.specific.SpecificRecord;
  *       a verified factor changes nothing.
  *   <li>{@link DeleteFactor}, {@link DeleteEntity}: 20404 if absent; an entity goes with its
  *       factors.
+ *   <li>{@link CreateChallenge}, {@link SubmitTotpAttempt}, {@link RequestNotification}: the
+ *       challenge rules of the entity ({@link ChallengeRules}): one-time TOTP steps, 60312, {@code
+ *       Idempotency-Key}, 60309.
  * </ul>
  */
 public final class EntityDecider {
@@ -61,7 +67,10 @@ public final class EntityDecider {
   public static final int MAX_TOTP_PER_ENTITY = 100;
   public static final int MAX_FACTOR_CREATIONS_PER_DAY = 100;
   public static final int MAX_FAILED_VERIFICATIONS = 5;
+  public static final int MAX_NOTIFICATIONS_PER_CHALLENGE = 3;
   public static final Duration CREATION_WINDOW = Duration.ofHours(24);
+
+  private final ChallengeRules challenges = new ChallengeRules();
 
   /** Decides {@code command} for the entity key whose state is {@code state}, at {@code time}. */
   public EntityDecision decide(EntityState state, SpecificRecord command, long time) {
@@ -79,6 +88,15 @@ public final class EntityDecider {
     }
     if (command instanceof DeleteFactor c) {
       return deleteFactor(state, c);
+    }
+    if (command instanceof CreateChallenge c) {
+      return challenges.createChallenge(state, c, time);
+    }
+    if (command instanceof SubmitTotpAttempt c) {
+      return challenges.submitTotpAttempt(state, c, time);
+    }
+    if (command instanceof RequestNotification c) {
+      return challenges.requestNotification(state, c, time);
     }
     String name = command.getSchema().getFullName();
     return EntityDecision.refused(
@@ -104,7 +122,7 @@ public final class EntityDecider {
             .setCreatedAt(at)
             .setUpdatedAt(at)
             .build();
-    EntityRecord next = new EntityRecord(entity, recentCreations(current, time));
+    EntityRecord next = new EntityRecord(entity, recentCreations(current, time), List.of());
     return new EntityDecision(
         "entity-created",
         true,
@@ -132,7 +150,8 @@ public final class EntityDecider {
     snapshots.add(new Snapshot(SnapshotTopic.ENTITIES, entitySid, null));
     // The creation times outlive the entity: deleting it must not reset 60326.
     List<Long> creations = recentCreations(current, time);
-    EntityRecord next = creations.isEmpty() ? null : new EntityRecord(null, creations);
+    // Its Idempotency-Keys go with it: they named challenges of the deleted entity.
+    EntityRecord next = creations.isEmpty() ? null : new EntityRecord(null, creations, List.of());
     return new EntityDecision(
         "entity-deleted",
         true,
@@ -196,11 +215,18 @@ public final class EntityDecider {
     snapshots.add(new Snapshot(SnapshotTopic.FACTORS, factor.getSid(), factor));
     creations.add(time);
     Map<String, FactorRecord> factors = new LinkedHashMap<>();
-    factors.put(factor.getSid(), new FactorRecord(factor, c.getBindingDigest(), -1L));
+    factors.put(
+        factor.getSid(),
+        FactorRecord.newBuilder()
+            .setFactor(factor)
+            .setBindingDigest(c.getBindingDigest())
+            .setLastAcceptedStepStart(-1L)
+            .build());
     return new EntityDecision(
         "factor-created",
         true,
-        new EntityRecord(entity, creations),
+        new EntityRecord(
+            entity, creations, current == null ? List.of() : current.getIdempotencyKeys()),
         factors,
         snapshots,
         accepted(c.getRequestId(), factor.getSid())
@@ -263,7 +289,12 @@ public final class EntityDecider {
     }
     FactorSnapshot next = b.setUpdatedAt(Instant.ofEpochMilli(time)).build();
     Map<String, FactorRecord> factors = new LinkedHashMap<>();
-    factors.put(next.getSid(), new FactorRecord(next, record.getBindingDigest(), lastAccepted));
+    factors.put(
+        next.getSid(),
+        FactorRecord.newBuilder(record)
+            .setFactor(next)
+            .setLastAcceptedStepStart(lastAccepted)
+            .build());
     CommandReply reply =
         (refusal == null ? accepted(c.getRequestId(), next.getSid()) : rejecting(c, refusal))
             .setFactorStatus(next.getStatus())
@@ -353,11 +384,11 @@ public final class EntityDecider {
     return recent;
   }
 
-  private static String entityPath(String serviceSid, String identity) {
+  static String entityPath(String serviceSid, String identity) {
     return "/Services/" + serviceSid + "/Entities/" + identity;
   }
 
-  private static CommandReply.Builder accepted(String requestId, String resourceSid) {
+  static CommandReply.Builder accepted(String requestId, String resourceSid) {
     return CommandReply.newBuilder()
         .setRequestId(requestId)
         .setStatus(CommandStatus.ACCEPTED)
@@ -374,7 +405,7 @@ public final class EntityDecider {
         .setResourceSid(c.getFactorSid());
   }
 
-  private static CommandReply rejected(String requestId, ApiError error) {
+  static CommandReply rejected(String requestId, ApiError error) {
     return CommandReply.newBuilder()
         .setRequestId(requestId)
         .setStatus(CommandStatus.REJECTED)

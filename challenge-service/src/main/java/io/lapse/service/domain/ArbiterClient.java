@@ -11,6 +11,7 @@ import io.lapse.events.v1.VerificationRejected;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
@@ -44,6 +45,11 @@ public final class ArbiterClient {
    * signed. Its attempt id is keyed ({@link AttemptSigner#attemptId}): a client's retry of the same
    * request is the same attempt, which the processor decides once and answers identically.
    */
+  /** The keyed id of an attempt on challenge {@code challengeSid} with {@code authPayload}. */
+  String attemptId(String challengeSid, String authPayload) {
+    return signer.attemptId(challengeSid, authPayload);
+  }
+
   VerificationAttempted attempt(
       ChallengeCreated c,
       String authPayload,
@@ -73,38 +79,56 @@ public final class ArbiterClient {
    *     in time (the client may retry: the retry is the same attempt)
    */
   ViewedChallenge decide(VerificationAttempted attempt) {
-    SpecificRecord outcome = awaitDecision(attempt);
+    return decided(attempt.getSid(), attempt.getAttemptId(), gateway.submit(attempt, timeout));
+  }
+
+  /**
+   * Registers the wait for the outcome of an attempt the entity task will write (a TOTP attempt it
+   * claims); call before the command that makes it is sent, then {@link #decided}.
+   */
+  CompletableFuture<SpecificRecord> awaitOutcome(String attemptId) {
+    return gateway.await(attemptId, timeout);
+  }
+
+  /**
+   * The challenge after the arbiter's decision on attempt {@code attemptId}, which {@code pending}
+   * brings.
+   *
+   * @throws ApiError as {@link #decide} does
+   */
+  ViewedChallenge decided(
+      String challengeSid, String attemptId, CompletableFuture<SpecificRecord> pending) {
+    SpecificRecord outcome = awaitDecision(attemptId, pending);
     if (outcome instanceof VerificationRejected r) {
-      return rejected(attempt, r);
+      return rejected(challengeSid, attemptId, r);
     }
     if (outcome instanceof ChallengeApproved || outcome instanceof ChallengeDenied) {
       view.applyOutcome(outcome);
     } else if (!(outcome instanceof VerificationFailed)) {
       throw new IllegalStateException("unexpected outcome " + outcome.getSchema().getFullName());
     }
-    return view.get(attempt.getSid())
-        .orElseThrow(() -> ApiError.notFound("/Challenges/" + attempt.getSid()));
+    return view.get(challengeSid)
+        .orElseThrow(() -> ApiError.notFound("/Challenges/" + challengeSid));
   }
 
-  private SpecificRecord awaitDecision(VerificationAttempted attempt) {
+  private static SpecificRecord awaitDecision(
+      String attemptId, CompletableFuture<SpecificRecord> pending) {
     try {
-      return gateway.submit(attempt, timeout).join();
+      return pending.join();
     } catch (CompletionException e) {
       if (!(e.getCause() instanceof TimeoutException)) {
-        LOG.warn("Attempt {} could not be submitted", attempt.getAttemptId(), e.getCause());
+        LOG.warn("Attempt {} could not be submitted", attemptId, e.getCause());
       }
       throw ApiError.decisionUnavailable();
     }
   }
 
-  private ViewedChallenge rejected(VerificationAttempted attempt, VerificationRejected r) {
+  private ViewedChallenge rejected(String challengeSid, String attemptId, VerificationRejected r) {
     if (r.getCode() == TwilioError.CHALLENGE_ALREADY_RESPONDED.code()) {
       // The processor answers a repeat of the deciding attempt with "already responded" rather
       // than a second terminal event; the first decision is in the view by now (same partition,
       // in order).
-      var decided =
-          view.get(attempt.getSid())
-              .filter(c -> attempt.getAttemptId().equals(c.decidedAttemptId()));
+      var decided = view.get(challengeSid).filter(c -> attemptId.equals(c.decidedAttemptId()));
       if (decided.isPresent()) {
         return decided.get();
       }

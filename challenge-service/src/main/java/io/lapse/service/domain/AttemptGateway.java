@@ -19,4 +19,11 @@ public interface AttemptGateway {
    * the publish failure.
    */
   CompletableFuture<SpecificRecord> submit(VerificationAttempted attempt, Duration timeout);
+
+  /**
+   * Waits for the outcome of an attempt another writer publishes (the entity task, for a TOTP
+   * attempt it claimed): register before that attempt is sent, so a fast outcome is not missed.
+   * Completes as {@link #submit} does.
+   */
+  CompletableFuture<SpecificRecord> await(String attemptId, Duration timeout);
 }

@@ -1,7 +1,10 @@
 package io.lapse.service.domain;
 
+import io.lapse.commands.v1.CommandReply;
+import io.lapse.commands.v1.CommandStatus;
+import io.lapse.commands.v1.CreateChallenge;
+import io.lapse.commands.v1.TotpAttempt;
 import io.lapse.contract.Deadline;
-import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
@@ -10,13 +13,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates challenges: checks the factor and the requested deadline, publishes ChallengeCreated
- * before answering, and answers a repeated {@code Idempotency-Key} with the first challenge. A TOTP
- * {@code AuthPayload} given at creation is then submitted as the challenge's first attempt.
+ * Creates challenges: checks the request and what it can of the factor, then has the entity task
+ * decide the creation ({@code CreateChallenge}: a repeated {@code Idempotency-Key} is answered with
+ * the first challenge, a TOTP factor's creations are limited, 60312), which publishes the
+ * ChallengeCreated before the answer. A TOTP {@code AuthPayload} given at creation goes with the
+ * command: the task claims its time step and writes the challenge's first attempt, whose decision
+ * this then waits for (docs/decisions/0008-single-writers-on-the-log.md).
  */
 public final class ChallengeCreation {
   private static final Logger LOG = LoggerFactory.getLogger(ChallengeCreation.class);
@@ -27,15 +36,12 @@ public final class ChallengeCreation {
   /** The longest lifetime a request may ask for. */
   public static final Duration MAX_LIFETIME = Duration.ofMinutes(60);
 
-  private static final int IDEMPOTENCY_STRIPES = 64;
-
   private final Catalog catalog;
   private final ChallengeView view;
-  private final ChallengeLog log;
+  private final EntityWriter writer;
   private final ResponseChecker checker;
   private final ArbiterClient arbiter;
   private final Clock clock;
-  private final StripedLocks idempotencyLocks = new StripedLocks(IDEMPOTENCY_STRIPES);
 
   /** A created (or, for a repeated Idempotency-Key, the first) challenge. */
   public record Created(ViewedChallenge challenge, boolean replayed) {}
@@ -43,20 +49,20 @@ public final class ChallengeCreation {
   public ChallengeCreation(
       Catalog catalog,
       ChallengeView view,
-      ChallengeLog log,
+      EntityWriter writer,
       ResponseChecker checker,
       ArbiterClient arbiter,
       Clock clock) {
     this.catalog = catalog;
     this.view = view;
-    this.log = log;
+    this.writer = writer;
     this.checker = checker;
     this.arbiter = arbiter;
     this.clock = clock;
   }
 
   /**
-   * Creates a challenge. Once ChallengeCreated is durable nothing here throws: the answer is 201
+   * Creates a challenge. Once the task has accepted it nothing here throws: the answer is 201
    * whatever happens to a TOTP AuthPayload's attempt, because the SDK retries every 5xx and would
    * create the challenge twice.
    */
@@ -64,21 +70,6 @@ public final class ChallengeCreation {
     ServiceSnapshot service = Lookups.service(catalog, serviceSid);
     EntitySnapshot entity = Lookups.entity(catalog, serviceSid, identity);
     FactorSnapshot factor = Lookups.factor(catalog, serviceSid, identity, req.factorSid());
-    if (req.idempotencyKey().isEmpty()) {
-      return new Created(createNew(service, entity, factor, req), false);
-    }
-    String key = req.idempotencyKey().get();
-    // Check-then-create per key, so two concurrent requests with one key create one challenge.
-    return idempotencyLocks.withLock(
-        key,
-        () ->
-            view.byIdempotencyKey(serviceSid, identity, key)
-                .map(first -> new Created(first, true))
-                .orElseGet(() -> new Created(createNew(service, entity, factor, req), false)));
-  }
-
-  private ViewedChallenge createNew(
-      ServiceSnapshot service, EntitySnapshot entity, FactorSnapshot factor, NewChallenge req) {
     if (!Factors.VERIFIED.equals(factor.getStatus())) {
       throw ApiError.factorUnverified();
     }
@@ -89,6 +80,7 @@ public final class ChallengeCreation {
     if (push && req.authPayload().isPresent()) {
       throw ApiError.invalidParam("AuthPayload", "only TOTP challenges verify at creation");
     }
+    Optional<String> code = req.authPayload().map(ResponseChecker::requireTotpCodeLength);
     Instant now = clock.instant();
     Deadline deadline = deadline(service, req, now);
     ChallengeCreated event =
@@ -109,12 +101,58 @@ public final class ChallengeCreation {
             .setHiddenDetails(req.hiddenDetails().isEmpty() ? null : req.hiddenDetails())
             .setIdempotencyKey(req.idempotencyKey().orElse(null))
             .build();
-    log.publishCreated(event);
-    view.applyCreated(event);
-    if (req.authPayload().isPresent()) {
-      verifyAtCreation(event, factor, req.authPayload().get());
+    TotpAttempt attempt =
+        code.map(
+                c ->
+                    ChallengeVerification.totpAttempt(
+                        checker,
+                        event,
+                        factor,
+                        c,
+                        arbiter.attemptId(event.getSid(), c),
+                        clock.instant(),
+                        null))
+            .orElse(null);
+    String requestId = EntityWriter.newRequestId();
+    CreateChallenge command =
+        CreateChallenge.newBuilder()
+            .setRequestId(requestId)
+            .setIssuedAt(now)
+            .setServiceSid(serviceSid)
+            .setIdentity(identity)
+            .setChallenge(event)
+            .setIdempotencyKey(req.idempotencyKey().orElse(null))
+            .setTotpAttempt(attempt)
+            .build();
+    CompletableFuture<SpecificRecord> outcome =
+        attempt == null ? null : arbiter.awaitOutcome(attempt.getAttemptId());
+    CommandReply reply = writer.decide(serviceSid, identity, requestId, command);
+    if (reply.getStatus() == CommandStatus.REPLAYED) {
+      return new Created(replayed(reply.getResourceSid()), true);
     }
-    return view.get(event.getSid()).orElseGet(() -> ViewedChallenge.of(event));
+    view.applyCreated(event);
+    if (attempt != null) {
+      try {
+        arbiter.decided(event.getSid(), attempt.getAttemptId(), outcome);
+      } catch (RuntimeException e) {
+        // The challenge exists: the answer stays 201 with whatever the view shows.
+        LOG.warn("Verification at creation of {} not decided: {}", event.getSid(), e.getMessage());
+      }
+    }
+    return new Created(view.get(event.getSid()).orElseGet(() -> ViewedChallenge.of(event)), false);
+  }
+
+  /**
+   * The first challenge of a repeated {@code Idempotency-Key}, once this instance's view has it
+   * (another instance may have created it; its ChallengeCreated is committed before the reply).
+   */
+  private ViewedChallenge replayed(String sid) {
+    return view.await(sid, writer.timeout())
+        .orElseThrow(
+            () -> {
+              LOG.warn("The first challenge {} of a replayed key is not in the view yet", sid);
+              return ApiError.notDecidedInTime();
+            });
   }
 
   /**
@@ -141,16 +179,5 @@ public final class ChallengeCreation {
                   + " seconds after creation (this service's LapseMaxChallengeLifetime)");
     }
     return deadline;
-  }
-
-  private void verifyAtCreation(ChallengeCreated event, FactorSnapshot factor, String code) {
-    try {
-      Instant at = clock.instant();
-      AttemptOutcome outcome = checker.check(event, factor, code, at);
-      arbiter.decide(arbiter.attempt(event, code, at, outcome, null));
-    } catch (RuntimeException e) {
-      // The challenge exists: the answer stays 201 with whatever the view shows.
-      LOG.warn("Verification at creation of {} not decided: {}", event.getSid(), e.getMessage());
-    }
   }
 }

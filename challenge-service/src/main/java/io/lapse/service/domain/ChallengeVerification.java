@@ -1,23 +1,33 @@
 package io.lapse.service.domain;
 
+import io.lapse.commands.v1.SubmitTotpAttempt;
+import io.lapse.commands.v1.TotpAttempt;
 import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.state.v1.FactorSnapshot;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Verifies a challenge with an {@code AuthPayload}. The service refuses what it can alone (an
  * unknown challenge, a deadline passed on its own clock, a response that cannot be an answer), then
- * submits the attempt for the expiry processor's decision and answers with it.
+ * has the attempt decided by the expiry processor and answers with its decision. A push approval
+ * goes to the processor from here; a TOTP code goes, as the time steps it matched, to the entity
+ * task, which claims the step for the factor (a step accepted once, on any challenge of the factor
+ * or by its verification, is a wrong code) and writes the attempt
+ * (docs/decisions/0008-single-writers-on-the-log.md).
  */
 public final class ChallengeVerification {
   private final Challenges challenges;
   private final Catalog catalog;
   private final ResponseChecker checker;
   private final ArbiterClient arbiter;
+  private final EntityWriter writer;
   private final Clock clock;
 
   public ChallengeVerification(
@@ -25,11 +35,13 @@ public final class ChallengeVerification {
       Catalog catalog,
       ResponseChecker checker,
       ArbiterClient arbiter,
+      EntityWriter writer,
       Clock clock) {
     this.challenges = challenges;
     this.catalog = catalog;
     this.checker = checker;
     this.arbiter = arbiter;
+    this.writer = writer;
     this.clock = clock;
   }
 
@@ -52,6 +64,9 @@ public final class ChallengeVerification {
     }
     ChallengeCreated c = challenge.created();
     FactorSnapshot factor = Lookups.factor(catalog, serviceSid, identity, c.getFactorSid());
+    if (!Factors.PUSH.equals(factor.getFactorType())) {
+      return verifyTotp(challenge, factor, authPayload, at, metadata);
+    }
     AttemptOutcome outcome = checker.check(c, factor, authPayload, at);
     VerificationAttempted attempt = arbiter.attempt(c, authPayload, at, outcome, metadata);
     if (attempt.getAttemptId().equals(challenge.decidedAttemptId())) {
@@ -60,5 +75,52 @@ public final class ChallengeVerification {
       return challenge;
     }
     return arbiter.decide(attempt);
+  }
+
+  private ViewedChallenge verifyTotp(
+      ViewedChallenge challenge,
+      FactorSnapshot factor,
+      String authPayload,
+      Instant at,
+      Map<String, String> metadata) {
+    ChallengeCreated c = challenge.created();
+    String code = ResponseChecker.requireTotpCodeLength(authPayload);
+    String attemptId = arbiter.attemptId(c.getSid(), code);
+    if (attemptId.equals(challenge.decidedAttemptId())) {
+      return challenge;
+    }
+    TotpAttempt attempt = totpAttempt(checker, c, factor, code, attemptId, at, metadata);
+    SubmitTotpAttempt command =
+        SubmitTotpAttempt.newBuilder()
+            .setRequestId(attemptId)
+            .setIssuedAt(at)
+            .setServiceSid(c.getServiceSid())
+            .setIdentity(c.getIdentity())
+            .setFactorSid(c.getFactorSid())
+            .setAttempt(attempt)
+            .build();
+    CompletableFuture<SpecificRecord> outcome = arbiter.awaitOutcome(attemptId);
+    writer.decide(c.getServiceSid(), c.getIdentity(), attemptId, command);
+    return arbiter.decided(c.getSid(), attemptId, outcome);
+  }
+
+  /** A TOTP code as the entity task claims it: the steps it matched, never the code. */
+  static TotpAttempt totpAttempt(
+      ResponseChecker checker,
+      ChallengeCreated c,
+      FactorSnapshot factor,
+      String code,
+      String attemptId,
+      Instant at,
+      Map<String, String> metadata) {
+    List<Long> steps = checker.totpMatchedSteps(factor, code, at);
+    return TotpAttempt.newBuilder()
+        .setChallengeSid(c.getSid())
+        .setAttemptId(attemptId)
+        .setAttemptAt(at)
+        .setDeadline(c.getExpirationDate())
+        .setMatchedStepStarts(steps)
+        .setMetadata(metadata == null || metadata.isEmpty() ? null : metadata)
+        .build();
   }
 }

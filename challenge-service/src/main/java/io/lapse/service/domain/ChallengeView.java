@@ -6,6 +6,7 @@ import io.lapse.events.v1.ChallengeDenied;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.events.v1.NotificationRequested;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +16,7 @@ import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
@@ -34,8 +36,9 @@ public final class ChallengeView {
 
   private final Map<String, ViewedChallenge> bySid = new ConcurrentHashMap<>();
   private final Map<String, NavigableSet<SortKey>> byEntity = new ConcurrentHashMap<>();
-  private final Map<String, String> byIdempotencyKey = new ConcurrentHashMap<>();
   private final Map<String, List<Parked>> parked = new ConcurrentHashMap<>();
+
+  private final Object createdSignal = new Object();
 
   public ChallengeView(Clock clock) {
     this.clock = clock;
@@ -46,26 +49,21 @@ public final class ChallengeView {
     return serviceSid + "/" + identity;
   }
 
-  /** The scope of an Idempotency-Key: one entity of one service. */
-  static String idempotencyScope(String serviceSid, String identity, String key) {
-    return serviceSid + "/" + identity + "/" + key;
-  }
-
   public void applyCreated(ChallengeCreated event) {
     ViewedChallenge fresh = ViewedChallenge.of(event);
     if (bySid.putIfAbsent(event.getSid(), fresh) != null) {
       return;
+    }
+    synchronized (createdSignal) {
+      // Wakes the requests waiting for a challenge another instance created (await); creates are
+      // not hot enough for this to matter.
+      createdSignal.notifyAll();
     }
     byEntity
         .computeIfAbsent(
             entityKey(event.getServiceSid(), event.getIdentity()),
             k -> new ConcurrentSkipListSet<>())
         .add(fresh.sortKey());
-    if (event.getIdempotencyKey() != null) {
-      byIdempotencyKey.putIfAbsent(
-          idempotencyScope(event.getServiceSid(), event.getIdentity(), event.getIdempotencyKey()),
-          event.getSid());
-    }
     List<Parked> early = parked.remove(event.getSid());
     if (early != null) {
       early.forEach(p -> applyEvent(p.event(), p.parkedAt()));
@@ -147,11 +145,30 @@ public final class ChallengeView {
     return Optional.ofNullable(bySid.get(sid));
   }
 
-  /** The challenge first created with this Idempotency-Key for this entity, if any. */
-  public Optional<ViewedChallenge> byIdempotencyKey(
-      String serviceSid, String identity, String key) {
-    String sid = byIdempotencyKey.get(idempotencyScope(serviceSid, identity, key));
-    return sid == null ? Optional.empty() : get(sid);
+  /**
+   * The challenge, waiting up to {@code timeout} for its ChallengeCreated to arrive.
+   *
+   * @return empty if it did not arrive in time
+   */
+  public Optional<ViewedChallenge> await(String sid, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (createdSignal) {
+      Optional<ViewedChallenge> found = get(sid);
+      while (found.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return found;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(createdSignal, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return found;
+        }
+        found = get(sid);
+      }
+      return found;
+    }
   }
 
   /** An entity's challenges in creation order (a live view; items may vanish by retention). */
@@ -174,11 +191,6 @@ public final class ChallengeView {
         NavigableSet<SortKey> keys = byEntity.get(entityKey(c.getServiceSid(), c.getIdentity()));
         if (keys != null) {
           keys.remove(s.sortKey());
-        }
-        if (c.getIdempotencyKey() != null) {
-          byIdempotencyKey.remove(
-              idempotencyScope(c.getServiceSid(), c.getIdentity(), c.getIdempotencyKey()),
-              c.getSid());
         }
         bySid.remove(c.getSid());
         evicted++;

@@ -23,7 +23,6 @@ public record Domain(
       Catalog catalog,
       ChallengeView view,
       SnapshotLog snapshots,
-      ChallengeLog challengeLog,
       AttemptGateway gateway,
       FactorCrypto crypto,
       Clock clock,
@@ -42,9 +41,9 @@ public record Domain(
         entities,
         new Factors(entityWriter, crypto, clock),
         challenges,
-        new ChallengeCreation(catalog, view, challengeLog, checker, arbiter, clock),
-        new ChallengeVerification(challenges, catalog, checker, arbiter, clock),
-        new Notifications(catalog, view, challenges, challengeLog, clock),
+        new ChallengeCreation(catalog, view, entityWriter, checker, arbiter, clock),
+        new ChallengeVerification(challenges, catalog, checker, arbiter, entityWriter, clock),
+        new Notifications(catalog, view, challenges, entityWriter, clock),
         catalog,
         view);
   }

@@ -42,6 +42,11 @@ public final class EntityWriter {
     return catalog;
   }
 
+  /** How long a command's decision, and then this instance's view of it, is waited for. */
+  Duration timeout() {
+    return timeout;
+  }
+
   /** A fresh request id: every HTTP request's command is a new one. */
   static String newRequestId() {
     return Sids.random("RQ");

@@ -1,57 +1,57 @@
 package io.lapse.service.domain;
 
+import io.lapse.commands.v1.RequestNotification;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
+import io.lapse.service.decision.EntityDecider;
 import io.lapse.state.v1.FactorSnapshot;
 import java.time.Clock;
 import java.time.Instant;
 
 /**
- * Push notifications for pending challenges: checks the limits and publishes a
- * NotificationRequested for a push-delivery service. The count per challenge comes from the view
- * (it follows challenge-notifications), so it survives restarts.
+ * Push notifications for pending challenges: checks what it can alone (a push factor with a
+ * platform, a challenge still pending on this instance's view), then has the entity task decide the
+ * limit of {@value #MAX_PER_CHALLENGE} per challenge (60309) and publish the NotificationRequested
+ * for a push-delivery service (docs/decisions/0008-single-writers-on-the-log.md).
  */
 public final class Notifications {
-  static final int MAX_PER_CHALLENGE = 3;
-  private static final int LOCK_STRIPES = 64;
+  static final int MAX_PER_CHALLENGE = EntityDecider.MAX_NOTIFICATIONS_PER_CHALLENGE;
 
   private final Catalog catalog;
   private final ChallengeView view;
   private final Challenges challenges;
-  private final ChallengeLog log;
+  private final EntityWriter writer;
   private final Clock clock;
-  private final StripedLocks locks = new StripedLocks(LOCK_STRIPES);
 
   public Notifications(
-      Catalog catalog, ChallengeView view, Challenges challenges, ChallengeLog log, Clock clock) {
+      Catalog catalog,
+      ChallengeView view,
+      Challenges challenges,
+      EntityWriter writer,
+      Clock clock) {
     this.catalog = catalog;
     this.view = view;
     this.challenges = challenges;
-    this.log = log;
+    this.writer = writer;
     this.clock = clock;
   }
 
   public NotificationRequested create(
       String serviceSid, String identity, String challengeSid, int ttlSeconds) {
-    ChallengeCreated c = challenges.get(serviceSid, identity, challengeSid).created();
+    ViewedChallenge current = challenges.get(serviceSid, identity, challengeSid);
+    ChallengeCreated c = current.created();
     FactorSnapshot factor = Lookups.factor(catalog, serviceSid, identity, c.getFactorSid());
     if (!Factors.PUSH.equals(factor.getFactorType())
         || "none".equals(factor.getNotificationPlatform())) {
       throw ApiError.pushNotAllowedForPlatformNone();
     }
-    // One challenge's check-and-publish is serialized so the limit holds on this instance.
-    return locks.withLock(challengeSid, () -> checkAndPublish(c, factor, ttlSeconds));
-  }
-
-  private NotificationRequested checkAndPublish(
-      ChallengeCreated c, FactorSnapshot factor, int ttlSeconds) {
-    ViewedChallenge current = view.get(c.getSid()).orElseThrow();
     Instant now = clock.instant();
     switch (current.statusAt(now)) {
       case EXPIRED -> throw ApiError.challengeExpired();
       case APPROVED, DENIED -> throw ApiError.challengeAlreadyResponded();
       case PENDING -> {}
     }
+    // A cheap refusal when this instance already knows the limit is reached; the task decides.
     if (current.notificationSids().size() >= MAX_PER_CHALLENGE) {
       throw ApiError.notificationsLimit();
     }
@@ -71,7 +71,17 @@ public final class Notifications {
             .setNotificationPlatform(factor.getNotificationPlatform())
             .setNotificationToken(factor.getNotificationToken())
             .build();
-    log.publishNotification(event);
+    String requestId = EntityWriter.newRequestId();
+    RequestNotification command =
+        RequestNotification.newBuilder()
+            .setRequestId(requestId)
+            .setIssuedAt(now)
+            .setServiceSid(serviceSid)
+            .setIdentity(identity)
+            .setChallengeDeadline(c.getExpirationDate())
+            .setNotification(event)
+            .build();
+    writer.decide(serviceSid, identity, requestId, command);
     view.applyNotification(event);
     return event;
   }

@@ -6,7 +6,9 @@ import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.state.v1.FactorSnapshot;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * Checks a challenge's response ({@code AuthPayload}) against its factor, on this instance alone: a
@@ -65,6 +67,16 @@ public final class ResponseChecker {
     return crypto.totpMatches(factor, skew, code, at)
         ? AttemptOutcome.APPROVED
         : AttemptOutcome.WRONG_CODE;
+  }
+
+  /**
+   * The start (epoch seconds) of every time step, within the factor's skew as its service's policy
+   * caps it, whose code is {@code code} at {@code at}: what the entity task claims from (a wrong
+   * code matches none). The code's length is already checked.
+   */
+  List<Long> totpMatchedSteps(FactorSnapshot factor, String code, Instant at) {
+    int skew = StrictPolicy.totpSkew(Lookups.service(catalog, factor.getServiceSid()), factor);
+    return Arrays.stream(crypto.totpMatchedSteps(factor, skew, code, at)).boxed().toList();
   }
 
   /**

@@ -4,7 +4,9 @@ import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.CommandStatus;
 import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorRecord;
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.contract.TwilioError;
+import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.service.decision.EntityDecider;
 import io.lapse.service.decision.EntityDecision;
 import io.lapse.service.decision.EntityState;
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * records, asks {@link EntityDecider} (the rules) what follows at the record's time, and applies
  * the {@link EntityDecision}: the stores, the snapshots on {@code lapse-entities} and {@code
  * lapse-factors} (this task is their only writer, so they follow decision order, tombstone last),
- * and the reply on {@code lapse-replies}, all in one transaction with the command's offset.
+ * the challenge events it decided ({@code challenge-created}, {@code -notifications}, and TOTP
+ * attempts on {@code challenge-responses}, signed here), and the reply on {@code lapse-replies},
+ * all in one transaction with the command's offset.
  *
  * <p>A decided command requests a commit, so its waiting edge gets the reply without waiting for
  * the commit interval; catalog writes are rare, so one transaction per command is affordable.
@@ -38,13 +42,15 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
   private final EntityTopology.Names names;
   private final EntityDecider decider = new EntityDecider();
   private final EntityDecisionCounts counts;
+  private final AttemptMacKeys macKeys;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, EntityRecord> entities;
   private KeyValueStore<String, FactorRecord> factors;
 
-  EntityOwner(EntityTopology.Names names, EntityDecisionCounts counts) {
+  EntityOwner(EntityTopology.Names names, EntityDecisionCounts counts, AttemptMacKeys macKeys) {
     this.names = names;
     this.counts = counts;
+    this.macKeys = macKeys;
   }
 
   @Override
@@ -113,6 +119,18 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
               ? names.entitiesSink()
               : names.factorsSink();
       context.forward(new Record<>(s.sid(), s.value(), time), sink);
+    }
+    for (EntityDecision.ChallengeEvent e : d.events()) {
+      switch (e.topic()) {
+        case CREATED ->
+            context.forward(new Record<>(e.sid(), e.value(), time), names.createdSink());
+        case RESPONSES ->
+            context.forward(
+                new Record<>(e.sid(), macKeys.sign((VerificationAttempted) e.value()), time),
+                names.responsesSink());
+        case NOTIFICATIONS ->
+            context.forward(new Record<>(e.sid(), e.value(), time), names.notificationsSink());
+      }
     }
     context.forward(new Record<>(key, d.reply(), time), names.repliesSink());
   }

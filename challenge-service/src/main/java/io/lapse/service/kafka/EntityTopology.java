@@ -2,6 +2,7 @@ package io.lapse.service.kafka;
 
 import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorRecord;
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.service.ServiceConfig;
 import io.lapse.topics.LapseTopics;
 import org.apache.kafka.common.serialization.Serdes;
@@ -14,9 +15,11 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *                                                   ┌─▶ lapse-entities-sink
- * lapse-commands-source ──▶ entity-owner ───────────┼─▶ lapse-factors-sink
- *                           (stores: entity-records,└─▶ lapse-replies-sink
- *                            factor-records)
+ *                                                   ├─▶ lapse-factors-sink
+ * lapse-commands-source ──▶ entity-owner ───────────┼─▶ challenge-created-sink
+ *                           (stores: entity-records,├─▶ challenge-responses-sink (signed)
+ *                            factor-records)        ├─▶ challenge-notifications-sink
+ *                                                   └─▶ lapse-replies-sink
  * </pre>
  *
  * <p>Every instance runs it with one {@code application.id}, so each partition of {@code
@@ -35,6 +38,9 @@ public final class EntityTopology {
       String entitiesSink,
       String factorsSink,
       String repliesSink,
+      String createdSink,
+      String responsesSink,
+      String notificationsSink,
       String entityStore,
       String factorStore) {
     public static final Names DEFAULT =
@@ -44,16 +50,24 @@ public final class EntityTopology {
             "lapse-entities-sink",
             "lapse-factors-sink",
             "lapse-replies-sink",
+            "challenge-created-sink",
+            "challenge-responses-sink",
+            "challenge-notifications-sink",
             "entity-records",
             "factor-records");
   }
 
   /** The topology on the topics of the service's configuration. */
   public static Topology build(ServiceConfig config, EntityDecisionCounts counts) {
-    return build(config.kafka().topics(), counts);
+    return build(config.kafka().topics(), counts, config.responseMacKeys());
   }
 
-  public static Topology build(LapseTopics topics, EntityDecisionCounts counts) {
+  /**
+   * The topology on {@code topics}; the attempts the task writes to {@code challenge-responses} are
+   * signed with {@code macKeys} (docs/decisions/0010-attempt-macs.md).
+   */
+  public static Topology build(
+      LapseTopics topics, EntityDecisionCounts counts, AttemptMacKeys macKeys) {
     Names n = Names.DEFAULT;
     Topology topology = new Topology();
     topology.addSource(
@@ -61,7 +75,7 @@ public final class EntityTopology {
         topics.commands().keyDeserializer(),
         topics.commands().valueDeserializer(),
         topics.commands().name());
-    topology.addProcessor(n.owner(), () -> new EntityOwner(n, counts), n.commandsSource());
+    topology.addProcessor(n.owner(), () -> new EntityOwner(n, counts, macKeys), n.commandsSource());
     // No caching: a command reads its keys once and writes them once, and the prefix scan of an
     // entity's factors would have to merge a cache with RocksDB.
     topology.addStateStore(
@@ -89,6 +103,24 @@ public final class EntityTopology {
         topics.factors().name(),
         topics.factors().keySerializer(),
         topics.factors().valueSerializer(),
+        n.owner());
+    topology.addSink(
+        n.createdSink(),
+        topics.challengeCreated().name(),
+        topics.challengeCreated().keySerializer(),
+        topics.challengeCreated().valueSerializer(),
+        n.owner());
+    topology.addSink(
+        n.responsesSink(),
+        topics.challengeResponses().name(),
+        topics.challengeResponses().keySerializer(),
+        topics.challengeResponses().valueSerializer(),
+        n.owner());
+    topology.addSink(
+        n.notificationsSink(),
+        topics.challengeNotifications().name(),
+        topics.challengeNotifications().keySerializer(),
+        topics.challengeNotifications().valueSerializer(),
         n.owner());
     topology.addSink(
         n.repliesSink(),

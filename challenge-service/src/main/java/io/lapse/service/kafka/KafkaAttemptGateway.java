@@ -39,6 +39,11 @@ public final class KafkaAttemptGateway implements AttemptGateway {
     return outcome;
   }
 
+  @Override
+  public CompletableFuture<SpecificRecord> await(String attemptId, Duration timeout) {
+    return waiters.await(attemptId, timeout);
+  }
+
   /** Called by the follower for every outcome record; completes the matching waiter, if any. */
   public void onOutcome(SpecificRecord outcome) {
     if (outcome instanceof GenericRecord record && record.hasField("attemptId")) {

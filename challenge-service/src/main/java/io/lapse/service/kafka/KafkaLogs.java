@@ -1,9 +1,6 @@
 package io.lapse.service.kafka;
 
-import io.lapse.events.v1.ChallengeCreated;
-import io.lapse.events.v1.NotificationRequested;
 import io.lapse.serde.RegistryUnavailableException;
-import io.lapse.service.domain.ChallengeLog;
 import io.lapse.service.domain.SnapshotLog;
 import io.lapse.state.v1.ServiceSnapshot;
 import io.lapse.topics.LapseTopics;
@@ -11,13 +8,13 @@ import io.lapse.topics.Topic;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * The domain's write ports on Kafka: service snapshots to their compacted topic (returning the
- * offset, which orders local writes against the follower), challenge events to their topics. Entity
- * and factor snapshots are written by the entity task alone (EntityTopology). A schema registry
- * that cannot answer while a record is serialized fails the write as a broker would ({@link
+ * The domain's write port on Kafka: service snapshots to their compacted topic (returning the
+ * offset, which orders local writes against the follower). Entity and factor snapshots, and the
+ * challenge events, are written by the entity task alone (EntityTopology). A schema registry that
+ * cannot answer while a record is serialized fails the write as a broker would ({@link
  * PublishFailedException}: nothing was written, the client may retry).
  */
-public final class KafkaLogs implements SnapshotLog, ChallengeLog {
+public final class KafkaLogs implements SnapshotLog {
   private final EventProducer producer;
   private final LapseTopics topics;
 
@@ -37,15 +34,5 @@ public final class KafkaLogs implements SnapshotLog, ChallengeLog {
   @Override
   public long writeService(String sid, ServiceSnapshot snapshot) {
     return write(topics.services(), sid, snapshot).offset();
-  }
-
-  @Override
-  public void publishCreated(ChallengeCreated event) {
-    write(topics.challengeCreated(), event.getSid(), event);
-  }
-
-  @Override
-  public void publishNotification(NotificationRequested event) {
-    write(topics.challengeNotifications(), event.getSid(), event);
   }
 }

@@ -60,6 +60,14 @@ class EntityDeciderTest {
         .build();
   }
 
+  private static FactorRecord factorRecord(FactorSnapshot f, ByteBuffer digest, long lastStep) {
+    return FactorRecord.newBuilder()
+        .setFactor(f)
+        .setBindingDigest(digest)
+        .setLastAcceptedStepStart(lastStep)
+        .build();
+  }
+
   private static String factorSid(int n) {
     return String.format("YF%032d", n);
   }
@@ -124,7 +132,7 @@ class EntityDeciderTest {
     Given factor(int n, String type, String status, int failed, long lastAcceptedStep) {
       factors.put(
           factorSid(n),
-          new FactorRecord(factorSnapshot(n, type, status, failed), digest(n), lastAcceptedStep));
+          factorRecord(factorSnapshot(n, type, status, failed), digest(n), lastAcceptedStep));
       return this;
     }
 
@@ -136,7 +144,7 @@ class EntityDeciderTest {
     }
 
     EntityState state() {
-      return new EntityState(new EntityRecord(entity, creations), factors);
+      return new EntityState(new EntityRecord(entity, creations, List.of()), factors);
     }
   }
 
@@ -606,8 +614,8 @@ class EntityDeciderTest {
             .build();
     EntityState state =
         new EntityState(
-            new EntityRecord(entitySnapshot(), List.of()),
-            Map.of(factorSid(1), new FactorRecord(noToken, digest(1), -1L)));
+            new EntityRecord(entitySnapshot(), List.of(), List.of()),
+            Map.of(factorSid(1), factorRecord(noToken, digest(1), -1L)));
 
     EntityDecision d =
         decider.decide(

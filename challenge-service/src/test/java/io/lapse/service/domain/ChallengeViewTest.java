@@ -113,7 +113,6 @@ class ChallengeViewTest {
     assertThat(view.evictBefore(T0.plusSeconds(61))).isEqualTo(1);
 
     assertThat(view.get("YC1")).isEmpty();
-    assertThat(view.byIdempotencyKey("VA1", "user-0001", "k-YC1")).isEmpty();
     assertThat(view.entityChallenges("VA1", "user-0001"))
         .extracting(SortKey::sid)
         .containsExactly("YC2");

@@ -208,7 +208,7 @@ class EdgeTrustIT {
             "0");
     String service = created.text("sid");
     String identity = Scenario.identity();
-    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    Scenario.TotpFactor totp = scenario.verifiedTotpAtCurrentStep(service, identity);
 
     Reply tooLong =
         api.post(

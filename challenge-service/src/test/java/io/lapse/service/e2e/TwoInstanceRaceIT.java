@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lapse.commands.v1.CreateFactor;
 import io.lapse.commands.v1.DeleteFactor;
+import io.lapse.expiry.ExpiryProcessorApp;
 import io.lapse.infra.KafkaBroker;
 import io.lapse.infra.SchemaRegistry;
 import io.lapse.service.ChallengeServiceApp;
@@ -16,6 +17,7 @@ import io.lapse.service.decision.EntityDecider;
 import io.lapse.service.kafka.EventProducer;
 import io.lapse.service.support.HttpTestClient;
 import io.lapse.service.support.HttpTestClient.Reply;
+import io.lapse.service.support.Processor;
 import io.lapse.service.support.Scenario;
 import io.lapse.service.support.SystemEnv;
 import io.lapse.state.v1.FactorSnapshot;
@@ -56,8 +58,9 @@ import org.junit.jupiter.api.TestInstance;
  * Two challenge-service instances on one broker (same entity-task group, their own HTTP ports and
  * state directories), raced on every rule their entity tasks decide: the same request sent to both
  * at once, {@value #ROUNDS} rounds each, and the rule must hold in every round. Before the single
- * writer, these races broke 60301 in 16–19 of 20 rounds, 60310 in 5 of 5, and brought 12–14 of 20
- * deleted factors back. No expiry processor runs: none of these rules involves a challenge.
+ * writer, these races broke 60301 in 16–19 of 20 rounds, 60310 in 5 of 5, brought 12–14 of 20
+ * deleted factors back, and made two challenges of 16–18 of 20 {@code Idempotency-Key}s. The real
+ * expiry processor runs too, since a challenge's verification waits for its decision.
  */
 @LapseIntegration
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -72,6 +75,7 @@ class TwoInstanceRaceIT {
   private HttpTestClient apiB;
   private KafkaConnection kafka;
   private EventProducer producer;
+  private ExpiryProcessorApp processor;
   private String service;
 
   @BeforeAll
@@ -98,6 +102,7 @@ class TwoInstanceRaceIT {
     apiB = new HttpTestClient(b.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
     kafka = ServiceConfig.fromEnv(env).kafka();
     producer = new EventProducer(kafka);
+    processor = Processor.start(env);
     service = new Scenario(apiA, Clock.systemUTC()).service();
     awaitStatus(apiB, "/v2/Services/" + service, 200);
   }
@@ -119,6 +124,9 @@ class TwoInstanceRaceIT {
           a.entityDecisions().total(), b.entityDecisions().total());
     }
     pool.shutdownNow();
+    if (processor != null) {
+      processor.close();
+    }
     if (producer != null) {
       producer.close();
     }
@@ -444,6 +452,173 @@ class TwoInstanceRaceIT {
     assertThat(verified).isEqualTo(ROUNDS);
     assertThat(already + plainUpdates).isEqualTo(ROUNDS);
     assertThat(reused).isZero();
+  }
+
+  // ---- challenges -------------------------------------------------------------------------
+
+  private String challenges(String identity) {
+    return Scenario.entityPath(service, identity) + "/Challenges";
+  }
+
+  /** A TOTP factor verified on A with the previous step's code, once B shows it verified. */
+  private String[] verifiedTotpOnBoth(String identity, int codeLength) {
+    byte[] seed = new byte[20];
+    new SecureRandom().nextBytes(seed);
+    String secret = Base32.encode(seed);
+    Reply r =
+        apiA.post(
+            factors(identity),
+            "FriendlyName",
+            "phone",
+            "FactorType",
+            "totp",
+            "Binding.Secret",
+            secret,
+            "Config.CodeLength",
+            String.valueOf(codeLength));
+    assertThat(r.status()).as(String.valueOf(r.json())).isEqualTo(201);
+    String sid = r.text("sid");
+    String previous =
+        TotpVerifier.codeAt(
+            Base32.decode(secret),
+            new TotpVerifier.Params(TotpAlgorithm.SHA1, codeLength, 30, 1),
+            Instant.now().minusSeconds(30));
+    assertThat(apiA.post(factors(identity) + "/" + sid, "AuthPayload", previous).text("status"))
+        .isEqualTo("verified");
+    await()
+        .atMost(VISIBLE)
+        .until(() -> "verified".equals(apiB.get(factors(identity) + "/" + sid).text("status")));
+    return new String[] {sid, secret};
+  }
+
+  /** A challenge created on A, once B shows it. */
+  private String challengeOnBoth(String identity, String factorSid, String... more) {
+    List<String> form = new ArrayList<>(List.of("FactorSid", factorSid));
+    form.addAll(List.of(more));
+    Reply r = apiA.post(challenges(identity), form.toArray(String[]::new));
+    assertThat(r.status()).as(String.valueOf(r.json())).isEqualTo(201);
+    String sid = r.text("sid");
+    awaitStatus(apiB, challenges(identity) + "/" + sid, 200);
+    return sid;
+  }
+
+  @Test
+  void shouldApproveOneOfTwoChallengesWhenOneCodeRacesOnBothInstances() {
+    String identity = Scenario.identity();
+    int held = 0;
+    long reusedBefore = decided("reused-step");
+    for (int round = 0; round < ROUNDS; round++) {
+      String[] factor = verifiedTotpOnBoth(identity, 6);
+      String first = challengeOnBoth(identity, factor[0]);
+      String second = challengeOnBoth(identity, factor[0]);
+      String code = codeNow(factor[1]);
+      List<Reply> replies =
+          race(
+              List.of(
+                  () -> apiA.post(challenges(identity) + "/" + first, "AuthPayload", code),
+                  () -> apiB.post(challenges(identity) + "/" + second, "AuthPayload", code)));
+      assertThat(replies).as("round %d", round).allMatch(r -> r.status() == 200);
+      List<String> statuses = replies.stream().map(r -> r.text("status")).sorted().toList();
+      held += statuses.equals(List.of("approved", "pending")) ? 1 : 0;
+      assertThat(statuses).as("round %d", round).containsExactly("approved", "pending");
+    }
+    System.out.printf(
+        "Race one-time step on two challenges (one code on a challenge on A and another on B at"
+            + " once): %d rounds, exactly one approved and one 200 pending in %d; reused-step"
+            + " decisions %d%n",
+        ROUNDS, held, decided("reused-step") - reusedBefore);
+    assertThat(held).isEqualTo(ROUNDS);
+  }
+
+  @Test
+  void shouldCreateOneChallengeForAnIdempotencyKeyRacedOnBothInstances() {
+    String identity = Scenario.identity();
+    String factor = verifiedTotpOnBoth(identity, 6)[0];
+    int held = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+      String key = "key-" + round + "-" + System.nanoTime();
+      List<Reply> replies =
+          race(
+              List.of(
+                  () ->
+                      apiA.postWithHeader(
+                          challenges(identity), "Idempotency-Key", key, "FactorSid", factor),
+                  () ->
+                      apiB.postWithHeader(
+                          challenges(identity), "Idempotency-Key", key, "FactorSid", factor)));
+      assertThat(replies).as("round %d", round).allMatch(r -> r.status() == 201);
+      Set<String> sids = replies.stream().map(r -> r.text("sid")).collect(Collectors.toSet());
+      held += sids.size() == 1 ? 1 : 0;
+      assertThat(sids).as("round %d: one challenge", round).hasSize(1);
+    }
+    Reply list = apiA.get(challenges(identity) + "?PageSize=1000");
+    System.out.printf(
+        "Race Idempotency-Key (one key on both at once): %d rounds, one challenge in %d; %d"
+            + " challenges listed for the entity%n",
+        ROUNDS, held, list.json().path("challenges").size());
+    assertThat(held).isEqualTo(ROUNDS);
+    assertThat(list.json().path("challenges").size()).isEqualTo(ROUNDS);
+  }
+
+  @Test
+  void shouldCreateTenChallengesADayForAFourDigitFactorWhenCreatesRaceOnBothInstances() {
+    String identity = Scenario.identity();
+    int held = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+      String factor = verifiedTotpOnBoth(identity, 4)[0];
+      for (int i = 0; i < 8; i++) {
+        assertThat(apiA.post(challenges(identity), "FactorSid", factor).status()).isEqualTo(201);
+      }
+      List<Supplier<Reply>> calls = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        calls.add(() -> apiA.post(challenges(identity), "FactorSid", factor));
+        calls.add(() -> apiB.post(challenges(identity), "FactorSid", factor));
+      }
+      List<Reply> replies = race(calls);
+      long created = replies.stream().filter(r -> r.status() == 201).count();
+      long refused = replies.stream().filter(r -> r.status() == 429 && code(r) == 60312).count();
+      held += created == 2 && refused == 2 ? 1 : 0;
+      assertThat(created).as("round %d: created", round).isEqualTo(2);
+      assertThat(refused).as("round %d: refused 60312", round).isEqualTo(2);
+    }
+    System.out.printf(
+        "Race 60312 (a 4-digit TOTP factor: 8 challenges, then 4 creates at once, 2 per"
+            + " instance): %d rounds, exactly 2 created and 2 refused in %d%n",
+        ROUNDS, held);
+    assertThat(held).isEqualTo(ROUNDS);
+  }
+
+  @Test
+  void shouldSendThreeNotificationsPerChallengeWhenRequestsRaceOnBothInstances() {
+    String identity = Scenario.identity();
+    Scenario.PushFactor push =
+        new Scenario(apiA, Clock.systemUTC()).verifiedPush(service, identity, "fcm");
+    await()
+        .atMost(VISIBLE)
+        .until(
+            () -> "verified".equals(apiB.get(factors(identity) + "/" + push.sid()).text("status")));
+    int held = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+      String sid = challengeOnBoth(identity, push.sid(), "Details.Message", "Log in?");
+      String notifications = challenges(identity) + "/" + sid + "/Notifications";
+      assertThat(apiA.post(notifications).status()).isEqualTo(201);
+      List<Supplier<Reply>> calls = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        calls.add(() -> apiA.post(notifications));
+        calls.add(() -> apiB.post(notifications));
+      }
+      List<Reply> replies = race(calls);
+      long sent = replies.stream().filter(r -> r.status() == 201).count();
+      long refused = replies.stream().filter(r -> r.status() == 429 && code(r) == 60309).count();
+      held += sent == 2 && refused == 2 ? 1 : 0;
+      assertThat(sent).as("round %d: sent", round).isEqualTo(2);
+      assertThat(refused).as("round %d: refused 60309", round).isEqualTo(2);
+    }
+    System.out.printf(
+        "Race 60309 (one notification, then 4 at once, 2 per instance): %d rounds, exactly 2"
+            + " sent and 2 refused in %d%n",
+        ROUNDS, held);
+    assertThat(held).isEqualTo(ROUNDS);
   }
 
   // ---- setup on the log -------------------------------------------------------------------

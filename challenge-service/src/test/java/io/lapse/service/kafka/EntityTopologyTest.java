@@ -4,10 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.CommandStatus;
+import io.lapse.commands.v1.CreateChallenge;
 import io.lapse.commands.v1.CreateEntity;
 import io.lapse.commands.v1.CreateFactor;
 import io.lapse.commands.v1.DeleteEntity;
+import io.lapse.commands.v1.FactorChanges;
+import io.lapse.commands.v1.FactorVerification;
+import io.lapse.commands.v1.TotpAttempt;
+import io.lapse.commands.v1.UpdateFactor;
+import io.lapse.contract.AttemptMacKeys;
+import io.lapse.events.v1.AttemptOutcome;
+import io.lapse.events.v1.ChallengeCreated;
+import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.serde.MockSchemaRegistry;
+import io.lapse.service.support.TestMacKeys;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.topics.LapseTopics;
@@ -46,6 +56,7 @@ class EntityTopologyTest {
   private final LapseTopics topics =
       LapseTopics.create(names, Map.of("schema.registry.url", "mock://" + scope));
   private final EntityDecisionCounts counts = new EntityDecisionCounts(new SimpleMeterRegistry());
+  private final AttemptMacKeys macKeys = TestMacKeys.newKeys();
   private final TopologyTestDriver driver;
   private final TestInputTopic<String, SpecificRecord> commands;
   private final TestOutputTopic<String, EntitySnapshot> entities;
@@ -59,7 +70,7 @@ class EntityTopologyTest {
     props.put(
         StreamsConfig.STATE_DIR_CONFIG,
         Path.of("target", "ttd-state", scope).toAbsolutePath().toString());
-    driver = new TopologyTestDriver(EntityTopology.build(topics, counts), props, T0);
+    driver = new TopologyTestDriver(EntityTopology.build(topics, counts, macKeys), props, T0);
     commands =
         driver.createInputTopic(
             names.commands(),
@@ -157,6 +168,86 @@ class EntityTopologyTest {
   }
 
   @Test
+  void shouldPublishTheChallengeAndItsSignedAttemptInTheDecidingTransaction() {
+    long step = T0.getEpochSecond() / 30 * 30;
+    commands.pipeInput(new TestRecord<>(KEY, createFactor("RQ-1"), T0));
+    commands.pipeInput(
+        new TestRecord<>(
+            KEY,
+            UpdateFactor.newBuilder()
+                .setRequestId("RQ-2")
+                .setIssuedAt(Instant.EPOCH)
+                .setServiceSid(SERVICE)
+                .setIdentity(IDENTITY)
+                .setFactorSid(FACTOR)
+                .setChanges(FactorChanges.newBuilder().build())
+                .setVerification(
+                    FactorVerification.newBuilder()
+                        .setAttemptId("AT-factor")
+                        .setMatchedStepStarts(List.of(step))
+                        .setPushProofValid(false)
+                        .build())
+                .build(),
+            T0));
+    String sid = "YC" + "5".repeat(32);
+    Instant at = T0.plusSeconds(30);
+    ChallengeCreated challenge =
+        ChallengeCreated.newBuilder()
+            .setSid(sid)
+            .setAccountSid("AC" + "1".repeat(32))
+            .setServiceSid(SERVICE)
+            .setEntitySid("YE" + "9".repeat(32))
+            .setIdentity(IDENTITY)
+            .setFactorSid(FACTOR)
+            .setFactorType("totp")
+            .setCreatedAt(at)
+            .setExpirationDate(at.plusSeconds(300))
+            .setDetailsFields(List.of())
+            .build();
+    CreateChallenge create =
+        CreateChallenge.newBuilder()
+            .setRequestId("RQ-3")
+            .setIssuedAt(Instant.EPOCH)
+            .setServiceSid(SERVICE)
+            .setIdentity(IDENTITY)
+            .setChallenge(challenge)
+            .setTotpAttempt(
+                TotpAttempt.newBuilder()
+                    .setChallengeSid(sid)
+                    .setAttemptId("AT-1")
+                    .setAttemptAt(at)
+                    .setDeadline(at.plusSeconds(300))
+                    .setMatchedStepStarts(List.of(step + 30))
+                    .build())
+            .build();
+
+    commands.pipeInput(new TestRecord<>(KEY, create, at));
+
+    TestOutputTopic<String, ChallengeCreated> created =
+        driver.createOutputTopic(
+            names.challengeCreated(),
+            topics.challengeCreated().keyDeserializer(),
+            topics.challengeCreated().valueDeserializer());
+    TestOutputTopic<String, VerificationAttempted> responses =
+        driver.createOutputTopic(
+            names.challengeResponses(),
+            topics.challengeResponses().keyDeserializer(),
+            topics.challengeResponses().valueDeserializer());
+    assertThat(created.readKeyValuesToList())
+        .singleElement()
+        .satisfies(kv -> assertThat(kv.key).isEqualTo(sid))
+        .satisfies(kv -> assertThat(kv.value).isEqualTo(challenge));
+    VerificationAttempted attempt = responses.readValue();
+    assertThat(attempt.getSid()).isEqualTo(sid);
+    assertThat(attempt.getOutcome()).isEqualTo(AttemptOutcome.APPROVED);
+    assertThat(macKeys.verify(attempt)).isEqualTo(AttemptMacKeys.Verdict.VALID);
+    assertThat(replies.readValuesToList())
+        .extracting(CommandReply::getStatus)
+        .containsExactly(CommandStatus.ACCEPTED, CommandStatus.ACCEPTED, CommandStatus.ACCEPTED);
+    assertThat(counts.count("challenge-created-step-claimed")).isEqualTo(1);
+  }
+
+  @Test
   void shouldDeadLetterACommandThatCannotBeDecodedAndDecideTheNextOne() {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "entity-test-dlq");
@@ -171,7 +262,8 @@ class EntityTopologyTest {
         StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
         TopicNames.deadLetter(names.commands()));
     try (TopologyTestDriver dlqDriver =
-        new TopologyTestDriver(EntityTopology.build(topics, counts), props, T0)) {
+        new TopologyTestDriver(
+            EntityTopology.build(topics, counts, TestMacKeys.newKeys()), props, T0)) {
       var raw =
           dlqDriver.createInputTopic(
               names.commands(),

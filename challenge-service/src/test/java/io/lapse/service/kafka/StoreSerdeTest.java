@@ -25,7 +25,8 @@ class StoreSerdeTest {
             .setCreatedAt(t)
             .setUpdatedAt(t)
             .build(),
-        List.of(t.toEpochMilli()));
+        List.of(t.toEpochMilli()),
+        List.of());
   }
 
   @Test

@@ -52,7 +52,7 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
       AttemptMacKeys macKeys = TestMacKeys.newKeys();
       FakeDecider decider = new FakeDecider(logs, clock, macKeys);
       Catalog catalog = new Catalog();
-      InMemoryCommandBus commands = new InMemoryCommandBus(logs, catalog, clock);
+      InMemoryCommandBus commands = new InMemoryCommandBus(logs, catalog, clock, decider, macKeys);
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
       Domain domain =
@@ -60,7 +60,6 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
               ACCOUNT_SID,
               catalog,
               view,
-              logs,
               logs,
               decider,
               new FactorCrypto(new SecretCipher(key)),

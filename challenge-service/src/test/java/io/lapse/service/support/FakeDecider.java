@@ -42,6 +42,7 @@ public final class FakeDecider implements AttemptGateway {
   private final AttemptTrust trust;
   private final Map<String, ArbiterRecord> records = new HashMap<>();
   private final List<VerificationAttempted> attempts = new CopyOnWriteArrayList<>();
+  private final Map<String, CompletableFuture<SpecificRecord>> waiting = new HashMap<>();
   private int createsRead;
   private volatile boolean silent;
 
@@ -58,6 +59,33 @@ public final class FakeDecider implements AttemptGateway {
 
   public List<VerificationAttempted> attempts() {
     return attempts;
+  }
+
+  @Override
+  public synchronized CompletableFuture<SpecificRecord> await(String attemptId, Duration timeout) {
+    if (silent) {
+      return CompletableFuture.failedFuture(new TimeoutException("no outcome in " + timeout));
+    }
+    return waiting.computeIfAbsent(attemptId, k -> new CompletableFuture<>());
+  }
+
+  /**
+   * An attempt another writer (the entity task) published: decided, and its outcome handed to the
+   * request waiting for it ({@link #await}), if any.
+   */
+  public synchronized void deliver(VerificationAttempted a) {
+    CompletableFuture<SpecificRecord> waiter = waiting.remove(a.getAttemptId());
+    CompletableFuture<SpecificRecord> outcome = submit(a, Duration.ZERO);
+    if (waiter != null) {
+      outcome.whenComplete(
+          (o, e) -> {
+            if (e != null) {
+              waiter.completeExceptionally(e);
+            } else {
+              waiter.complete(o);
+            }
+          });
+    }
   }
 
   @Override

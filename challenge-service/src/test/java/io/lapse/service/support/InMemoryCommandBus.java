@@ -3,6 +3,10 @@ package io.lapse.service.support;
 import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorRecord;
+import io.lapse.contract.AttemptMacKeys;
+import io.lapse.events.v1.ChallengeCreated;
+import io.lapse.events.v1.NotificationRequested;
+import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.service.decision.EntityDecider;
 import io.lapse.service.decision.EntityDecision;
 import io.lapse.service.decision.EntityState;
@@ -28,23 +32,37 @@ import org.apache.avro.specific.SpecificRecord;
  * own. The rules are the task's own ({@link EntityDecider}); this adapter keeps the task's two
  * stores in sorted maps, decides each command at once, on the caller's thread, with the test clock
  * as the record time, publishes the snapshots to {@link InMemoryLogs} and applies them to the
- * catalog, as the task and this instance's follower would. The real task runs in the integration
- * tests.
+ * catalog, as the task and this instance's follower would; challenge events go to {@link
+ * InMemoryLogs}, TOTP attempts (signed) to the {@link FakeDecider}. The real task runs in the
+ * integration tests.
  */
 public final class InMemoryCommandBus implements CommandBus {
   private final InMemoryLogs logs;
   private final Catalog catalog;
   private final Clock clock;
+  private final FakeDecider arbiter;
+  private final AttemptMacKeys macKeys;
   private final EntityDecider decider = new EntityDecider();
   private final Map<String, EntityRecord> entities = new TreeMap<>();
   private final NavigableMap<String, FactorRecord> factors = new TreeMap<>();
   private final List<SpecificRecord> commands = new CopyOnWriteArrayList<>();
   private volatile boolean silent;
 
-  public InMemoryCommandBus(InMemoryLogs logs, Catalog catalog, Clock clock) {
+  /**
+   * @param arbiter where the TOTP attempts the task writes are decided
+   * @param macKeys what the task signs those attempts with
+   */
+  public InMemoryCommandBus(
+      InMemoryLogs logs,
+      Catalog catalog,
+      Clock clock,
+      FakeDecider arbiter,
+      AttemptMacKeys macKeys) {
     this.logs = logs;
     this.catalog = catalog;
     this.clock = clock;
+    this.arbiter = arbiter;
+    this.macKeys = macKeys;
   }
 
   /** From now on, decide nothing and never answer (the caller's wait times out). */
@@ -99,6 +117,13 @@ public final class InMemoryCommandBus implements CommandBus {
       } else {
         FactorSnapshot f = (FactorSnapshot) s.value();
         catalog.factors().apply(s.sid(), logs.writeFactor(s.sid(), f), f);
+      }
+    }
+    for (EntityDecision.ChallengeEvent e : d.events()) {
+      switch (e.topic()) {
+        case CREATED -> logs.publishCreated((ChallengeCreated) e.value());
+        case NOTIFICATIONS -> logs.publishNotification((NotificationRequested) e.value());
+        case RESPONSES -> arbiter.deliver(macKeys.sign((VerificationAttempted) e.value()));
       }
     }
     return CompletableFuture.completedFuture(d.reply());

@@ -2,7 +2,6 @@ package io.lapse.service.support;
 
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
-import io.lapse.service.domain.ChallengeLog;
 import io.lapse.service.domain.SnapshotLog;
 import io.lapse.service.kafka.PublishFailedException;
 import io.lapse.state.v1.EntitySnapshot;
@@ -13,11 +12,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Test-only stand-in for the Kafka topics the service writes (and, for entities and factors, the
- * topics its entity task writes): keeps every record in order, so unit tests can assert what was
- * published.
+ * Test-only stand-in for the Kafka topics the service writes (and, for entities, factors and
+ * challenge events, the topics its entity task writes): keeps every record in order, so unit tests
+ * can assert what was published.
  */
-public final class InMemoryLogs implements SnapshotLog, ChallengeLog {
+public final class InMemoryLogs implements SnapshotLog {
   /** One written record: topic, key, value (null for a tombstone). */
   public record Written(String topic, String key, Object value) {}
 
@@ -50,12 +49,12 @@ public final class InMemoryLogs implements SnapshotLog, ChallengeLog {
     return failing;
   }
 
-  @Override
+  /** A challenge as the entity task publishes it ({@link InMemoryCommandBus}). */
   public void publishCreated(ChallengeCreated event) {
     write("challenge-created", event.getSid(), event);
   }
 
-  @Override
+  /** A notification as the entity task publishes it ({@link InMemoryCommandBus}). */
   public void publishNotification(NotificationRequested event) {
     write("challenge-notifications", event.getSid(), event);
   }

@@ -11,6 +11,8 @@ import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
 
@@ -38,8 +40,23 @@ public final class Scenario {
     return "user-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
   }
 
-  /** A TOTP factor, verified with a code of the current window. */
+  /**
+   * A TOTP factor, verified with the code of the previous time step (inside the default skew), so
+   * the current step is still free for the test's challenges: a step is accepted once per factor.
+   */
   public TotpFactor verifiedTotp(String serviceSid, String identity) {
+    return verifiedTotp(serviceSid, identity, Duration.ofSeconds(-30));
+  }
+
+  /**
+   * A TOTP factor, verified with the code of the current time step: for a service whose policy
+   * allows no skew ({@code LapseMaxTotpSkew=0}); its challenges need the next step's code.
+   */
+  public TotpFactor verifiedTotpAtCurrentStep(String serviceSid, String identity) {
+    return verifiedTotp(serviceSid, identity, Duration.ZERO);
+  }
+
+  private TotpFactor verifiedTotp(String serviceSid, String identity, Duration codeOffset) {
     HttpTestClient.Reply r =
         api.post(
             entityPath(serviceSid, identity) + "/Factors",
@@ -52,7 +69,9 @@ public final class Scenario {
         new TotpFactor(r.text("sid"), r.json().path("binding").path("secret").asText(), clock);
     HttpTestClient.Reply v =
         api.post(
-            entityPath(serviceSid, identity) + "/Factors/" + f.sid(), "AuthPayload", f.codeNow());
+            entityPath(serviceSid, identity) + "/Factors/" + f.sid(),
+            "AuthPayload",
+            f.codeAt(clock.instant().plus(codeOffset)));
     assertThat(v.text("status")).isEqualTo("verified");
     return f;
   }
@@ -143,10 +162,13 @@ public final class Scenario {
   /** A TOTP factor's SID and Base32 seed. */
   public record TotpFactor(String sid, String secret, Clock clock) {
     public String codeNow() {
+      return codeAt(clock.instant());
+    }
+
+    /** The code of the time step (default parameters) that contains {@code at}. */
+    public String codeAt(Instant at) {
       return TotpVerifier.codeAt(
-          Base32.decode(secret),
-          new TotpVerifier.Params(TotpAlgorithm.SHA1, 6, 30, 1),
-          clock.instant());
+          Base32.decode(secret), new TotpVerifier.Params(TotpAlgorithm.SHA1, 6, 30, 1), at);
     }
   }
 
