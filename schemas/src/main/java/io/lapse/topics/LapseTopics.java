@@ -1,10 +1,13 @@
 package io.lapse.topics;
 
 import io.lapse.commands.v1.CommandReply;
+import io.lapse.commands.v1.CreateChallenge;
 import io.lapse.commands.v1.CreateEntity;
 import io.lapse.commands.v1.CreateFactor;
 import io.lapse.commands.v1.DeleteEntity;
 import io.lapse.commands.v1.DeleteFactor;
+import io.lapse.commands.v1.RequestNotification;
+import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.UpdateFactor;
 import io.lapse.events.v1.ChallengeApproved;
 import io.lapse.events.v1.ChallengeCreated;
@@ -78,7 +81,10 @@ public final class LapseTopics {
             DeleteEntity.class,
             CreateFactor.class,
             UpdateFactor.class,
-            DeleteFactor.class);
+            DeleteFactor.class,
+            CreateChallenge.class,
+            SubmitTotpAttempt.class,
+            RequestNotification.class);
     this.replies = single(names.replies(), CommandReply.class, serdeConfig);
   }
 
@@ -180,8 +186,9 @@ public final class LapseTopics {
 
   /**
    * The challenge service's commands ({@code io.lapse.commands.v1}: CreateEntity, DeleteEntity,
-   * CreateFactor, UpdateFactor, DeleteFactor), key: the entity key {@code <serviceSid>/<identity>};
-   * LogAppendTime, so the broker dates every command.
+   * CreateFactor, UpdateFactor, DeleteFactor, CreateChallenge, SubmitTotpAttempt,
+   * RequestNotification), key: the entity key {@code <serviceSid>/<identity>}; LogAppendTime, so
+   * the broker dates every command.
    */
   public Topic<String, SpecificRecord> commands() {
     return commands;

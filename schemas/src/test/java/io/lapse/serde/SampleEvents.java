@@ -2,12 +2,16 @@ package io.lapse.serde;
 
 import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.CommandStatus;
+import io.lapse.commands.v1.CreateChallenge;
 import io.lapse.commands.v1.CreateEntity;
 import io.lapse.commands.v1.CreateFactor;
 import io.lapse.commands.v1.DeleteEntity;
 import io.lapse.commands.v1.DeleteFactor;
 import io.lapse.commands.v1.FactorChanges;
 import io.lapse.commands.v1.FactorVerification;
+import io.lapse.commands.v1.RequestNotification;
+import io.lapse.commands.v1.SubmitTotpAttempt;
+import io.lapse.commands.v1.TotpAttempt;
 import io.lapse.commands.v1.UpdateFactor;
 import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.ChallengeApproved;
@@ -288,6 +292,51 @@ public final class SampleEvents {
         .setServiceSid(SERVICE)
         .setIdentity(IDENTITY)
         .setFactorSid(FACTOR)
+        .build();
+  }
+
+  public static CreateChallenge createChallenge() {
+    return CreateChallenge.newBuilder()
+        .setRequestId("RQ-6")
+        .setIssuedAt(T0)
+        .setServiceSid(SERVICE)
+        .setIdentity(IDENTITY)
+        .setChallenge(challengeCreated())
+        .setIdempotencyKey("key-1")
+        .setTotpAttempt(totpAttempt())
+        .build();
+  }
+
+  public static SubmitTotpAttempt submitTotpAttempt() {
+    return SubmitTotpAttempt.newBuilder()
+        .setRequestId("AT-1")
+        .setIssuedAt(T0)
+        .setServiceSid(SERVICE)
+        .setIdentity(IDENTITY)
+        .setFactorSid(FACTOR)
+        .setAttempt(totpAttempt())
+        .build();
+  }
+
+  public static RequestNotification requestNotification() {
+    return RequestNotification.newBuilder()
+        .setRequestId("RQ-7")
+        .setIssuedAt(T0)
+        .setServiceSid(SERVICE)
+        .setIdentity(IDENTITY)
+        .setChallengeDeadline(T0.plusSeconds(300))
+        .setNotification(notificationRequested())
+        .build();
+  }
+
+  private static TotpAttempt totpAttempt() {
+    return TotpAttempt.newBuilder()
+        .setChallengeSid(challengeCreated().getSid())
+        .setAttemptId("AT-1")
+        .setAttemptAt(T0)
+        .setDeadline(T0.plusSeconds(300))
+        .setMatchedStepStarts(java.util.List.of(T0.getEpochSecond() / 30 * 30))
+        .setMetadata(null)
         .build();
   }
 

@@ -130,6 +130,21 @@ public record TopicCase(
             SampleEvents.deleteFactor(),
             commands + "DeleteFactor"),
         new TopicCase(
+            "CreateChallenge",
+            LapseTopics::commands,
+            SampleEvents.createChallenge(),
+            commands + "CreateChallenge"),
+        new TopicCase(
+            "SubmitTotpAttempt",
+            LapseTopics::commands,
+            SampleEvents.submitTotpAttempt(),
+            commands + "SubmitTotpAttempt"),
+        new TopicCase(
+            "RequestNotification",
+            LapseTopics::commands,
+            SampleEvents.requestNotification(),
+            commands + "RequestNotification"),
+        new TopicCase(
             "CommandReply",
             LapseTopics::replies,
             SampleEvents.commandReply(),
