@@ -2,6 +2,7 @@ package io.lapse.topics;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,9 +16,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Creates the topics a process writes, idempotently, at start: an existing topic is left as it is
- * (a partition-count mismatch on a co-partitioned topic is reported, because it would break
- * co-partitioning silently).
+ * Creates the topics a process writes, idempotently, at start, with the configured replication
+ * factor and {@code min.insync.replicas}: an existing topic is left as it is (a partition-count
+ * mismatch on a co-partitioned topic is reported, because it would break co-partitioning silently).
  */
 public final class TopicProvisioner {
   private final KafkaConnection connection;
@@ -52,9 +53,13 @@ public final class TopicProvisioner {
 
   private void ensure(
       Admin admin, Collection<String> names, int partitions, Map<String, String> configs) {
+    Map<String, String> withMinIsr = new HashMap<>(configs);
+    withMinIsr.put(
+        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(connection.minInsyncReplicas()));
     List<NewTopic> topics = new ArrayList<>();
     for (String name : names) {
-      topics.add(new NewTopic(name, partitions, connection.replicationFactor()).configs(configs));
+      topics.add(
+          new NewTopic(name, partitions, connection.replicationFactor()).configs(withMinIsr));
     }
     try {
       var result = admin.createTopics(topics);
