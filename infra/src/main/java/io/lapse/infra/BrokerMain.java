@@ -1,10 +1,7 @@
 package io.lapse.infra;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.utils.Time;
@@ -14,11 +11,10 @@ import org.apache.kafka.common.utils.Time;
  * (broker and controller) with the properties the parent wrote, in storage formatted with the
  * cluster's id.
  *
- * <p>Responsibility: start the node, stop it cleanly on SIGTERM, and never outlive its parent: the
- * parent holds the write end of this process's standard input, so end-of-file there means the
- * parent is gone (even after a SIGKILL) and this process exits. It ignores SIGINT, so that Ctrl-C
- * at a terminal, which reaches the whole process group, leaves the parent to stop the brokers last,
- * after the clients that still need them.
+ * <p>Responsibility: start the node, stop it cleanly on SIGTERM, and never outlive its parent
+ * ({@link ParentWatch}: even after a SIGKILL of the parent, this process exits). It ignores SIGINT,
+ * so that Ctrl-C at a terminal, which reaches the whole process group, leaves the parent to stop
+ * the brokers last, after the clients that still need them.
  *
  * <p>Usage: {@code java -cp ... io.lapse.infra.BrokerMain SERVER_PROPERTIES CLUSTER_ID}.
  */
@@ -38,7 +34,7 @@ public final class BrokerMain {
       System.exit(2);
     }
     ignoreSigint();
-    exitWhenParentIsGone(System.in);
+    ParentWatch.exitWhenGone(System.in, "lapse-broker", ORPHAN_STOP_SECONDS);
     KafkaLogLevels.quietenKafkaLoggers();
     Path configFile = Path.of(args[0]);
     Properties props = KafkaNodeConfig.read(configFile);
@@ -64,48 +60,6 @@ public final class BrokerMain {
     System.out.println(STARTED + props.getProperty("node.id"));
     System.out.flush();
     server.awaitShutdown();
-  }
-
-  /**
-   * Watches standard input: at end-of-file (or a read error) the parent is gone, so stop cleanly,
-   * and halt if that takes longer than {@value #ORPHAN_STOP_SECONDS} s (a stop can wait on peers
-   * that are stopping too).
-   */
-  private static void exitWhenParentIsGone(InputStream parent) {
-    Thread watcher =
-        new Thread(
-            () -> {
-              byte[] buffer = new byte[64];
-              try {
-                while (parent.read(buffer) >= 0) {
-                  // Nothing is ever sent; reading only detects the end of the stream.
-                }
-              } catch (IOException e) {
-                // The pipe broke: the parent is gone as well.
-              }
-              System.err.println("lapse-broker: parent process gone, stopping");
-              Thread halt =
-                  new Thread(
-                      () -> {
-                        sleepSeconds(ORPHAN_STOP_SECONDS);
-                        Runtime.getRuntime().halt(3);
-                      },
-                      "lapse-broker-halt");
-              halt.setDaemon(true);
-              halt.start();
-              System.exit(0);
-            },
-            "lapse-broker-parent-watch");
-    watcher.setDaemon(true);
-    watcher.start();
-  }
-
-  private static void sleepSeconds(long seconds) {
-    try {
-      TimeUnit.SECONDS.sleep(seconds);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /**

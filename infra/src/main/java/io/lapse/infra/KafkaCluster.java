@@ -2,6 +2,9 @@ package io.lapse.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -455,22 +458,25 @@ public final class KafkaCluster implements KafkaBroker {
   /** Waits until the given nodes are registered, unfenced brokers; fails early if one died. */
   private void awaitRegistered(Set<Integer> ids, Duration bound) {
     long deadline = System.nanoTime() + bound.toNanos();
-    Set<Integer> registered = Set.of();
-    while (true) {
-      for (int id : ids) {
-        Process p = processes.get(id);
-        if (!p.isAlive()) {
+    // Quietly first: an admin client logs a warning for every refused connection.
+    for (int id : ids) {
+      while (!listening(node(id))) {
+        checkAlive(ids);
+        if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
               "Kafka node "
                   + id
-                  + " exited with code "
-                  + p.exitValue()
-                  + " while starting. Log "
-                  + logFile(id)
-                  + ", last lines:\n"
-                  + logTail(id));
+                  + " did not listen within "
+                  + bound.toSeconds()
+                  + " s; logs in "
+                  + logDir);
         }
+        pause(100);
       }
+    }
+    Set<Integer> registered = Set.of();
+    while (true) {
+      checkAlive(ids);
       try {
         registered =
             admin
@@ -501,6 +507,34 @@ public final class KafkaCluster implements KafkaBroker {
                 + logDir);
       }
       pause(100); // polling the cluster's metadata, which has no event to wait on
+    }
+  }
+
+  private void checkAlive(Set<Integer> ids) {
+    for (int id : ids) {
+      Process p = processes.get(id);
+      if (!p.isAlive()) {
+        throw new IllegalStateException(
+            "Kafka node "
+                + id
+                + " exited with code "
+                + p.exitValue()
+                + " while starting. Log "
+                + logFile(id)
+                + ", last lines:\n"
+                + logTail(id));
+      }
+    }
+  }
+
+  /** Whether the node's broker port accepts connections (it opens once the node has started). */
+  private static boolean listening(KafkaNodeConfig.Node node) {
+    try (Socket socket = new Socket()) {
+      socket.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), node.brokerPort()), 1_000);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
