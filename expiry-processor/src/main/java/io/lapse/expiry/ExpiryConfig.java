@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -220,7 +221,13 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
     p.put(StreamsConfig.POLL_MS_CONFIG, pollInterval().toMillis());
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, numStandbyReplicas());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, numStreamThreads());
+    // Changelog and repartition topics are as durable as the topics the processor writes.
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) connection.replicationFactor());
+    p.put(
+        StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+        String.valueOf(connection.minInsyncReplicas()));
+    // Implied by exactly-once (idempotence); explicit so at_least_once is no less durable.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
     p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, transactionalStateStores());
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,

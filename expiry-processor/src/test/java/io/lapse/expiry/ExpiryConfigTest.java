@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +125,18 @@ class ExpiryConfigTest {
         .containsEntry("max.poll.records", "500");
     assertThat(c.httpHost()).isEqualTo("0.0.0.0");
     assertThat(c.httpPort()).isZero();
+  }
+
+  @Test
+  void shouldGiveInternalTopicsTheConfiguredDurabilityAndAlwaysWaitForAllInSyncReplicas() {
+    Properties p =
+        ExpiryConfig.fromEnv(withKeys("LAPSE_REPLICATION_FACTOR", "3"))
+            .streamsProperties(new ExpiryMetrics(new SimpleMeterRegistry()));
+
+    assertThat(p)
+        .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, 3)
+        .containsEntry(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), "2")
+        .containsEntry(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
   }
 
   @Test

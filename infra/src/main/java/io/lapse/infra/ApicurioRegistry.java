@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Responsibility: start the child with the right Java and flags, wait until {@code GET
  * <url>/subjects} answers 200, explain start failures (with the tail of the child's log), and
- * always stop the child: on {@link #close()}, and from a JVM shutdown hook if close is never
- * called. A child left behind by a JVM killed with SIGKILL is the one case not covered.
+ * always stop the child: on {@link #close()}, from a JVM shutdown hook if close is never called,
+ * and, when this JVM is killed with SIGKILL, through the {@link ChildGuard} it runs under.
  */
 public final class ApicurioRegistry implements SchemaRegistry {
 
@@ -122,9 +122,12 @@ public final class ApicurioRegistry implements SchemaRegistry {
     try {
       if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warn("Schema registry did not stop within {}, killing it", STOP_GRACE);
+        // The guard's child first: killing the guard alone would leave the registry running.
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     }
@@ -143,7 +146,7 @@ public final class ApicurioRegistry implements SchemaRegistry {
         Files.createDirectories(options.dataDir());
       }
       process =
-          new ProcessBuilder(command)
+          new ProcessBuilder(guarded(command))
               .directory(
                   options.dataDir() != null
                       ? options.dataDir().toFile()
@@ -203,6 +206,23 @@ public final class ApicurioRegistry implements SchemaRegistry {
     command.add("-jar");
     command.add(distribution.runnableJar().toString());
     return command;
+  }
+
+  /**
+   * The command run under a {@link ChildGuard} on this JVM's Java and class path, a small JVM that
+   * ends the registry when this JVM is gone: the registry cannot watch its parent itself.
+   */
+  private static List<String> guarded(List<String> command) {
+    List<String> guarded = new ArrayList<>();
+    guarded.add(JavaRuntimes.current().javaExecutable().toString());
+    guarded.add("-Xmx32m");
+    guarded.add("-XX:TieredStopAtLevel=1");
+    guarded.add("-XX:+UseSerialGC");
+    guarded.add("-cp");
+    guarded.add(System.getProperty("java.class.path"));
+    guarded.add(ChildGuard.class.getName());
+    guarded.addAll(command);
+    return guarded;
   }
 
   private static Path logFile(RegistryOptions options, int port) {

@@ -1,23 +1,18 @@
 package io.lapse.infra;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -242,70 +237,18 @@ public final class InProcessKafkaBroker implements KafkaBroker {
   }
 
   private Properties serverProperties(int brokerPort, int ctrlPort) {
-    Map<String, String> p = new TreeMap<>();
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", String.valueOf(NODE_ID));
-    p.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + ctrlPort);
-    p.put(
-        "listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + ctrlPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("log.dirs", dataDir.resolve("kraft-logs").toString());
-    p.put("num.partitions", String.valueOf(options.defaultPartitions()));
-    p.put("default.replication.factor", "1");
-    // A single node: internal topics with the default replication factor 3 never become
-    // available, and transactions and consumer groups then hang.
-    p.put("offsets.topic.replication.factor", "1");
-    p.put("offsets.topic.num.partitions", "5");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
-    p.put("transaction.state.log.num.partitions", "5");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("group.initial.rebalance.delay.ms", "0");
-    // The expiry processor commits a transaction every 10-20 ms; after CONCURRENT_TRANSACTIONS
-    // the broker retries adding partitions after this backoff (default 20 ms), which would
-    // dominate commit latency.
-    p.put("add.partitions.to.txn.retry.backoff.ms", "2");
-    // The log cleaner's default 128 MiB dedupe buffer is wasted on test-sized compacted topics.
-    p.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
-    p.put("num.network.threads", "2");
-    p.put("num.io.threads", "4");
-    p.putAll(options.overrides());
-    Properties props = new Properties();
-    props.putAll(p);
-    return props;
+    KafkaNodeConfig.Node self = new KafkaNodeConfig.Node(NODE_ID, brokerPort, ctrlPort);
+    return KafkaNodeConfig.serverProperties(
+        self, List.of(self), dataDir.resolve("kraft-logs"), options);
   }
 
   private void formatIfNeeded(Properties props, Path logDir) {
-    if (Files.exists(logDir.resolve("meta.properties"))) {
-      return; // Formatted before: a re-format with another cluster id would fail.
+    if (KafkaNodeConfig.isFormatted(logDir)) {
+      return;
     }
     Path config = dataDir.resolve("server.properties");
-    try (OutputStream out = Files.newOutputStream(config)) {
-      props.store(out, "Written by lapse-infra for kafka-storage format");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + config, e);
-    }
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
-    int rc;
-    try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-      rc =
-          StorageTool.execute(
-              new String[] {
-                "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString(),
-              },
-              print);
-    }
-    if (rc != 0) {
-      throw new IllegalStateException(
-          "Formatting Kafka storage in "
-              + logDir
-              + " failed: "
-              + output.toString(StandardCharsets.UTF_8));
-    }
+    KafkaNodeConfig.write(props, config);
+    KafkaNodeConfig.formatIfNeeded(config, logDir, Uuid.randomUuid().toString());
   }
 
   private void awaitReady() {

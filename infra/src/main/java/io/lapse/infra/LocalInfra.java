@@ -47,6 +47,22 @@ public final class LocalInfra {
   }
 
   /**
+   * Starts a KRaft cluster of {@code nodes} brokers, each in a child JVM, on {@code
+   * 127.0.0.1:firstPort} and the next ports, keeping its data in {@code dataDir} (formatted on
+   * first use only). Topics get replication factor 3 and {@code min.insync.replicas} 2 (fewer on
+   * fewer nodes); see {@link KafkaCluster}.
+   *
+   * @param nodes e.g. 3
+   * @param firstPort node 1's port, e.g. {@link #KAFKA_PORT}; node {@code i} listens on {@code
+   *     firstPort + i - 1}; all must be free
+   * @param dataDir created if absent; reused on the next start with the same number of nodes
+   * @return the running cluster; {@code close()} stops every node and keeps the data
+   */
+  public static KafkaCluster startCluster(int nodes, int firstPort, Path dataDir) {
+    return KafkaCluster.start(nodes, BrokerOptions.persistent(firstPort, dataDir));
+  }
+
+  /**
    * Starts Apicurio Registry as a child process on {@code 127.0.0.1:port}, keeping subjects in an
    * H2 database in {@code dataDir} and its log in {@code dataDir/registry.log}.
    *

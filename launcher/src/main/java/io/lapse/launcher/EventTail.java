@@ -15,10 +15,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * {@code ./lapse events TOPIC}: prints a topic's records decoded through the schema registry, as
  * another microservice would read them ({@code read_committed}, no consumer group), from the
- * beginning until the topic has been quiet for a second ({@code --follow} keeps reading).
+ * beginning to the end it had when started ({@code --follow} keeps reading).
  */
 final class EventTail {
+  /** Without --follow, give up when no record came for this long before reaching the end. */
+  private static final Duration READ_BOUND = Duration.ofSeconds(30);
+
   private EventTail() {}
+
+  private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+    return end.entrySet().stream()
+        .allMatch(e -> consumer.position(e.getKey(), Duration.ofSeconds(10)) >= e.getValue());
+  }
 
   static int run(String topic, boolean follow, String bootstrap, String registryUrl) {
     Properties props = new Properties();
@@ -45,9 +53,13 @@ final class EventTail {
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
+      // Read up to the end as of now (for read_committed: the last stable offset). A quiet spell
+      // alone is no end: on a loaded machine or a cluster the first fetch can take longer.
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
       long quietSince = System.nanoTime();
       int count = 0;
-      while (follow || System.nanoTime() - quietSince < 1_000_000_000L) {
+      while (follow
+          || !reached(consumer, end) && System.nanoTime() - quietSince < READ_BOUND.toNanos()) {
         var records = consumer.poll(Duration.ofMillis(200));
         for (ConsumerRecord<String, Object> r : records) {
           System.out.printf(

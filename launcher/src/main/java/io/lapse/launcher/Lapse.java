@@ -16,7 +16,8 @@ import java.util.Optional;
  * Entry point of the {@code ./lapse} script.
  *
  * <ul>
- *   <li>{@code up [--fresh]}: the whole system locally ({@link LocalSystem})
+ *   <li>{@code up [--fresh] [--brokers N]}: the whole system locally ({@link LocalSystem}, {@link
+ *       UpArguments})
  *   <li>{@code totp SECRET}: the current TOTP code of a Base32 secret
  *   <li>{@code events TOPIC [--follow]}: a topic's records, decoded ({@link EventTail})
  *   <li>{@code sdk-demo}: the walk-through with Twilio's Java SDK against the running system
@@ -31,13 +32,25 @@ public final class Lapse {
     List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
     int status =
         switch (args.length == 0 ? "help" : args[0]) {
-          case "up" -> new LocalSystem(home, rest.contains("--fresh"), env).run();
+          case "up" -> up(home, rest, env);
           case "totp" -> totp(rest);
           case "events" -> events(rest, env);
           case "sdk-demo" -> sdkDemo(home, env);
           default -> usage();
         };
     System.exit(status);
+  }
+
+  private static int up(Path home, List<String> args, Map<String, String> env)
+      throws IOException, InterruptedException {
+    UpArguments up;
+    try {
+      up = UpArguments.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("lapse: " + e.getMessage());
+      return usage();
+    }
+    return new LocalSystem(home, up, env).run();
   }
 
   private static int totp(List<String> args) {
@@ -89,10 +102,11 @@ public final class Lapse {
   private static int usage() {
     System.err.println(
         """
-        usage: ./lapse up [--fresh]          start Kafka, registry, expiry processor and API
-               ./lapse totp SECRET           current TOTP code of a Base32 secret
-               ./lapse events TOPIC [--follow]  print a topic's events, decoded
-               ./lapse sdk-demo              the walk-through with Twilio's Java SDK
+        usage: ./lapse up [--fresh] [--brokers N]  start Kafka, registry, expiry processor and API
+                                                  (--brokers 3: three Kafka brokers, one JVM each)
+               ./lapse totp SECRET                current TOTP code of a Base32 secret
+               ./lapse events TOPIC [--follow]    print a topic's events, decoded
+               ./lapse sdk-demo                   the walk-through with Twilio's Java SDK
         """);
     return 2;
   }

@@ -30,7 +30,10 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code ./lapse up}: the whole system in one process on 127.0.0.1 — Kafka's own KRaft broker,
  * Apicurio Registry as a child process, the expiry processor and the challenge service — each
  * started in dependency order and stopped in reverse on Ctrl-C. State is kept in {@code .lapse/}
- * between runs ({@code --fresh} wipes it first).
+ * between runs ({@code --fresh} wipes it first). With {@code --brokers N} Kafka is instead a KRaft
+ * cluster of N child JVMs (one can be killed), with its own data in {@code .lapse/kafka-cluster},
+ * and every Lapse topic gets replication factor 3 and {@code min.insync.replicas} 2 (with three
+ * brokers or more).
  *
  * <p>Ports come from the same variables as in production ({@code HTTP_PORT}, {@code
  * LAPSE_EXPIRY_HTTP_PORT}) plus the local broker's and registry's, declared in {@link #DEFINITION}.
@@ -40,7 +43,9 @@ final class LocalSystem {
       Setting.integer("LAPSE_KAFKA_PORT")
           .defaultsTo(LocalInfra.KAFKA_PORT)
           .validate(Rule.between(1, 65535))
-          .doc("port of the local Kafka broker");
+          .doc(
+              "port of the local Kafka broker; with `--brokers N`, of broker 1, and broker i"
+                  + " listens on this port + i − 1");
 
   static final Setting<Integer> REGISTRY_PORT =
       Setting.integer("LAPSE_REGISTRY_PORT")
@@ -51,19 +56,19 @@ final class LocalSystem {
   static final ConfigDef DEFINITION = ConfigDef.of("Local launcher", KAFKA_PORT, REGISTRY_PORT);
 
   private final Path home;
-  private final boolean fresh;
+  private final UpArguments arguments;
   private final Map<String, String> env;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
-  LocalSystem(Path home, boolean fresh, Map<String, String> env) {
+  LocalSystem(Path home, UpArguments arguments, Map<String, String> env) {
     this.home = home;
-    this.fresh = fresh;
+    this.arguments = arguments;
     this.env = env;
   }
 
   /** Starts everything, prints the walk-through, and blocks until the JVM is asked to stop. */
   int run() throws IOException, InterruptedException {
-    if (fresh) {
+    if (arguments.fresh()) {
       FileTrees.deleteQuietly(home);
     }
     Files.createDirectories(home);
@@ -86,9 +91,11 @@ final class LocalSystem {
                 "lapse-stop"));
     long t0 = System.nanoTime();
     try {
-      KafkaBroker kafka =
-          remember(LocalInfra.startBroker(ports.get(KAFKA_PORT), home.resolve("kafka")));
-      step("Kafka", kafka.bootstrapServers(), t0);
+      KafkaBroker kafka = remember(startKafka(ports.get(KAFKA_PORT)));
+      step(
+          arguments.cluster() ? "Kafka (" + arguments.brokers() + " JVMs)" : "Kafka",
+          kafka.bootstrapServers(),
+          t0);
       long t1 = System.nanoTime();
       SchemaRegistry registry =
           remember(LocalInfra.startRegistry(ports.get(REGISTRY_PORT), home.resolve("registry")));
@@ -97,9 +104,20 @@ final class LocalSystem {
       Map<String, String> appEnv = new HashMap<>(env);
       appEnv.put(KafkaConnection.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
       appEnv.put(KafkaConnection.SCHEMA_REGISTRY_URL.name(), registry.url());
-      appEnv.putIfAbsent(ExpiryConfig.STATE_DIR.name(), home.resolve("streams").toString());
+      // The cluster's topics are other topics than the single broker's: other Streams state.
       appEnv.putIfAbsent(
-          ServiceConfig.SERVICE_STATE_DIR.name(), home.resolve("service-streams").toString());
+          ExpiryConfig.STATE_DIR.name(),
+          home.resolve(arguments.cluster() ? "streams-cluster" : "streams").toString());
+      appEnv.putIfAbsent(
+          ServiceConfig.SERVICE_STATE_DIR.name(),
+          home.resolve(arguments.cluster() ? "service-streams-cluster" : "service-streams")
+              .toString());
+      if (arguments.cluster()) {
+        // Production durability: three replicas, two in sync (LAPSE_MIN_INSYNC_REPLICAS' default).
+        appEnv.putIfAbsent(
+            KafkaConnection.REPLICATION_FACTOR.name(),
+            String.valueOf(Math.min(arguments.brokers(), 3)));
+      }
       appEnv.put(ServiceConfig.ACCOUNT_SID.name(), settings.accountSid());
       appEnv.put(ServiceConfig.AUTH_TOKEN.name(), settings.authToken());
       appEnv.put(ServiceConfig.SECRET_KEY.name(), settings.secretKey());
@@ -131,6 +149,16 @@ final class LocalSystem {
     }
     stopped.await();
     return 0;
+  }
+
+  /**
+   * One broker in this JVM, or a cluster of child JVMs with node 1 on {@code port} and node {@code
+   * i} on {@code port + i - 1}, kept apart in {@code .lapse/kafka-cluster}.
+   */
+  private KafkaBroker startKafka(int port) {
+    return arguments.cluster()
+        ? LocalInfra.startCluster(arguments.brokers(), port, home.resolve("kafka-cluster"))
+        : LocalInfra.startBroker(port, home.resolve("kafka"));
   }
 
   private <T extends AutoCloseable> T remember(T resource) {

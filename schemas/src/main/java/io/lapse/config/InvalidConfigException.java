@@ -16,7 +16,12 @@ public final class InvalidConfigException extends IllegalArgumentException {
     this.problems = List.copyOf(problems);
   }
 
-  InvalidConfigException(String problem) {
+  /**
+   * One problem that no single declaration can see, e.g. two settings that contradict each other.
+   *
+   * @param problem one sentence starting with the variable's name
+   */
+  public InvalidConfigException(String problem) {
     this(List.of(problem));
   }
 

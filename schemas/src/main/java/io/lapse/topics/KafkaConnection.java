@@ -2,6 +2,7 @@ package io.lapse.topics;
 
 import io.lapse.config.Config;
 import io.lapse.config.ConfigDef;
+import io.lapse.config.InvalidConfigException;
 import io.lapse.config.PropertyPrefix;
 import io.lapse.config.Rule;
 import io.lapse.config.Setting;
@@ -42,6 +43,16 @@ public record KafkaConnection(Config values, TopicNames topicNames) {
           .validate(Rule.between(1, Short.MAX_VALUE))
           .doc("replication factor of the topics each creates (3 in production)");
 
+  public static final Setting<Integer> MIN_INSYNC_REPLICAS =
+      Setting.integer("LAPSE_MIN_INSYNC_REPLICAS")
+          .validate(Rule.between(1, Short.MAX_VALUE))
+          .whenUnset("replication factor − 1, at least 1")
+          .doc(
+              "`min.insync.replicas` of the topics each creates and of the processor's internal"
+                  + " topics: every write (always `acks=all`) waits for this many replicas, and is"
+                  + " refused while fewer are in sync (2 in production); at most"
+                  + " `LAPSE_REPLICATION_FACTOR`");
+
   /** Read by {@link TopicNames#fromEnv}; declared here so it is documented and logged. */
   public static final Setting<String> TOPIC_PREFIX =
       Setting.string("LAPSE_TOPIC_PREFIX").doc("prepended to every topic name");
@@ -70,6 +81,7 @@ public record KafkaConnection(Config values, TopicNames topicNames) {
           SCHEMA_REGISTRY_URL,
           PARTITIONS,
           REPLICATION_FACTOR,
+          MIN_INSYNC_REPLICAS,
           TOPIC_PREFIX,
           TOPIC_NAMES,
           CLIENT_PROPERTIES,
@@ -79,6 +91,22 @@ public record KafkaConnection(Config values, TopicNames topicNames) {
     if (values.definition() != DEFINITION) {
       throw new IllegalArgumentException("not a Kafka connection's settings: " + values);
     }
+    int replication = values.get(REPLICATION_FACTOR);
+    values
+        .find(MIN_INSYNC_REPLICAS)
+        .filter(minIsr -> minIsr > replication)
+        .ifPresent(
+            minIsr -> {
+              // Kafka would create such topics and then refuse every acks=all write to them.
+              throw new InvalidConfigException(
+                  MIN_INSYNC_REPLICAS.name()
+                      + " must be at most "
+                      + REPLICATION_FACTOR.name()
+                      + " ("
+                      + replication
+                      + "), got "
+                      + minIsr);
+            });
   }
 
   /** Parses the environment (pass {@code System.getenv()} in mains, a map in tests). */
@@ -100,6 +128,15 @@ public record KafkaConnection(Config values, TopicNames topicNames) {
 
   public short replicationFactor() {
     return values.get(REPLICATION_FACTOR).shortValue();
+  }
+
+  /**
+   * The {@code min.insync.replicas} of created topics: as set, else one less than the replication
+   * factor, at least 1 (2 with replication factor 3), so one replica may be lost without refusing
+   * writes and an acknowledged write is on at least two brokers.
+   */
+  public int minInsyncReplicas() {
+    return values.find(MIN_INSYNC_REPLICAS).orElse(Math.max(1, values.get(REPLICATION_FACTOR) - 1));
   }
 
   /** The {@code KAFKA_PROPERTY_*} pass-through client properties. */

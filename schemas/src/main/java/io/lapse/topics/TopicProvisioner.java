@@ -2,6 +2,7 @@ package io.lapse.topics;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,10 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the topics a process writes, idempotently, at start: an existing topic is left as it is
- * (a partition-count mismatch on a co-partitioned topic is reported, because it would break
- * co-partitioning silently), except for the one setting trust rests on: {@code challenge-responses}
- * is dated by the broker ({@link #ensureResponsesDatedByBroker}).
+ * Creates the topics a process writes, idempotently, at start, with the configured replication
+ * factor and {@code min.insync.replicas}: an existing topic is left as it is (a partition-count
+ * mismatch on a co-partitioned topic is reported, because it would break co-partitioning silently),
+ * except for the one setting trust rests on: {@code challenge-responses} is dated by the broker
+ * ({@link #ensureResponsesDatedByBroker}).
  */
 public final class TopicProvisioner {
   /** The timestamp type of {@code challenge-responses}: the broker's append time. */
@@ -167,9 +169,11 @@ public final class TopicProvisioner {
       Function<String, Map<String, String>> configs) {
     List<NewTopic> topics = new ArrayList<>();
     for (String name : names) {
+      Map<String, String> withMinIsr = new HashMap<>(configs.apply(name));
+      withMinIsr.put(
+          TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(connection.minInsyncReplicas()));
       topics.add(
-          new NewTopic(name, partitions, connection.replicationFactor())
-              .configs(configs.apply(name)));
+          new NewTopic(name, partitions, connection.replicationFactor()).configs(withMinIsr));
     }
     try {
       var result = admin.createTopics(topics);

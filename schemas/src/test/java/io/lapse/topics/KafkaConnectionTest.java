@@ -3,6 +3,7 @@ package io.lapse.topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lapse.config.InvalidConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,7 @@ class KafkaConnectionTest {
     assertThat(c.schemaRegistryUrl()).isEqualTo("http://127.0.0.1:8081/apis/ccompat/v7");
     assertThat(c.partitions()).isEqualTo(6);
     assertThat(c.replicationFactor()).isEqualTo((short) 1);
+    assertThat(c.minInsyncReplicas()).isEqualTo(1);
     assertThat(c.clientProps()).containsExactly(Map.entry("bootstrap.servers", "127.0.0.1:9092"));
     assertThat(c.topicNames()).isEqualTo(TopicNames.defaults());
   }
@@ -55,5 +57,30 @@ class KafkaConnectionTest {
         .hasMessage("LAPSE_REPLICATION_FACTOR must be between 1 and 32767, got 0");
     assertThatThrownBy(() -> KafkaConnection.fromEnv(Map.of("LAPSE_PARTITIONS", "six")))
         .hasMessage("LAPSE_PARTITIONS must be an integer, got \"six\"");
+  }
+
+  @Test
+  void shouldRequireAllButOneReplicaInSyncUnlessToldOtherwise() {
+    assertThat(KafkaConnection.fromEnv(Map.of("LAPSE_REPLICATION_FACTOR", "3")).minInsyncReplicas())
+        .isEqualTo(2);
+    assertThat(KafkaConnection.fromEnv(Map.of("LAPSE_REPLICATION_FACTOR", "2")).minInsyncReplicas())
+        .isEqualTo(1);
+    assertThat(
+            KafkaConnection.fromEnv(
+                    Map.of("LAPSE_REPLICATION_FACTOR", "3", "LAPSE_MIN_INSYNC_REPLICAS", "3"))
+                .minInsyncReplicas())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void shouldRefuseMoreInSyncReplicasThanReplicas() {
+    // Kafka would create the topics and then refuse every acks=all write to them.
+    assertThatThrownBy(
+            () ->
+                KafkaConnection.fromEnv(
+                    Map.of("LAPSE_REPLICATION_FACTOR", "2", "LAPSE_MIN_INSYNC_REPLICAS", "3")))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessage(
+            "LAPSE_MIN_INSYNC_REPLICAS must be at most LAPSE_REPLICATION_FACTOR (2), got 3");
   }
 }

@@ -3,6 +3,7 @@ package io.lapse.testkit;
 import io.lapse.infra.BrokerOptions;
 import io.lapse.infra.InProcessKafkaBroker;
 import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.KafkaCluster;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,15 @@ public final class KafkaBrokers {
    */
   public static InProcessKafkaBroker inProcess(BrokerOptions options) {
     return InProcessKafkaBroker.start(options);
+  }
+
+  /**
+   * Always a local cluster of {@code brokers} KRaft nodes, each in a child JVM, with temporary data
+   * and free ports: for tests that kill a broker ({@link KafkaCluster#kill(int)}). Never external
+   * or Docker.
+   */
+  public static KafkaCluster cluster(int brokers) {
+    return KafkaCluster.start(brokers, BrokerOptions.defaults());
   }
 
   /** The external broker address from the system property or environment, if set. */

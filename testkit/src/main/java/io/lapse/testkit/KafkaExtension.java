@@ -3,6 +3,7 @@ package io.lapse.testkit;
 import io.lapse.infra.BrokerOptions;
 import io.lapse.infra.InProcessKafkaBroker;
 import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.KafkaCluster;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -18,6 +19,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * own topic names ({@link KafkaHelpers#uniqueName(String)}). A parameter annotated {@link
  * DedicatedBroker}, or of type {@link InProcessKafkaBroker}, gets a fresh in-process broker of its
  * own instead, closed when its scope ends.
+ *
+ * <p>A parameter of type {@link KafkaCluster} gets a cluster of three brokers, each in a child JVM
+ * so a test can SIGKILL one ({@link Brokers} chooses another size): one per test class and size,
+ * shared by that class's methods and stopped (children killed, data deleted) after the class.
  */
 public final class KafkaExtension implements ParameterResolver {
 
@@ -28,12 +33,17 @@ public final class KafkaExtension implements ParameterResolver {
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
-    return type == KafkaBroker.class || type == InProcessKafkaBroker.class;
+    return type == KafkaBroker.class
+        || type == InProcessKafkaBroker.class
+        || type == KafkaCluster.class;
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     try {
+      if (parameter.getParameter().getType() == KafkaCluster.class) {
+        return cluster(parameter, context);
+      }
       boolean dedicated =
           parameter.isAnnotated(DedicatedBroker.class)
               || parameter.getParameter().getType() == InProcessKafkaBroker.class;
@@ -52,6 +62,19 @@ public final class KafkaExtension implements ParameterResolver {
         .getRoot()
         .getStore(NAMESPACE)
         .getOrComputeIfAbsent(SHARED, key -> KafkaBrokers.start(), KafkaBroker.class);
+  }
+
+  private static KafkaCluster cluster(ParameterContext parameter, ExtensionContext context) {
+    int brokers = parameter.findAnnotation(Brokers.class).map(Brokers::value).orElse(3);
+    ExtensionContext scope = context;
+    // Injected into a test method: keep the cluster for the whole class, not one method.
+    while (scope.getTestMethod().isPresent() && scope.getParent().isPresent()) {
+      scope = scope.getParent().get();
+    }
+    return scope
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
+            "cluster-" + brokers, k -> KafkaBrokers.cluster(brokers), KafkaCluster.class);
   }
 
   private static InProcessKafkaBroker dedicatedBroker(

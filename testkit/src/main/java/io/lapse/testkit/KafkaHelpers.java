@@ -1,6 +1,7 @@
 package io.lapse.testkit;
 
 import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.KafkaCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -56,9 +57,14 @@ public final class KafkaHelpers {
    * already exist are accepted as they are.
    */
   public static void createTopics(Admin admin, Collection<String> names, int partitions) {
+    createTopics(admin, names, partitions, (short) 1);
+  }
+
+  private static void createTopics(
+      Admin admin, Collection<String> names, int partitions, short replicationFactor) {
     List<NewTopic> topics =
         names.stream()
-            .map(n -> new NewTopic(n, partitions, (short) 1))
+            .map(n -> new NewTopic(n, partitions, replicationFactor))
             .collect(Collectors.toList());
     try {
       for (var entry : admin.createTopics(topics).values().entrySet()) {
@@ -79,10 +85,15 @@ public final class KafkaHelpers {
     }
   }
 
-  /** Creates the topics on the broker through a short-lived admin client. */
+  /**
+   * Creates the topics on the broker through a short-lived admin client, with replication factor 1,
+   * or on a {@link KafkaCluster} with the cluster's (3 on three nodes).
+   */
   public static void createTopics(KafkaBroker broker, Collection<String> names, int partitions) {
+    short replication =
+        broker instanceof KafkaCluster cluster ? (short) cluster.replicationFactor() : (short) 1;
     try (Admin admin = admin(broker)) {
-      createTopics(admin, names, partitions);
+      createTopics(admin, names, partitions, replication);
     }
   }
 

@@ -20,11 +20,26 @@ public final class ProcessorFixture {
   private final String registryUrl;
   private final String id = UUID.randomUUID().toString().substring(0, 8);
   private final int partitions;
+  private final Map<String, String> extra = new HashMap<>();
 
   public ProcessorFixture(String bootstrap, String registryUrl, int partitions) {
     this.bootstrap = bootstrap;
     this.registryUrl = registryUrl;
     this.partitions = partitions;
+  }
+
+  /**
+   * Adds a variable to every instance's environment (e.g. {@code LAPSE_REPLICATION_FACTOR=3} on a
+   * cluster); returns this fixture.
+   */
+  public ProcessorFixture with(String variable, String value) {
+    extra.put(variable, value);
+    return this;
+  }
+
+  /** The prefix of every topic name of this deployment. */
+  public String topicPrefix() {
+    return "it-" + id + "-";
   }
 
   public String bootstrap() {
@@ -45,7 +60,7 @@ public final class ProcessorFixture {
     env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
     env.put("SCHEMA_REGISTRY_URL", registryUrl);
     env.put("LAPSE_PARTITIONS", String.valueOf(partitions));
-    env.put("LAPSE_TOPIC_PREFIX", "it-" + id + "-");
+    env.put("LAPSE_TOPIC_PREFIX", topicPrefix());
     env.put("LAPSE_EXPIRY_APPLICATION_ID", applicationId());
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
     env.put("LAPSE_RESPONSE_MAC_KEYS", TestKeys.MAC_KEYS_ENV);
@@ -55,6 +70,7 @@ public final class ProcessorFixture {
     // minimum so a restarted or surviving instance takes over within seconds.
     env.put("STREAMS_PROPERTY_SESSION_TIMEOUT_MS", "6000");
     env.put("STREAMS_PROPERTY_HEARTBEAT_INTERVAL_MS", "1000");
+    env.putAll(extra);
     return env;
   }
 
