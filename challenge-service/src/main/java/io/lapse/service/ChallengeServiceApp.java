@@ -196,7 +196,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
             view,
             logs,
             gateway,
-            new FactorCrypto(new SecretCipher(config.secretKey())),
+            new FactorCrypto(new SecretCipher(config.secretKey(), config.previousSecretKeys())),
             clock,
             config.verifyTimeout(),
             commands,

@@ -12,8 +12,10 @@ import io.lapse.topics.KafkaConnection;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -81,6 +83,19 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
                   + " instance and across restarts; the service refuses to start without it"
                   + " (`./lapse up` makes one)");
 
+  public static final Setting<List<byte[]>> SECRET_KEYS_PREVIOUS =
+      Setting.of(
+              "LAPSE_SECRET_KEYS_PREVIOUS",
+              ConfigType.secret(
+                  "comma-separated Base64 keys of exactly " + KEY_BYTES + " bytes each",
+                  ServiceConfig::keys))
+          .defaultsTo(List.of())
+          .whenUnset("none")
+          .doc(
+              "former `LAPSE_SECRET_KEY`s, comma-separated: they still open TOTP seeds sealed"
+                  + " under them, never seal new ones (see [Rotating"
+                  + " LAPSE_SECRET_KEY](#rotating-lapse_secret_key))");
+
   public static final Setting<Duration> VERIFY_TIMEOUT =
       Setting.millis("LAPSE_VERIFY_TIMEOUT_MS")
           .defaultsTo(Duration.ofSeconds(5))
@@ -130,6 +145,7 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           ACCOUNT_SID,
           AUTH_TOKEN,
           SECRET_KEY,
+          SECRET_KEYS_PREVIOUS,
           AttemptMacKeys.SETTING,
           VERIFY_TIMEOUT,
           CHALLENGE_RETENTION,
@@ -193,6 +209,11 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
     return values.get(SECRET_KEY).clone();
   }
 
+  /** Copies of the former seed keys, which only open seeds sealed under them. */
+  public List<byte[]> previousSecretKeys() {
+    return values.get(SECRET_KEYS_PREVIOUS).stream().map(byte[]::clone).toList();
+  }
+
   /** The keys of the MACs on {@code challenge-responses}; the first signs. */
   public AttemptMacKeys responseMacKeys() {
     return values.get(AttemptMacKeys.SETTING);
@@ -232,6 +253,16 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
   @Override
   public String toString() {
     return kafka + ", " + values;
+  }
+
+  private static List<byte[]> keys(String list) {
+    List<byte[]> keys = new ArrayList<>();
+    for (String part : list.split(",", -1)) {
+      if (!part.isBlank()) {
+        keys.add(key(part));
+      }
+    }
+    return List.copyOf(keys);
   }
 
   private static byte[] key(String base64) {

@@ -142,6 +142,32 @@ class ServiceConfigTest {
   }
 
   @Test
+  void shouldReadPreviousSecretKeysAndMaskThemInTheLoggedConfiguration() {
+    String old1 = Base64.getEncoder().encodeToString("a".repeat(32).getBytes(UTF_8));
+    String old2 = Base64.getEncoder().encodeToString("b".repeat(32).getBytes(UTF_8));
+    ServiceConfig c =
+        ServiceConfig.fromEnv(
+            withMacKeys("LAPSE_SECRET_KEY", KEY, "LAPSE_SECRET_KEYS_PREVIOUS", old1 + ", " + old2));
+
+    assertThat(c.previousSecretKeys())
+        .containsExactly("a".repeat(32).getBytes(UTF_8), "b".repeat(32).getBytes(UTF_8));
+    assertThat(c.toString()).contains("LAPSE_SECRET_KEYS_PREVIOUS=****").doesNotContain(old1, old2);
+  }
+
+  @Test
+  void shouldHaveNoPreviousSecretKeysByDefaultAndRefuseAShortOneWithoutEchoingIt() {
+    assertThat(ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", KEY)).previousSecretKeys())
+        .isEmpty();
+    String shortKey = Base64.getEncoder().encodeToString("s".repeat(16).getBytes(UTF_8));
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.fromEnv(
+                    withMacKeys("LAPSE_SECRET_KEY", KEY, "LAPSE_SECRET_KEYS_PREVIOUS", shortKey)))
+        .hasMessageContaining("LAPSE_SECRET_KEYS_PREVIOUS")
+        .hasMessageNotContaining(shortKey);
+  }
+
+  @Test
   void shouldRefuseAnAuthTokenShorterThan32CharactersWithoutEchoingIt() {
     String shortToken = "f".repeat(31);
     assertThatThrownBy(

@@ -6,6 +6,9 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
@@ -18,6 +21,9 @@ import javax.crypto.spec.SecretKeySpec;
  * associated data, so a ciphertext copied onto another factor does not decrypt. The key id (a
  * digest prefix of the key) is stored next to the ciphertext so a rotated key is detected rather
  * than producing garbage.
+ *
+ * <p>Rotation: the current key seals every new seed; previous keys ({@code
+ * LAPSE_SECRET_KEYS_PREVIOUS}) only open seeds sealed under them, chosen by the stored key id.
  */
 public final class SecretCipher {
   private static final int NONCE_BYTES = 12;
@@ -25,16 +31,37 @@ public final class SecretCipher {
 
   private final SecretKey key;
   private final String keyId;
+  private final Map<String, SecretKey> openers = new LinkedHashMap<>();
   private final SecureRandom random = new SecureRandom();
 
   /** A cipher over a 32-byte AES key. */
   public SecretCipher(byte[] rawKey) {
+    this(rawKey, List.of());
+  }
+
+  /**
+   * A cipher that seals under {@code currentKey} and opens seeds sealed under it or under any of
+   * {@code previousKeys} (all 32-byte AES keys).
+   */
+  public SecretCipher(byte[] currentKey, List<byte[]> previousKeys) {
+    this.key = aesKey(currentKey);
+    this.keyId = idOf(currentKey);
+    openers.put(keyId, key);
+    for (byte[] previous : previousKeys) {
+      openers.putIfAbsent(idOf(previous), aesKey(previous));
+    }
+  }
+
+  private static SecretKey aesKey(byte[] rawKey) {
     if (rawKey.length != 32) {
       throw new IllegalArgumentException(
           "the secret key must be 32 bytes (AES-256), got " + rawKey.length);
     }
-    this.key = new SecretKeySpec(rawKey.clone(), "AES");
-    this.keyId = "k-" + digestPrefix(rawKey);
+    return new SecretKeySpec(rawKey.clone(), "AES");
+  }
+
+  private static String idOf(byte[] rawKey) {
+    return "k-" + digestPrefix(rawKey);
   }
 
   /** Identifies the key (not secret): stored with each ciphertext. */
@@ -59,19 +86,27 @@ public final class SecretCipher {
   /**
    * Decrypts what {@link #encrypt} produced.
    *
-   * @throws IllegalStateException if the key id differs, or the data or associated data were
-   *     tampered with
+   * @throws IllegalStateException if the key id is neither the current key's nor a previous key's,
+   *     or the data or associated data were tampered with
    */
   public byte[] decrypt(byte[] nonceAndCiphertext, String associatedData, String storedKeyId) {
-    if (!keyId.equals(storedKeyId)) {
+    SecretKey opener = storedKeyId == null ? null : openers.get(storedKeyId);
+    if (opener == null) {
       throw new IllegalStateException(
-          "secret encrypted with key " + storedKeyId + " but LAPSE_SECRET_KEY is " + keyId);
+          "secret encrypted with key "
+              + storedKeyId
+              + " but LAPSE_SECRET_KEY is "
+              + keyId
+              + " and LAPSE_SECRET_KEYS_PREVIOUS holds "
+              + (openers.size() == 1
+                  ? "none"
+                  : List.copyOf(openers.keySet()).subList(1, openers.size())));
     }
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(
           Cipher.DECRYPT_MODE,
-          key,
+          opener,
           new GCMParameterSpec(TAG_BITS, nonceAndCiphertext, 0, NONCE_BYTES));
       cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
       return cipher.doFinal(
