@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the expiry benchmark (io.lapse.expiry.bench.ExpiryBenchmark) against a loopback in-process
-# KRaft broker. Arguments are passed through, e.g.:
+# KRaft broker, or a cluster of broker JVMs (--brokers=3). Arguments are passed through, e.g.:
 #   expiry-processor/bench.sh                                   # the full run (1M pending, 200k burst)
 #   expiry-processor/bench.sh --pending=100000 --burst=50000 --steadySeconds=10   # a quick run
+#   expiry-processor/bench.sh --brokers=3 ...                   # on a 3-broker cluster (RF 3, min ISR 2)
 #   BENCH_MAIN=io.lapse.expiry.bench.IdleCpuBenchmark expiry-processor/bench.sh   # idle CPU of the processor
 # Processor tuning comes from LAPSE_EXPIRY_* / STREAMS_PROPERTY_* environment variables.
 set -euo pipefail

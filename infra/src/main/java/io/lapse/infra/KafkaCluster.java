@@ -2,9 +2,6 @@ package io.lapse.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +70,10 @@ public final class KafkaCluster implements KafkaBroker {
   private final String clusterId;
   private final List<KafkaNodeConfig.Node> nodes;
   private final Map<Integer, Process> processes = new TreeMap<>();
+
+  /** How many "started" lines each node's log must hold once its latest JVM has started. */
+  private final Map<Integer, Integer> expectedStarts = new TreeMap<>();
+
   private final Thread cleanupHook;
   private volatile Admin admin;
   private boolean closed;
@@ -402,15 +403,6 @@ public final class KafkaCluster implements KafkaBroker {
           nodeDir.resolve("server.properties"));
       launch(node);
     }
-    admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                (int) ADMIN_CALL.toMillis()));
     awaitRegistered(new HashSet<>(nodeIds()), READY_TIMEOUT);
     LOG.info(
         "Kafka cluster of {} nodes ready at {} in {} ms (data {}, logs {})",
@@ -441,6 +433,8 @@ public final class KafkaCluster implements KafkaBroker {
     command.add(BrokerMain.class.getName());
     command.add(config.toAbsolutePath().toString());
     command.add(clusterId);
+    // The log is appended to across starts (and runs, when persistent): one more "started".
+    expectedStarts.put(node.id(), startsLogged(node.id()) + 1);
     try {
       Process process =
           new ProcessBuilder(command)
@@ -458,21 +452,34 @@ public final class KafkaCluster implements KafkaBroker {
   /** Waits until the given nodes are registered, unfenced brokers; fails early if one died. */
   private void awaitRegistered(Set<Integer> ids, Duration bound) {
     long deadline = System.nanoTime() + bound.toNanos();
-    // Quietly first: an admin client logs a warning for every refused connection.
+    // Quietly first: an admin client logs a warning for every refused connection, and the node
+    // says when its server has started.
     for (int id : ids) {
-      while (!listening(node(id))) {
+      while (startsLogged(id) < expectedStarts.getOrDefault(id, 1)) {
         checkAlive(ids);
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
               "Kafka node "
                   + id
-                  + " did not listen within "
+                  + " did not start within "
                   + bound.toSeconds()
-                  + " s; logs in "
-                  + logDir);
+                  + " s; log "
+                  + logFile(id));
         }
         pause(100);
       }
+    }
+    if (admin == null) {
+      // Created only now: an admin client starts connecting at once.
+      admin =
+          Admin.create(
+              Map.of(
+                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  bootstrapServers(),
+                  AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                  5_000,
+                  AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                  (int) ADMIN_CALL.toMillis()));
     }
     Set<Integer> registered = Set.of();
     while (true) {
@@ -527,14 +534,12 @@ public final class KafkaCluster implements KafkaBroker {
     }
   }
 
-  /** Whether the node's broker port accepts connections (it opens once the node has started). */
-  private static boolean listening(KafkaNodeConfig.Node node) {
-    try (Socket socket = new Socket()) {
-      socket.connect(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), node.brokerPort()), 1_000);
-      return true;
-    } catch (IOException e) {
-      return false;
+  /** How many times the node's log says its server started (once per start of its JVM). */
+  private int startsLogged(int nodeId) {
+    try (var lines = Files.lines(logFile(nodeId), StandardCharsets.UTF_8)) {
+      return (int) lines.filter(l -> l.startsWith(BrokerMain.STARTED)).count();
+    } catch (IOException | UncheckedIOException e) {
+      return 0; // not written yet
     }
   }
 

@@ -8,7 +8,8 @@ import io.lapse.expiry.harness.Lateness;
 import io.lapse.expiry.harness.TerminalWatcher;
 import io.lapse.expiry.harness.TestKeys;
 import io.lapse.infra.BrokerOptions;
-import io.lapse.infra.InProcessKafkaBroker;
+import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.KafkaCluster;
 import io.lapse.testkit.KafkaBrokers;
 import io.lapse.topics.LapseTopics;
 import java.lang.management.ManagementFactory;
@@ -25,20 +26,21 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Measures the expiry processor against a loopback in-process KRaft broker (the test kit's), all in
- * this JVM, and prints the figures of docs/decisions/0007-ticks-and-commits.md: lateness seen by a
- * {@code read_committed} consumer while many challenges are pending and new ones arrive at a steady
- * rate; the drain rate of a burst due at one instant; what an idle processor does (punctuations,
- * commits, CPU) and the cost of a tick with about one entry due, each at a small and a large
- * pending count.
+ * this JVM (or, with {@code --brokers=3}, against a three-broker cluster of child JVMs), and prints
+ * the figures of docs/decisions/0007-ticks-and-commits.md: lateness seen by a {@code
+ * read_committed} consumer while many challenges are pending and new ones arrive at a steady rate;
+ * the drain rate of a burst due at one instant; what an idle processor does (punctuations, commits,
+ * CPU) and the cost of a tick with about one entry due, each at a small and a large pending count.
  *
  * <p>Arguments ({@code --name=value}, all optional): {@code partitions} (6), {@code small} (1000)
  * and {@code pending} (1000000) pending challenges for the idle and tick-cost comparison, {@code
  * idleSeconds} (5; also the length of the sparse-tick run), {@code rate} (5000 new challenges/s)
  * for {@code steadySeconds} (30) with deadlines 1–3 s ahead, {@code burst} (200000) challenges due
- * at one instant. The registry is the serde's in-memory one ({@code mock://}), so the figures
- * measure Kafka and the processor only. Processor tuning comes from the usual {@code
- * LAPSE_EXPIRY_*} and {@code STREAMS_PROPERTY_*} environment variables. It sends only to 127.0.0.1
- * and stops by itself.
+ * at one instant, {@code brokers} (1: the in-process broker; 3: a {@link KafkaCluster} of three
+ * broker JVMs, topics with replication factor 3 and {@code min.insync.replicas} 2). The registry is
+ * the serde's in-memory one ({@code mock://}), so the figures measure Kafka and the processor only.
+ * Processor tuning comes from the usual {@code LAPSE_EXPIRY_*} and {@code STREAMS_PROPERTY_*}
+ * environment variables. It sends only to 127.0.0.1 and stops by itself.
  */
 public final class ExpiryBenchmark {
   private final Map<String, Long> opts;
@@ -57,6 +59,7 @@ public final class ExpiryBenchmark {
     opts.put("rate", 5_000L);
     opts.put("steadySeconds", 30L);
     opts.put("burst", 200_000L);
+    opts.put("brokers", 1L);
     for (String a : args) {
       String[] kv = a.replaceFirst("^--", "").split("=", 2);
       if (!opts.containsKey(kv[0]) || kv.length != 2) {
@@ -90,7 +93,11 @@ public final class ExpiryBenchmark {
   private int run() throws Exception {
     System.out.println("ExpiryBenchmark " + opts);
     int partitions = (int) opt("partitions");
-    try (InProcessKafkaBroker broker = KafkaBrokers.inProcess(brokerOptions(partitions))) {
+    long brokers = opt("brokers");
+    try (KafkaBroker broker =
+        brokers == 1
+            ? KafkaBrokers.inProcess(brokerOptions(partitions))
+            : KafkaCluster.start((int) brokers, brokerOptions(partitions))) {
       Map<String, String> env = new HashMap<>();
       System.getenv()
           .forEach(
@@ -102,6 +109,14 @@ public final class ExpiryBenchmark {
       env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
       env.put("SCHEMA_REGISTRY_URL", "mock://bench-" + run);
       env.put("LAPSE_PARTITIONS", String.valueOf(partitions));
+      if (broker instanceof KafkaCluster cluster) {
+        // Production durability: every write waits for min.insync.replicas (2 of 3) replicas.
+        env.put("LAPSE_REPLICATION_FACTOR", String.valueOf(cluster.replicationFactor()));
+        System.out.printf(
+            "Kafka: a cluster of %d brokers in child JVMs (RF %d, min ISR %d); the idle CPU below"
+                + " is this JVM's only%n",
+            cluster.size(), cluster.replicationFactor(), cluster.minInsyncReplicas());
+      }
       env.put("LAPSE_TOPIC_PREFIX", "bench-" + run + "-");
       env.put("LAPSE_EXPIRY_APPLICATION_ID", "bench-" + run);
       env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
