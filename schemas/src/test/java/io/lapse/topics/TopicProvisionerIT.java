@@ -1,10 +1,12 @@
 package io.lapse.topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lapse.infra.KafkaBroker;
 import io.lapse.testkit.KafkaHelpers;
 import io.lapse.testkit.LapseIntegration;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -73,7 +75,14 @@ class TopicProvisionerIT {
 
       assertThat(provisioner.ensureResponsesDatedByBroker(admin)).isTrue();
 
-      assertThat(timestampType(admin, names.challengeResponses())).isEqualTo("LogAppendTime");
+      // A KRaft broker applies an altered config through its metadata log: a describe right after
+      // the alter can still show the old value, so wait (bounded) for it.
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () ->
+                  assertThat(timestampType(admin, names.challengeResponses()))
+                      .isEqualTo("LogAppendTime"));
     }
   }
 }
