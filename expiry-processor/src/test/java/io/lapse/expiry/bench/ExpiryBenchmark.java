@@ -226,15 +226,19 @@ public final class ExpiryBenchmark {
       }
     }
     double drainSecs = (last - due.toEpochMilli()) / 1000.0;
-    System.out.printf(
-        "Burst drain: %,d expired, last seen %.2f s after the deadline: %.0f expirations/s"
-            + " (first seen after %d ms; %.0f/s between first and last) (target >= 50000/s)%s%n",
-        burst,
-        drainSecs,
-        burst / drainSecs,
-        first - due.toEpochMilli(),
-        burst * 1000.0 / Math.max(1, last - first),
-        burstDone ? "" : " [INCOMPLETE]");
+    if (first == Long.MAX_VALUE) {
+      System.out.printf("Burst drain: none of the %,d expired within 5 min [INCOMPLETE]%n", burst);
+    } else {
+      System.out.printf(
+          "Burst drain: %,d expired, last seen %.2f s after the deadline: %.0f expirations/s"
+              + " (first seen after %d ms; %.0f/s between first and last) (target >= 50000/s)%s%n",
+          burst,
+          drainSecs,
+          burst / drainSecs,
+          first - due.toEpochMilli(),
+          burst * 1000.0 / Math.max(1, last - first),
+          burstDone ? "" : " [INCOMPLETE]");
+    }
     System.out.printf(
         "During the burst: %.0f rebalances, %.0f stream-thread failures%n",
         metrics.rebalanceCount() - rebalancesBefore, metrics.threadFailureCount() - failuresBefore);
