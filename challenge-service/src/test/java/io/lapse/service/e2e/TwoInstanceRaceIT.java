@@ -15,6 +15,7 @@ import io.lapse.service.crypto.TotpAlgorithm;
 import io.lapse.service.crypto.TotpVerifier;
 import io.lapse.service.decision.EntityDecider;
 import io.lapse.service.kafka.EventProducer;
+import io.lapse.service.support.DeviceTokens;
 import io.lapse.service.support.HttpTestClient;
 import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Processor;
@@ -32,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -500,6 +502,85 @@ class TwoInstanceRaceIT {
     String sid = r.text("sid");
     awaitStatus(apiB, challenges(identity) + "/" + sid, 200);
     return sid;
+  }
+
+  /**
+   * A stolen device token (a verified push factor's key, signed exactly as the SDKs sign) used on
+   * both instances at once: it answers its own challenge once, whatever instance each answer
+   * reaches, and neither instance lets it touch its entity, its other factors or their challenges.
+   */
+  @Test
+  void shouldLetAStolenDeviceTokenDecideItsOwnChallengeOnceAndNothingElseOnEitherInstance() {
+    String identity = Scenario.identity();
+    Scenario.PushFactor push =
+        new Scenario(apiA, Clock.systemUTC()).verifiedPush(service, identity, "none");
+    String entity = Scenario.entityPath(service, identity);
+    String kid =
+        apiA.get(entity + "/Factors/" + push.sid())
+            .json()
+            .path("config")
+            .path("credential_sid")
+            .asText();
+    String[] other = verifiedTotpOnBoth(identity, 6);
+    awaitStatus(apiB, entity + "/Factors/" + push.sid(), 200);
+    int held = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+      HttpTestClient deviceA =
+          DeviceTokens.client(
+              a.baseUrl(),
+              DeviceTokens.sdkToken(push.keys(), kid, SystemEnv.ACCOUNT, Instant.now()));
+      HttpTestClient deviceB =
+          DeviceTokens.client(
+              b.baseUrl(),
+              DeviceTokens.sdkToken(push.keys(), kid, SystemEnv.ACCOUNT, Instant.now()));
+      String sid = challengeOnBoth(identity, push.sid(), "Details.Message", "Sign in?");
+      String path = challenges(identity) + "/" + sid;
+      Reply read = deviceB.get(path);
+      assertThat(read.status())
+          .as("round %d: the device reads its challenge on B", round)
+          .isEqualTo(200);
+      String approve = Scenario.approvalJws(push.keys(), read, "approved");
+      String deny = Scenario.approvalJws(push.keys(), read, "denied");
+      List<Reply> replies =
+          race(
+              List.of(
+                  () -> deviceA.post(path, "AuthPayload", approve),
+                  () -> deviceB.post(path, "AuthPayload", deny)));
+      // One answer decides (200 with its status); the other finds it decided (403 / 60322), or,
+      // reaching the arbiter after it, sees the same decision.
+      long decidedHere = replies.stream().filter(r -> r.status() == 200).count();
+      Set<String> finals = new HashSet<>();
+      for (HttpTestClient api : List.of(apiA, apiB)) {
+        await().atMost(VISIBLE).until(() -> !"pending".equals(api.get(path).text("status")));
+        finals.add(api.get(path).text("status"));
+      }
+      assertThat(finals).as("round %d: one outcome on both instances", round).hasSize(1);
+      assertThat(decidedHere).as("round %d: %s", round, replies).isGreaterThanOrEqualTo(1);
+      for (Reply r : replies) {
+        if (r.status() != 200) {
+          assertThat(code(r)).as("round %d", round).isEqualTo(60322);
+        }
+      }
+      held++;
+    }
+    // What the token may not do, on the instance that did not enrol the factor.
+    HttpTestClient stolen =
+        DeviceTokens.client(
+            b.baseUrl(), DeviceTokens.sdkToken(push.keys(), kid, SystemEnv.ACCOUNT, Instant.now()));
+    String otherChallenge = challengeOnBoth(identity, other[0]);
+    assertThat(stolen.delete(entity).status()).isEqualTo(401);
+    assertThat(stolen.delete(entity + "/").status()).isEqualTo(401);
+    assertThat(stolen.get(entity + "/Factors/" + other[0]).status()).isEqualTo(401);
+    assertThat(stolen.get(challenges(identity) + "/" + otherChallenge).status()).isEqualTo(401);
+    assertThat(stolen.post(entity + "/Factors", "FriendlyName", "x", "FactorType", "totp").status())
+        .isEqualTo(401);
+    assertThat(apiA.get(entity).status()).as("the entity survives").isEqualTo(200);
+    System.out.printf(
+        "Race stolen device token (approve on A, deny on B at once): %d rounds, one outcome on both"
+            + " instances in %d; entity delete, other factor, other factor's challenge and enrolment"
+            + " refused on B%n",
+        ROUNDS, held);
+    assertThat(held).isEqualTo(ROUNDS);
   }
 
   @Test
