@@ -64,7 +64,16 @@ public final class TopicProvisioner {
    *     logged, when that could not be read or set (e.g. no DescribeConfigs or AlterConfigs ACL)
    */
   public boolean ensureResponsesDatedByBroker(Admin admin) {
-    String topic = connection.topicNames().challengeResponses();
+    return ensureDatedByBroker(admin, connection.topicNames().challengeResponses());
+  }
+
+  /**
+   * Makes the broker date every record of {@code topic}: reads its timestamp type and alters it,
+   * logged, only when it differs.
+   *
+   * @return false, with the reason logged, when that could not be read or set
+   */
+  private boolean ensureDatedByBroker(Admin admin, String topic) {
     ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
     try {
       ConfigEntry current =
@@ -88,7 +97,7 @@ public final class TopicProvisioner {
           .all()
           .get(30, TimeUnit.SECONDS);
       LOG.warn(
-          "Altered {}: {} was {}, is now {} (the broker dates attempts)",
+          "Altered {}: {} was {}, is now {} (the broker dates its records)",
           topic,
           TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
           current == null ? "unset" : current.value(),
@@ -135,19 +144,11 @@ public final class TopicProvisioner {
         connection.partitions(),
         name ->
             Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.HOURS.toMillis(1))));
-    ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, commands);
-    AlterConfigOp set =
-        new AlterConfigOp(
-            new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, BROKER_TIME),
-            AlterConfigOp.OpType.SET);
-    try {
-      admin.incrementalAlterConfigs(Map.of(topic, List.of(set))).all().get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while configuring " + commands, e);
-    } catch (ExecutionException | TimeoutException e) {
+    // The entity tasks take every decision's time from the record: without broker time they must
+    // not run at all.
+    if (!ensureDatedByBroker(admin, commands)) {
       throw new IllegalStateException(
-          "Could not set LogAppendTime on " + commands + ": " + e.getMessage(), e);
+          "Could not make sure that " + commands + " has LogAppendTime (see the log)");
     }
   }
 

@@ -114,14 +114,7 @@ public final class EntityDecider {
     }
     Instant at = Instant.ofEpochMilli(time);
     EntitySnapshot entity =
-        EntitySnapshot.newBuilder()
-            .setSid(c.getEntitySid())
-            .setAccountSid(c.getAccountSid())
-            .setServiceSid(c.getServiceSid())
-            .setIdentity(c.getIdentity())
-            .setCreatedAt(at)
-            .setUpdatedAt(at)
-            .build();
+        newEntity(c.getEntitySid(), c.getAccountSid(), c.getServiceSid(), c.getIdentity(), at);
     EntityRecord next = new EntityRecord(entity, recentCreations(current, time), List.of());
     return new EntityDecision(
         "entity-created",
@@ -193,14 +186,8 @@ public final class EntityDecider {
     EntitySnapshot created = null;
     if (entity == null) {
       created =
-          EntitySnapshot.newBuilder()
-              .setSid(c.getEntitySid())
-              .setAccountSid(proposed.getAccountSid())
-              .setServiceSid(c.getServiceSid())
-              .setIdentity(c.getIdentity())
-              .setCreatedAt(at)
-              .setUpdatedAt(at)
-              .build();
+          newEntity(
+              c.getEntitySid(), proposed.getAccountSid(), c.getServiceSid(), c.getIdentity(), at);
       entity = created;
       snapshots.add(new Snapshot(SnapshotTopic.ENTITIES, entity.getSid(), entity));
     }
@@ -420,5 +407,18 @@ public final class EntityDecider {
       return id == null ? "" : id.toString();
     }
     return "";
+  }
+
+  /** An entity as created at {@code at}: by its own create, or with its first factor. */
+  private static EntitySnapshot newEntity(
+      String sid, String accountSid, String serviceSid, String identity, Instant at) {
+    return EntitySnapshot.newBuilder()
+        .setSid(sid)
+        .setAccountSid(accountSid)
+        .setServiceSid(serviceSid)
+        .setIdentity(identity)
+        .setCreatedAt(at)
+        .setUpdatedAt(at)
+        .build();
   }
 }
