@@ -201,7 +201,8 @@ public final class ChallengeServiceApp implements AutoCloseable {
             config.verifyTimeout(),
             commands,
             config.commandTimeout(),
-            config.attemptSigner());
+            config.attemptSigner(),
+            config.secretKey());
     Gauge.builder("lapse.challenges.viewed", view, ChallengeView::size).register(metrics);
     Gauge.builder("lapse.verifications.waiting", gateway, KafkaAttemptGateway::waiting)
         .register(metrics);
@@ -225,7 +226,8 @@ public final class ChallengeServiceApp implements AutoCloseable {
                     config.accountSid(),
                     config.authToken(),
                     config.publicBaseUrl().orElse(null),
-                    clock),
+                    clock,
+                    config.apiKeys()),
                 metrics,
                 () ->
                     state.healthy()

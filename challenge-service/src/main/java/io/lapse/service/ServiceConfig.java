@@ -6,6 +6,7 @@ import io.lapse.config.ConfigType;
 import io.lapse.config.Rule;
 import io.lapse.config.Setting;
 import io.lapse.contract.AttemptMacKeys;
+import io.lapse.service.crypto.ApiKeys;
 import io.lapse.service.domain.AttemptSigner;
 import io.lapse.service.domain.Sids;
 import io.lapse.topics.KafkaConnection;
@@ -72,6 +73,18 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
               "auth token of HTTP Basic auth, at least 32 characters (Twilio's are 32 hex digits:"
                   + " `openssl rand -hex 16`)");
 
+  public static final Setting<ApiKeys> API_KEYS =
+      Setting.of(
+              "LAPSE_API_KEYS",
+              ConfigType.secret(
+                  "comma-separated `SK<32 hex>:sha256:<64 hex>` entries", ApiKeys::parse))
+          .defaultsTo(ApiKeys.none())
+          .whenUnset("none")
+          .doc(
+              "API keys that log in like the auth token (Basic `SK…:secret`), each as its SID and"
+                  + " the SHA-256 of its secret, comma-separated; `./lapse api-key` makes one (see"
+                  + " [API keys](#api-keys))");
+
   public static final Setting<byte[]> SECRET_KEY =
       Setting.of(
               "LAPSE_SECRET_KEY",
@@ -79,8 +92,8 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           .required()
           .doc(
               "Base64 of 32 random bytes (`openssl rand -base64 32`): the AES-256-GCM key of TOTP"
-                  + " seeds on Kafka and (through HKDF) the key of attempt ids, the same on every"
-                  + " instance and across restarts; the service refuses to start without it"
+                  + " seeds on Kafka and (through HKDF) the keys of attempt ids and access"
+                  + " tokens, the same on every instance and across restarts; the service refuses to start without it"
                   + " (`./lapse up` makes one)");
 
   public static final Setting<List<byte[]>> SECRET_KEYS_PREVIOUS =
@@ -144,6 +157,7 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           PUBLIC_BASE_URL,
           ACCOUNT_SID,
           AUTH_TOKEN,
+          API_KEYS,
           SECRET_KEY,
           SECRET_KEYS_PREVIOUS,
           AttemptMacKeys.SETTING,
@@ -202,6 +216,11 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
 
   public String authToken() {
     return values.get(AUTH_TOKEN);
+  }
+
+  /** The API keys that log in like the auth token. */
+  public ApiKeys apiKeys() {
+    return values.get(API_KEYS);
   }
 
   /** A copy of the seed-encryption key. */

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lapse.service.crypto.ApiKeys;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -231,5 +232,28 @@ class ServiceConfigTest {
         .isEqualTo(id);
     assertThat(differentSecret.attemptSigner().attemptId("YC" + "0".repeat(32), "123456"))
         .isNotEqualTo(id);
+  }
+
+  @Test
+  void shouldReadApiKeysAndNeverShowThem() {
+    String entry = ApiKeys.entryFor("SK" + "a".repeat(32), "s3cret");
+    ServiceConfig c =
+        ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", KEY, "LAPSE_API_KEYS", entry));
+
+    assertThat(c.apiKeys().accepts("SK" + "a".repeat(32), "s3cret")).isTrue();
+    assertThat(c.toString()).doesNotContain(entry.substring(40));
+    assertThat(ServiceConfig.fromEnv(withMacKeys("LAPSE_SECRET_KEY", KEY)).apiKeys().size())
+        .isZero();
+  }
+
+  @Test
+  void shouldRefuseAMalformedApiKeyNamingTheVariableNotTheValue() {
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.fromEnv(
+                    withMacKeys(
+                        "LAPSE_SECRET_KEY", KEY, "LAPSE_API_KEYS", "SK123:plain-secret-value")))
+        .hasMessageContaining("LAPSE_API_KEYS")
+        .hasMessageNotContaining("plain-secret-value");
   }
 }

@@ -4,6 +4,7 @@ import io.lapse.examples.SdkWalkthrough;
 import io.lapse.examples.TotpCodes;
 import io.lapse.infra.LocalInfra;
 import io.lapse.service.CredentialsFile;
+import io.lapse.service.crypto.ApiKeys;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -36,6 +37,7 @@ public final class Lapse {
           case "totp" -> totp(rest);
           case "events" -> events(rest, env);
           case "sdk-demo" -> sdkDemo(home, env);
+          case "api-key" -> apiKey();
           default -> usage();
         };
     System.exit(status);
@@ -99,6 +101,19 @@ public final class Lapse {
     return 0;
   }
 
+  /**
+   * A new API key: its SID and secret for the client (shown once, stored nowhere), and the {@code
+   * LAPSE_API_KEYS} entry, which holds only the secret's SHA-256.
+   */
+  private static int apiKey() {
+    ApiKeys.NewKey key = ApiKeys.generate();
+    System.out.println("API key SID:    " + key.sid());
+    System.out.println("API key secret: " + key.secret() + "   (shown once; Lapse keeps its hash)");
+    System.out.println("LAPSE_API_KEYS entry (comma-separate several):");
+    System.out.println(key.entry());
+    return 0;
+  }
+
   private static int usage() {
     System.err.println(
         """
@@ -107,6 +122,7 @@ public final class Lapse {
                ./lapse totp SECRET                current TOTP code of a Base32 secret
                ./lapse events TOPIC [--follow]    print a topic's events, decoded
                ./lapse sdk-demo                   the walk-through with Twilio's Java SDK
+               ./lapse api-key                    a new API key and its LAPSE_API_KEYS entry
         """);
     return 2;
   }

@@ -40,6 +40,11 @@ public enum TwilioError {
   FACTOR_ATTEMPTS_LIMIT(60310, 429, "Factor verification attempts reached"),
   FACTOR_VERIFICATION_FAILED(60311, 403, "Factor verification failed"),
   CHALLENGE_CREATION_LIMIT(60312, 429, "Challenge creation limit reached"),
+  /**
+   * A push enrolment with an access token that already enrolled a factor: a token enrols exactly
+   * one factor (docs/decisions/0015-access-tokens-and-api-keys.md).
+   */
+  UNAUTHORIZED_FACTOR_CREATION(60313, 403, "Unauthorized factor creation"),
   INVALID_BINDING(60314, 400, "Factors binding format is invalid"),
   TOO_MANY_FACTORS(60315, 400, "Maximum number of factors for this entity reached"),
   FACTOR_EXISTS(60317, 409, "Factor already exists"),

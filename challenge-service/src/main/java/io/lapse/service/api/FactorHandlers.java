@@ -2,6 +2,7 @@ package io.lapse.service.api;
 
 import io.javalin.http.Context;
 import io.lapse.service.crypto.TotpAlgorithm;
+import io.lapse.service.domain.AccessTokens;
 import io.lapse.service.domain.ApiError;
 import io.lapse.service.domain.FactorUpdate;
 import io.lapse.service.domain.Factors;
@@ -16,10 +17,12 @@ import java.util.Optional;
 /** {@code …/Entities/{Identity}/Factors[/{FactorSid}]}. */
 final class FactorHandlers {
   private final Factors factors;
+  private final AccessTokens accessTokens;
   private final Representations json;
 
-  FactorHandlers(Factors factors, Representations json) {
+  FactorHandlers(Factors factors, AccessTokens accessTokens, Representations json) {
     this.factors = factors;
+    this.accessTokens = accessTokens;
     this.json = json;
   }
 
@@ -41,11 +44,16 @@ final class FactorHandlers {
             form.optInt("Config.CodeLength", 3, 8),
             totpAlg(form),
             form.opt("Metadata").map(m -> Json.stringMap("Metadata", m, 1024)).orElse(null));
+    // An access token's enrolment: the factor's SID comes from the token (AccessTokens).
+    Optional<Factors.Enrolment> enrolment =
+        BasicAuth.accessGrant(ctx)
+            .map(g -> new Factors.Enrolment(g.sid(), accessTokens.factorSidFor(g)));
     Responses.json(
         ctx,
         201,
         json.createdFactor(
-            factors.create(ctx.pathParam("serviceSid"), ctx.pathParam("identity"), req)));
+            factors.create(
+                ctx.pathParam("serviceSid"), ctx.pathParam("identity"), req, enrolment)));
   }
 
   void fetch(Context ctx) {

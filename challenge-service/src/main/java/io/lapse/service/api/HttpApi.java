@@ -2,6 +2,7 @@ package io.lapse.service.api;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.lapse.service.crypto.ApiKeys;
 import io.lapse.service.domain.Domain;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -22,8 +23,8 @@ import org.eclipse.jetty.servlet.FilterHolder;
  *
  * <p>A request passes, in order: the body cap ({@link BodySizeFilter}, 413), authentication ({@link
  * BasicAuth}, 401), and once its route is matched, the body type ({@link FormContentType}, 415) and
- * a device token's scope ({@link DeviceScope}, 401). What Jetty refuses before that is answered in
- * the same Twilio shape ({@link JettyErrorHandler}).
+ * a device token's or access token's scope ({@link DeviceScope}, {@link AccessTokenScope}, 401).
+ * What Jetty refuses before that is answered in the same Twilio shape ({@link JettyErrorHandler}).
  */
 public final class HttpApi {
   /**
@@ -38,7 +39,13 @@ public final class HttpApi {
    * @param publicBaseUrl base of the absolute URLs in answers; null for {@code http://host:port} of
    *     the bound server
    */
-  public record Settings(String accountSid, String authToken, String publicBaseUrl, Clock clock) {}
+  public record Settings(
+      String accountSid, String authToken, String publicBaseUrl, Clock clock, ApiKeys apiKeys) {
+    /** Without API keys. */
+    public Settings(String accountSid, String authToken, String publicBaseUrl, Clock clock) {
+      this(accountSid, authToken, publicBaseUrl, clock, ApiKeys.none());
+    }
+  }
 
   private final Javalin app;
   private volatile String boundBaseUrl;
@@ -89,7 +96,9 @@ public final class HttpApi {
         new BasicAuth(
             settings.accountSid(),
             settings.authToken(),
-            new DeviceAuth(domain.catalog(), settings.accountSid(), settings.clock()));
+            settings.apiKeys(),
+            new DeviceAuth(domain.catalog(), settings.accountSid(), settings.clock()),
+            domain.accessTokens());
     app.before("/v2/*", auth::check);
     DeviceScope deviceScope = new DeviceScope(domain.challenges());
     app.beforeMatched(
@@ -97,18 +106,20 @@ public final class HttpApi {
         ctx -> {
           FormContentType.check(ctx);
           BasicAuth.deviceFactor(ctx).ifPresent(f -> deviceScope.authorize(ctx, f));
+          BasicAuth.accessGrant(ctx).ifPresent(g -> AccessTokenScope.authorize(ctx, g));
         });
     List<Routes.Route> table =
         Routes.table(
             new ServiceHandlers(domain.services(), json),
             new EntityHandlers(domain.entities(), json),
-            new FactorHandlers(domain.factors(), json),
+            new FactorHandlers(domain.factors(), domain.accessTokens(), json),
             new ChallengeHandlers(
                 domain.challenges(),
                 domain.challengeCreation(),
                 domain.challengeVerification(),
                 json),
-            new NotificationHandlers(domain.notifications(), json));
+            new NotificationHandlers(domain.notifications(), json),
+            new AccessTokenHandlers(domain.accessTokens(), json));
     Routes.install(app, table);
     app.get(
         "/health",

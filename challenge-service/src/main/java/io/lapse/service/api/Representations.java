@@ -3,6 +3,7 @@ package io.lapse.service.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
+import io.lapse.service.domain.AccessTokens;
 import io.lapse.service.domain.ChallengeFields;
 import io.lapse.service.domain.CreatedFactor;
 import io.lapse.service.domain.Factors;
@@ -184,6 +185,21 @@ final class Representations {
     n.put("priority", e.getPriority());
     n.put("ttl", e.getTtlSeconds());
     n.put("date_created", TwilioDates.format(e.getRequestedAt()));
+    return n;
+  }
+
+  ObjectNode accessToken(AccessTokens.AccessToken t) {
+    ObjectNode n = Json.object();
+    n.put("sid", t.sid());
+    n.put("account_sid", t.accountSid());
+    n.put("service_sid", t.serviceSid());
+    n.put("entity_identity", t.identity());
+    n.put("factor_type", t.factorType());
+    n.put("factor_friendly_name", t.factorFriendlyName());
+    n.put("token", t.token());
+    n.put("url", urls.accessToken(t.serviceSid(), t.sid()));
+    n.put("ttl", t.ttl());
+    n.put("date_created", TwilioDates.format(t.createdAt()));
     return n;
   }
 

@@ -22,6 +22,8 @@ final class Routes {
   static final String CHALLENGES = ENTITY + "/Challenges";
   static final String CHALLENGE = CHALLENGES + "/{challengeSid}";
   static final String NOTIFICATIONS = CHALLENGE + "/Notifications";
+  static final String ACCESS_TOKENS = SERVICE + "/AccessTokens";
+  static final String ACCESS_TOKEN = ACCESS_TOKENS + "/{accessTokenSid}";
 
   private Routes() {}
 
@@ -30,7 +32,8 @@ final class Routes {
       EntityHandlers entities,
       FactorHandlers factors,
       ChallengeHandlers challenges,
-      NotificationHandlers notifications) {
+      NotificationHandlers notifications,
+      AccessTokenHandlers accessTokens) {
     return List.of(
         new Route(HandlerType.POST, SERVICES, services::create),
         new Route(HandlerType.GET, SERVICES, services::list),
@@ -50,7 +53,9 @@ final class Routes {
         new Route(HandlerType.GET, CHALLENGES, challenges::list),
         new Route(HandlerType.GET, CHALLENGE, challenges::fetch),
         new Route(HandlerType.POST, CHALLENGE, challenges::update),
-        new Route(HandlerType.POST, NOTIFICATIONS, notifications::create));
+        new Route(HandlerType.POST, NOTIFICATIONS, notifications::create),
+        new Route(HandlerType.POST, ACCESS_TOKENS, accessTokens::create),
+        new Route(HandlerType.GET, ACCESS_TOKEN, accessTokens::fetch));
   }
 
   static void install(Javalin app, List<Route> table) {

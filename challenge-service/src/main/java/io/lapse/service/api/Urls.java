@@ -50,4 +50,8 @@ final class Urls {
   String challenge(String serviceSid, String identity, String challengeSid) {
     return challenges(serviceSid, identity) + "/" + challengeSid;
   }
+
+  String accessToken(String serviceSid, String accessTokenSid) {
+    return service(serviceSid) + "/AccessTokens/" + accessTokenSid;
+  }
 }

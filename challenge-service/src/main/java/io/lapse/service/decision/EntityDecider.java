@@ -1,5 +1,6 @@
 package io.lapse.service.decision;
 
+import io.lapse.commands.v1.AccessTokenUse;
 import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.CommandStatus;
 import io.lapse.commands.v1.CreateChallenge;
@@ -44,7 +45,9 @@ import org.apache.avro.specific.SpecificRecord;
  *       #MAX_TOTP_PER_ENTITY} TOTP factors per entity (60315), at most {@value
  *       #MAX_FACTOR_CREATIONS_PER_DAY} factor creations per entity in any 24 hours (60326; the
  *       creation times are kept in the entity record, also across a delete of the entity), no two
- *       factors with one binding (60317). An absent entity is created with the factor.
+ *       factors with one binding (60317), one factor per access token (60313; the tokens used are
+ *       kept in the entity record for {@link #CREATION_WINDOW}, longer than a token lives, across
+ *       deletes). An absent entity is created with the factor.
  *   <li>{@link UpdateFactor}: an update never creates (20404: a delete decided first wins); after
  *       {@value #MAX_FAILED_VERIFICATIONS} failed verifications every verification is refused
  *       (60310); a TOTP verification is accepted only for a time step later than the last one
@@ -115,7 +118,9 @@ public final class EntityDecider {
     Instant at = Instant.ofEpochMilli(time);
     EntitySnapshot entity =
         newEntity(c.getEntitySid(), c.getAccountSid(), c.getServiceSid(), c.getIdentity(), at);
-    EntityRecord next = new EntityRecord(entity, recentCreations(current, time), List.of());
+    EntityRecord next =
+        new EntityRecord(
+            entity, recentCreations(current, time), List.of(), recentTokens(current, time));
     return new EntityDecision(
         "entity-created",
         true,
@@ -143,8 +148,13 @@ public final class EntityDecider {
     snapshots.add(new Snapshot(SnapshotTopic.ENTITIES, entitySid, null));
     // The creation times outlive the entity: deleting it must not reset 60326.
     List<Long> creations = recentCreations(current, time);
+    // So do the access tokens used: a token must not enrol again under a new entity.
+    List<AccessTokenUse> tokens = recentTokens(current, time);
     // Its Idempotency-Keys go with it: they named challenges of the deleted entity.
-    EntityRecord next = creations.isEmpty() ? null : new EntityRecord(null, creations, List.of());
+    EntityRecord next =
+        creations.isEmpty() && tokens.isEmpty()
+            ? null
+            : new EntityRecord(null, creations, List.of(), tokens);
     return new EntityDecision(
         "entity-deleted",
         true,
@@ -172,6 +182,20 @@ public final class EntityDecider {
       return EntityDecision.refused(
           "rejected-60326",
           rejected(c.getRequestId(), new ApiError(TwilioError.FACTOR_CREATION_LIMIT)));
+    }
+    List<AccessTokenUse> tokens = recentTokens(current, time);
+    String token = c.getAccessTokenSid();
+    if (token != null
+        && (state.factors().containsKey(proposed.getSid())
+            || tokens.stream().anyMatch(t -> t.getSid().equals(token)))) {
+      return EntityDecision.refused(
+          "rejected-60313",
+          rejected(
+              c.getRequestId(),
+              new ApiError(
+                  TwilioError.UNAUTHORIZED_FACTOR_CREATION,
+                  TwilioError.UNAUTHORIZED_FACTOR_CREATION.message()
+                      + ": the access token has already enrolled a factor")));
     }
     boolean sameBinding =
         state.factors().values().stream()
@@ -201,6 +225,9 @@ public final class EntityDecider {
             .build();
     snapshots.add(new Snapshot(SnapshotTopic.FACTORS, factor.getSid(), factor));
     creations.add(time);
+    if (token != null) {
+      tokens.add(new AccessTokenUse(token, factor.getSid(), time));
+    }
     Map<String, FactorRecord> factors = new LinkedHashMap<>();
     factors.put(
         factor.getSid(),
@@ -213,7 +240,7 @@ public final class EntityDecider {
         "factor-created",
         true,
         new EntityRecord(
-            entity, creations, current == null ? List.of() : current.getIdempotencyKeys()),
+            entity, creations, current == null ? List.of() : current.getIdempotencyKeys(), tokens),
         factors,
         snapshots,
         accepted(c.getRequestId(), factor.getSid())
@@ -365,6 +392,20 @@ public final class EntityDecider {
       for (long at : record.getFactorCreations()) {
         if (at > since) {
           recent.add(at);
+        }
+      }
+    }
+    return recent;
+  }
+
+  /** The access tokens that enrolled a factor of the entity within the window ending at time. */
+  private static List<AccessTokenUse> recentTokens(EntityRecord record, long time) {
+    List<AccessTokenUse> recent = new ArrayList<>();
+    if (record != null) {
+      long since = time - CREATION_WINDOW.toMillis();
+      for (AccessTokenUse use : record.getAccessTokens()) {
+        if (use.getUsedAt() > since) {
+          recent.add(use);
         }
       }
     }

@@ -16,7 +16,8 @@ public record Domain(
     ChallengeVerification challengeVerification,
     Notifications notifications,
     Catalog catalog,
-    ChallengeView view) {
+    ChallengeView view,
+    AccessTokens accessTokens) {
 
   public static Domain wire(
       String accountSid,
@@ -29,7 +30,8 @@ public record Domain(
       Duration verifyTimeout,
       CommandBus commands,
       Duration commandTimeout,
-      AttemptSigner signer) {
+      AttemptSigner signer,
+      byte[] secretKey) {
     CatalogWriter writer = new CatalogWriter(catalog, snapshots);
     EntityWriter entityWriter = new EntityWriter(catalog, commands, commandTimeout);
     Entities entities = new Entities(entityWriter, clock);
@@ -45,6 +47,7 @@ public record Domain(
         new ChallengeVerification(challenges, catalog, checker, arbiter, entityWriter, clock),
         new Notifications(catalog, view, challenges, entityWriter, clock),
         catalog,
-        view);
+        view,
+        new AccessTokens(catalog, accountSid, secretKey, clock));
   }
 }

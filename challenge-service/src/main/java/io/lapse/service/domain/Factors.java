@@ -51,10 +51,21 @@ public final class Factors {
     this.clock = clock;
   }
 
+  /**
+   * An enrolment with an access token: the token's SID, and the factor SID derived from it, so that
+   * the entity task refuses a second enrolment with the same token (60313).
+   */
+  public record Enrolment(String accessTokenSid, String factorSid) {}
+
   public CreatedFactor create(String serviceSid, String identity, NewFactor req) {
+    return create(serviceSid, identity, req, Optional.empty());
+  }
+
+  public CreatedFactor create(
+      String serviceSid, String identity, NewFactor req, Optional<Enrolment> enrolment) {
     Entities.checkIdentity(identity);
     ServiceSnapshot service = Lookups.service(writer.catalog(), serviceSid);
-    String sid = Sids.random(Sids.FACTOR);
+    String sid = enrolment.map(Enrolment::factorSid).orElseGet(() -> Sids.random(Sids.FACTOR));
     Instant now = clock.instant();
     FactorSnapshot.Builder b =
         FactorSnapshot.newBuilder()
@@ -94,6 +105,7 @@ public final class Factors {
             .setEntitySid(entitySidFor(serviceSid, identity))
             .setFactor(b.build())
             .setBindingDigest(ByteBuffer.wrap(bindingDigest))
+            .setAccessTokenSid(enrolment.map(Enrolment::accessTokenSid).orElse(null))
             .build();
     CommandReply reply = writer.decide(serviceSid, identity, requestId, command);
     if (reply.getEntity() != null) {

@@ -1,7 +1,5 @@
 package io.lapse.service.kafka;
 
-import io.lapse.commands.v1.EntityRecord;
-import io.lapse.commands.v1.FactorRecord;
 import io.lapse.contract.AttemptMacKeys;
 import io.lapse.service.ServiceConfig;
 import io.lapse.topics.LapseTopics;
@@ -82,14 +80,14 @@ public final class EntityTopology {
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(n.entityStore()),
                 Serdes.String(),
-                new StoreSerde<>(EntityRecord.getEncoder(), EntityRecord.getDecoder()))
+                StoreSerde.entityRecords())
             .withCachingDisabled(),
         n.owner());
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(n.factorStore()),
                 Serdes.String(),
-                new StoreSerde<>(FactorRecord.getEncoder(), FactorRecord.getDecoder()))
+                StoreSerde.factorRecords())
             .withCachingDisabled(),
         n.owner());
     topology.addSink(

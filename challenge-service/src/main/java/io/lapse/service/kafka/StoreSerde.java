@@ -1,8 +1,12 @@
 package io.lapse.service.kafka;
 
+import io.lapse.commands.v1.EntityRecord;
+import io.lapse.commands.v1.FactorRecord;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.common.errors.SerializationException;
@@ -23,6 +27,28 @@ import org.apache.kafka.common.serialization.Serializer;
 final class StoreSerde<T> implements Serde<T> {
   private final Serializer<T> serializer;
   private final Deserializer<T> deserializer;
+
+  /** Entity records, also as written before {@code accessTokens} (docs/decisions/0015). */
+  static StoreSerde<EntityRecord> entityRecords() {
+    BinaryMessageDecoder<EntityRecord> decoder = EntityRecord.createDecoder(null);
+    decoder.addSchema(previousSchema("EntityRecord-v1.avsc"));
+    return new StoreSerde<>(EntityRecord.getEncoder(), decoder);
+  }
+
+  static StoreSerde<FactorRecord> factorRecords() {
+    return new StoreSerde<>(FactorRecord.getEncoder(), FactorRecord.getDecoder());
+  }
+
+  private static Schema previousSchema(String name) {
+    try (InputStream in = StoreSerde.class.getResourceAsStream("/store-schemas/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource /store-schemas/" + name);
+      }
+      return new Schema.Parser().parse(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   StoreSerde(BinaryMessageEncoder<T> encoder, BinaryMessageDecoder<T> decoder) {
     this.serializer = (topic, value) -> value == null ? null : encode(encoder, value);

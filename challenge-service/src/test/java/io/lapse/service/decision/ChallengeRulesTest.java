@@ -155,7 +155,7 @@ class ChallengeRulesTest {
       if (factor) {
         factors.put(FACTOR, factorRecord());
       }
-      return new EntityState(new EntityRecord(e, List.of(), keys), factors);
+      return new EntityState(new EntityRecord(e, List.of(), keys, List.of()), factors);
     }
   }
 

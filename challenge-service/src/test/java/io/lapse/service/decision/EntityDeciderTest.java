@@ -2,6 +2,7 @@ package io.lapse.service.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lapse.commands.v1.AccessTokenUse;
 import io.lapse.commands.v1.CommandStatus;
 import io.lapse.commands.v1.CreateEntity;
 import io.lapse.commands.v1.CreateFactor;
@@ -144,7 +145,7 @@ class EntityDeciderTest {
     }
 
     EntityState state() {
-      return new EntityState(new EntityRecord(entity, creations, List.of()), factors);
+      return new EntityState(new EntityRecord(entity, creations, List.of(), List.of()), factors);
     }
   }
 
@@ -526,6 +527,86 @@ class EntityDeciderTest {
     assertThat(d.factors().get(factorSid(1)).getLastAcceptedStepStart()).isEqualTo(-1L);
   }
 
+  // ---- access tokens: one enrolment per token --------------------------------------------
+
+  private static final String TOKEN = "YK" + "7".repeat(32);
+
+  private static CreateFactor enrolWithToken(int n, int digest) {
+    return CreateFactor.newBuilder(createFactor(n, EntityDecider.PUSH, digest))
+        .setAccessTokenSid(TOKEN)
+        .build();
+  }
+
+  /** The state the task holds once {@code d} is applied to {@code before}. */
+  private static EntityState after(EntityState before, EntityDecision d) {
+    Map<String, FactorRecord> factors = new LinkedHashMap<>(before.factors());
+    d.factors()
+        .forEach(
+            (sid, record) -> {
+              if (record == null) {
+                factors.remove(sid);
+              } else {
+                factors.put(sid, record);
+              }
+            });
+    return new EntityState(d.entityChanged() ? d.entity() : before.entity(), factors);
+  }
+
+  @Test
+  void shouldRememberTheAccessTokenThatEnrolledAFactor() {
+    EntityDecision d = decider.decide(Given.nothing(), enrolWithToken(1, 1), T);
+
+    assertThat(d.reply().getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+    assertThat(d.entity().getAccessTokens())
+        .singleElement()
+        .returns(TOKEN, AccessTokenUse::getSid)
+        .returns(factorSid(1), AccessTokenUse::getFactorSid)
+        .returns(T, AccessTokenUse::getUsedAt);
+  }
+
+  @Test
+  void shouldRefuseASecondEnrolmentWithTheSameAccessToken() {
+    EntityState enrolled =
+        after(Given.nothing(), decider.decide(Given.nothing(), enrolWithToken(1, 1), T));
+
+    EntityDecision again = decider.decide(enrolled, enrolWithToken(1, 2), T + 1000);
+
+    assertThat(again.reply().getStatus()).isEqualTo(CommandStatus.REJECTED);
+    assertThat(again.reply().getCode()).isEqualTo(60313);
+    assertThat(again.outcome()).isEqualTo("rejected-60313");
+  }
+
+  @Test
+  void shouldRefuseTheAccessTokenAgainAfterItsFactorAndEntityWereDeleted() {
+    EntityState state =
+        after(Given.nothing(), decider.decide(Given.nothing(), enrolWithToken(1, 1), T));
+    state = after(state, decider.decide(state, deleteFactor(1), T + 1000));
+    state = after(state, decider.decide(state, createFactor(2, EntityDecider.PUSH, 2), T + 2000));
+    state = after(state, decider.decide(state, deleteEntity(), T + 3000));
+
+    EntityDecision again = decider.decide(state, enrolWithToken(1, 3), T + 4000);
+
+    assertThat(again.reply().getCode()).isEqualTo(60313);
+  }
+
+  @Test
+  void shouldForgetAnAccessTokenADayAfterItsEnrolment() {
+    EntityState state =
+        after(Given.nothing(), decider.decide(Given.nothing(), enrolWithToken(1, 1), T));
+    state = after(state, decider.decide(state, deleteFactor(1), T + 1000));
+
+    EntityDecision later = decider.decide(state, createFactor(2, EntityDecider.PUSH, 2), T + DAY);
+
+    assertThat(later.entity().getAccessTokens()).isEmpty();
+  }
+
+  @Test
+  void shouldNotCountAnEnrolmentWithAccountCredentialsAsATokenUse() {
+    EntityDecision d = decider.decide(Given.nothing(), createFactor(1, EntityDecider.PUSH, 1), T);
+
+    assertThat(d.entity().getAccessTokens()).isEmpty();
+  }
+
   @Test
   void shouldPruneCreationsOlderThanADayWhenItAddsOne() {
     EntityState state = Given.entity().creations(T - DAY - 5, T - DAY, T - 10).state();
@@ -614,7 +695,7 @@ class EntityDeciderTest {
             .build();
     EntityState state =
         new EntityState(
-            new EntityRecord(entitySnapshot(), List.of(), List.of()),
+            new EntityRecord(entitySnapshot(), List.of(), List.of(), List.of()),
             Map.of(factorSid(1), factorRecord(noToken, digest(1), -1L)));
 
     EntityDecision d =

@@ -3,16 +3,21 @@ package io.lapse.service.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lapse.commands.v1.AccessTokenUse;
 import io.lapse.commands.v1.EntityRecord;
 import io.lapse.state.v1.EntitySnapshot;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
 class StoreSerdeTest {
-  private final StoreSerde<EntityRecord> serde =
-      new StoreSerde<>(EntityRecord.getEncoder(), EntityRecord.getDecoder());
+  private final StoreSerde<EntityRecord> serde = StoreSerde.entityRecords();
 
   private static EntityRecord record() {
     Instant t = Instant.parse("2026-05-01T12:00:00.250Z");
@@ -26,7 +31,8 @@ class StoreSerdeTest {
             .setUpdatedAt(t)
             .build(),
         List.of(t.toEpochMilli()),
-        List.of());
+        List.of(),
+        List.of(new AccessTokenUse("YK" + "4".repeat(32), "YF" + "5".repeat(32), 7L)));
   }
 
   @Test
@@ -44,5 +50,28 @@ class StoreSerdeTest {
 
     assertThatThrownBy(() -> serde.deserializer().deserialize("entity-records", other))
         .isInstanceOf(SerializationException.class);
+  }
+
+  @Test
+  void shouldReadAnEntityRecordWrittenBeforeAccessTokens() throws Exception {
+    Schema v1;
+    try (InputStream in = getClass().getResourceAsStream("/store-schemas/EntityRecord-v1.avsc")) {
+      v1 = new Schema.Parser().parse(in);
+    }
+    GenericData.Record old = new GenericData.Record(v1);
+    EntityRecord current = record();
+    old.put("entity", null);
+    old.put("factorCreations", current.getFactorCreations());
+    old.put("idempotencyKeys", List.of());
+    ByteBuffer bytes =
+        new BinaryMessageEncoder<GenericData.Record>(GenericData.get(), v1).encode(old);
+    byte[] stored = new byte[bytes.remaining()];
+    bytes.get(stored);
+
+    EntityRecord read = serde.deserializer().deserialize("entity-records", stored);
+
+    assertThat(read.getEntity()).isNull();
+    assertThat(read.getFactorCreations()).isEqualTo(current.getFactorCreations());
+    assertThat(read.getAccessTokens()).isEmpty();
   }
 }

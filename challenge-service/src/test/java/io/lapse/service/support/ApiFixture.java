@@ -67,7 +67,8 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
               Duration.ofSeconds(1),
               commands,
               Duration.ofSeconds(1),
-              new AttemptSigner(AttemptSigner.attemptIdKeyFrom(key), macKeys));
+              new AttemptSigner(AttemptSigner.attemptIdKeyFrom(key), macKeys),
+              key);
       HttpApi api =
           HttpApi.create(
                   domain,

@@ -25,7 +25,14 @@ public final class LapseSystem implements AutoCloseable {
   public final ExpiryProcessorApp processor;
 
   public LapseSystem(KafkaBroker broker, SchemaRegistry registry) {
-    env = Map.copyOf(SystemEnv.create(broker, registry));
+    this(broker, registry, Map.of());
+  }
+
+  /** With {@code extra} settings on top of the test environment (both services get them). */
+  public LapseSystem(KafkaBroker broker, SchemaRegistry registry, Map<String, String> extra) {
+    Map<String, String> all = new java.util.HashMap<>(SystemEnv.create(broker, registry));
+    all.putAll(extra);
+    env = Map.copyOf(all);
     ServiceConfig config = ServiceConfig.fromEnv(env);
     kafka = config.kafka();
     service = ChallengeServiceApp.start(config);
