@@ -235,11 +235,9 @@ final class ChallengeRules {
 
   private static Claim claim(FactorRecord record, TotpAttempt a) {
     long last = record.getLastAcceptedStepStart();
-    List<RecentAttempt> recent = new ArrayList<>(record.getRecentAttempts());
-    for (RecentAttempt r : recent) {
-      if (r.getAttemptId().equals(a.getAttemptId())) {
-        return new Claim(r.getClaimed(), "attempt-repeated", last, recent);
-      }
+    RecentAttempt seen = answered(record, a.getAttemptId());
+    if (seen != null) {
+      return new Claim(seen.getClaimed(), "attempt-repeated", last, record.getRecentAttempts());
     }
     boolean approved;
     String outcome;
@@ -255,11 +253,34 @@ final class ChallengeRules {
         last = latest;
       }
     }
-    recent.add(new RecentAttempt(a.getAttemptId(), approved));
-    while (recent.size() > MAX_RECENT_ATTEMPTS) {
-      recent.remove(0);
+    return new Claim(
+        approved, outcome, last, remember(record.getRecentAttempts(), a.getAttemptId(), approved));
+  }
+
+  /**
+   * The recent attempt of the factor with this id (a challenge attempt or a verification of the
+   * factor: their ids are keyed apart), or null if none.
+   */
+  static RecentAttempt answered(FactorRecord record, String attemptId) {
+    for (RecentAttempt r : record.getRecentAttempts()) {
+      if (r.getAttemptId().equals(attemptId)) {
+        return r;
+      }
     }
-    return new Claim(approved, outcome, last, recent);
+    return null;
+  }
+
+  /**
+   * {@code recent} with the attempt added, the oldest dropped beyond {@value #MAX_RECENT_ATTEMPTS}.
+   */
+  static List<RecentAttempt> remember(
+      List<RecentAttempt> recent, String attemptId, boolean claimed) {
+    List<RecentAttempt> next = new ArrayList<>(recent);
+    next.add(new RecentAttempt(attemptId, claimed));
+    while (next.size() > MAX_RECENT_ATTEMPTS) {
+      next.remove(0);
+    }
+    return next;
   }
 
   /** The latest matched step start, or -1 if the code matched none. */

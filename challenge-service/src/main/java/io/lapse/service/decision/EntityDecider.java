@@ -12,6 +12,7 @@ import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorChanges;
 import io.lapse.commands.v1.FactorRecord;
 import io.lapse.commands.v1.FactorVerification;
+import io.lapse.commands.v1.RecentAttempt;
 import io.lapse.commands.v1.RequestNotification;
 import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.UpdateFactor;
@@ -270,11 +271,20 @@ public final class EntityDecider {
           "rejected-" + invalid.code(), rejected(c.getRequestId(), invalid));
     }
     long lastAccepted = record.getLastAcceptedStepStart();
+    List<RecentAttempt> recent = record.getRecentAttempts();
     String outcome = "factor-updated";
     ApiError refusal = null;
     FactorVerification v = c.getVerification();
     if (v != null && VERIFIED.equals(current.getStatus())) {
       outcome = "already-verified";
+    } else if (v != null && ChallengeRules.answered(record, v.getAttemptId()) != null) {
+      // A client's retry of a verification already answered (the answer was lost, the SDK sent the
+      // same request again): the same answer, counted once. It comes before 60310 so the retry of
+      // the fifth wrong attempt is answered as that attempt was.
+      outcome = "attempt-repeated";
+      if (PUSH.equals(current.getFactorType())) {
+        refusal = ApiError.factorVerificationFailed();
+      }
     } else if (v != null) {
       if (current.getFailedVerifications() >= MAX_FAILED_VERIFICATIONS) {
         return EntityDecision.refused(
@@ -292,6 +302,7 @@ public final class EntityDecider {
         }
         outcome = accepted ? "factor-verified" : latest >= 0 ? "reused-step" : "wrong-code";
       }
+      recent = ChallengeRules.remember(recent, v.getAttemptId(), accepted);
       if (accepted) {
         b.setStatus(VERIFIED).setFailedVerifications(0);
       } else {
@@ -308,6 +319,7 @@ public final class EntityDecider {
         FactorRecord.newBuilder(record)
             .setFactor(next)
             .setLastAcceptedStepStart(lastAccepted)
+            .setRecentAttempts(recent)
             .build());
     CommandReply reply =
         (refusal == null ? accepted(c.getRequestId(), next.getSid()) : rejecting(c, refusal))

@@ -48,12 +48,24 @@ public final class AttemptSigner {
 
   /** The id of an attempt on challenge {@code challengeSid} with {@code authPayload}. */
   public String attemptId(String challengeSid, String authPayload) {
+    return id("challenge", challengeSid, authPayload);
+  }
+
+  /**
+   * The id of a verification of factor {@code factorSid} with {@code authPayload}: a client's retry
+   * of the same request is the same attempt, which the entity task answers as it did the first.
+   */
+  public String factorAttemptId(String factorSid, String authPayload) {
+    return id("factor", factorSid, authPayload);
+  }
+
+  private String id(String kind, String sid, String authPayload) {
     try {
       Mac mac = Mac.getInstance(HMAC);
       mac.init(idKey);
-      mac.update("challenge".getBytes(StandardCharsets.UTF_8));
+      mac.update(kind.getBytes(StandardCharsets.UTF_8));
       mac.update((byte) 0);
-      mac.update(challengeSid.getBytes(StandardCharsets.UTF_8));
+      mac.update(sid.getBytes(StandardCharsets.UTF_8));
       mac.update((byte) 0);
       byte[] d = mac.doFinal(authPayload.getBytes(StandardCharsets.UTF_8));
       return "AT" + HexFormat.of().formatHex(d, 0, ID_HEX_DIGITS / 2);

@@ -41,7 +41,7 @@ public record Domain(
     return new Domain(
         new Services(writer, entities, accountSid, clock),
         entities,
-        new Factors(entityWriter, crypto, clock),
+        new Factors(entityWriter, crypto, signer, clock),
         challenges,
         new ChallengeCreation(catalog, view, entityWriter, checker, arbiter, clock),
         new ChallengeVerification(challenges, catalog, checker, arbiter, entityWriter, clock),

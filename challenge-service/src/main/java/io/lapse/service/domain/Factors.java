@@ -42,12 +42,14 @@ public final class Factors {
 
   private final EntityWriter writer;
   private final FactorCrypto crypto;
+  private final AttemptSigner signer;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  public Factors(EntityWriter writer, FactorCrypto crypto, Clock clock) {
+  public Factors(EntityWriter writer, FactorCrypto crypto, AttemptSigner signer, Clock clock) {
     this.writer = writer;
     this.crypto = crypto;
+    this.signer = signer;
     this.clock = clock;
   }
 
@@ -293,7 +295,9 @@ public final class Factors {
       String serviceSid, FactorSnapshot factor, String payload) {
     FactorVerification.Builder v =
         FactorVerification.newBuilder()
-            .setAttemptId(EntityWriter.newRequestId())
+            // Keyed by factor and payload: a retry of this request is the same attempt, which the
+            // entity task answers as before instead of counting it again.
+            .setAttemptId(signer.factorAttemptId(factor.getSid(), payload))
             .setMatchedStepStarts(List.of())
             .setPushProofValid(false);
     if (PUSH.equals(factor.getFactorType())) {

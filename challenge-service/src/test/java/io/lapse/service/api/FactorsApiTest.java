@@ -134,6 +134,24 @@ class FactorsApiTest {
   }
 
   @Test
+  void shouldAnswerARetriedFactorVerificationAsTheFirstAndCountItOnce() {
+    String sid = api.post(factors, "FriendlyName", "phone", "FactorType", "totp").text("sid");
+    for (int i = 0; i < 6; i++) {
+      Reply retried = api.post(factors + "/" + sid, "AuthPayload", "000000");
+      assertThat(retried.status()).as("retry %d", i).isEqualTo(200);
+      assertThat(retried.text("status")).isEqualTo("unverified");
+    }
+    for (int i = 1; i < 5; i++) {
+      assertThat(api.post(factors + "/" + sid, "AuthPayload", "00000" + i).status()).isEqualTo(200);
+    }
+
+    Reply sixth = api.post(factors + "/" + sid, "AuthPayload", "000009");
+
+    assertThat(sixth.status()).as("the retries counted once: this is the sixth").isEqualTo(429);
+    assertThat(sixth.json().path("code").asInt()).isEqualTo(60310);
+  }
+
+  @Test
   void shouldAnswerAWrongTotpCodeWithUnverifiedThenLockAfterFiveFailures() {
     String sid = api.post(factors, "FriendlyName", "phone", "FactorType", "totp").text("sid");
     for (int i = 0; i < 5; i++) {

@@ -709,6 +709,81 @@ class EntityDeciderTest {
     assertThat(d.factors()).isEmpty();
   }
 
+  /** {@code state} with the factor records {@code d} wrote. */
+  private static EntityState after(EntityState state, EntityDecision d) {
+    Map<String, FactorRecord> factors = new LinkedHashMap<>(state.factors());
+    factors.putAll(d.factors());
+    return new EntityState(state.entity(), factors);
+  }
+
+  @Test
+  void shouldAnswerARetriedWrongCodeAsTheFirstWithoutCountingItAgain() {
+    EntityState state =
+        Given.entity().factor(1, EntityDecider.TOTP, EntityDecider.UNVERIFIED, 1, -1).state();
+    EntityDecision first = decider.decide(state, totpCode(1), T);
+
+    EntityDecision retry = decider.decide(after(state, first), totpCode(1), T + 1_000);
+
+    assertThat(first.outcome()).isEqualTo("wrong-code");
+    assertThat(retry.outcome()).isEqualTo("attempt-repeated");
+    assertThat(retry.reply().getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+    assertThat(retry.reply().getFactorStatus()).isEqualTo(EntityDecider.UNVERIFIED);
+    assertThat(retry.factors().get(factorSid(1)).getFactor().getFailedVerifications())
+        .as("counted once")
+        .isEqualTo(2);
+  }
+
+  @Test
+  void shouldAnswerTheRetryOfTheFifthWrongCodeAsThatCodeWasAndRefuseASixth() {
+    EntityState state =
+        Given.entity().factor(1, EntityDecider.TOTP, EntityDecider.UNVERIFIED, 4, -1).state();
+    EntityState fifth = after(state, decider.decide(state, totpCode(1), T));
+
+    EntityDecision retry = decider.decide(fifth, totpCode(1), T + 1_000);
+    EntityDecision sixth =
+        decider.decide(
+            fifth,
+            update(
+                1,
+                noChanges(),
+                FactorVerification.newBuilder()
+                    .setAttemptId("AT-other")
+                    .setMatchedStepStarts(List.of())
+                    .setPushProofValid(false)
+                    .build()),
+            T + 2_000);
+
+    assertThat(retry.reply().getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+    assertThat(retry.reply().getFactor().getFailedVerifications()).isEqualTo(5);
+    assertThat(sixth.reply().getCode()).isEqualTo(60310);
+  }
+
+  @Test
+  void shouldAnswerTheRetryOfTheVerifyingCodeVerifiedNotAsAReusedStep() {
+    EntityState state =
+        Given.entity().factor(1, EntityDecider.TOTP, EntityDecider.UNVERIFIED, 0, -1).state();
+    EntityDecision first = decider.decide(state, totpCode(1, STEP), T);
+
+    EntityDecision retry = decider.decide(after(state, first), totpCode(1, STEP), T + 1_000);
+
+    assertThat(first.outcome()).isEqualTo("factor-verified");
+    assertThat(retry.outcome()).isNotEqualTo("reused-step");
+    assertThat(retry.reply().getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+    assertThat(retry.reply().getFactorStatus()).isEqualTo(EntityDecider.VERIFIED);
+  }
+
+  @Test
+  void shouldRefuseARetriedInvalidPushProofAgainWithoutCountingItAgain() {
+    EntityState state =
+        Given.entity().factor(1, EntityDecider.PUSH, EntityDecider.UNVERIFIED, 0, -1).state();
+    EntityDecision first = decider.decide(state, pushProof(1, false), T);
+
+    EntityDecision retry = decider.decide(after(state, first), pushProof(1, false), T + 1_000);
+
+    assertThat(retry.reply().getCode()).isEqualTo(first.reply().getCode()).isEqualTo(60311);
+    assertThat(retry.reply().getFactor().getFailedVerifications()).isEqualTo(1);
+  }
+
   @Test
   void shouldDecideIdenticallyOnReplay() {
     for (Row row : rules()) {

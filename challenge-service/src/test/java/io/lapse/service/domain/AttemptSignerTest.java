@@ -41,6 +41,17 @@ class AttemptSignerTest {
   }
 
   @Test
+  void shouldKeyAFactorVerificationApartFromAChallengeAttemptOfTheSameSidAndCode() {
+    String factor = "YF" + "3".repeat(32);
+
+    assertThat(signer.factorAttemptId(factor, "123456"))
+        .isEqualTo(signer.factorAttemptId(factor, "123456"))
+        .isNotEqualTo(signer.attemptId(factor, "123456"))
+        .isNotEqualTo(signer.factorAttemptId(factor, "123457"))
+        .matches("AT[0-9a-f]{32}");
+  }
+
+  @Test
   void shouldNotBeTheUnkeyedDigestOfTheSidAndCode() throws Exception {
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     sha.update(SID.getBytes(StandardCharsets.UTF_8));

@@ -84,6 +84,32 @@ class OneTimeCodesIT {
     assertCountedAsAWrongCode(entity + "/Challenges/" + second.text("sid"), totp);
   }
 
+  @Test
+  void shouldAnswerARetriedFactorVerificationAsTheFirst() {
+    String entity = Scenario.entityPath(scenario.service(), Scenario.identity());
+    Reply created = api.post(entity + "/Factors", "FriendlyName", "phone", "FactorType", "totp");
+    Scenario.TotpFactor totp =
+        new Scenario.TotpFactor(
+            created.text("sid"), created.json().path("binding").path("secret").asText(), clock);
+    String factor = entity + "/Factors/" + totp.sid();
+    String wrong = wrongCode(totp, 0);
+    for (int i = 0; i < 6; i++) {
+      Reply retried = api.post(factor, "AuthPayload", wrong);
+      assertThat(retried.status()).as("retry %d: %s", i, retried.json()).isEqualTo(200);
+      assertThat(retried.text("status")).isEqualTo("unverified");
+    }
+    String code = totp.codeNow();
+
+    Reply verified = api.post(factor, "AuthPayload", code);
+    Reply retried = api.post(factor, "AuthPayload", code);
+
+    assertThat(verified.text("status"))
+        .as("six retries of one wrong code count once")
+        .isEqualTo("verified");
+    assertThat(retried.status()).isEqualTo(200);
+    assertThat(retried.text("status")).isEqualTo("verified");
+  }
+
   /**
    * The reused code was the challenge's first wrong attempt: three more wrong codes leave it
    * pending, and the fifth attempt is refused with 60308. Had the reused code not counted, the

@@ -215,6 +215,14 @@ class TwoInstanceRaceIT {
 
   /** A six-digit code that is none of the window's codes (so certainly wrong). */
   private static String wrongCode(String secret) {
+    return wrongCode(secret, 0);
+  }
+
+  /**
+   * The {@code n}th code (from 0) that matches no step around now. Distinct wrong codes are
+   * distinct attempts: the same code sent again is a retry, answered once and counted once.
+   */
+  private static String wrongCode(String secret, int n) {
     Set<String> window =
         Set.of(-1, 0, 1).stream()
             .map(
@@ -224,9 +232,9 @@ class TwoInstanceRaceIT {
                         new TotpVerifier.Params(TotpAlgorithm.SHA1, 6, 30, 0),
                         Instant.now().plusSeconds(30L * s)))
             .collect(Collectors.toSet());
-    for (int i = 0; ; i++) {
+    for (int i = 0, found = 0; ; i++) {
       String candidate = String.format("%06d", i);
-      if (!window.contains(candidate)) {
+      if (!window.contains(candidate) && found++ == n) {
         return candidate;
       }
     }
@@ -277,11 +285,12 @@ class TwoInstanceRaceIT {
     for (int round = 0; round < ROUNDS; round++) {
       String[] factor = totpFactorOnBoth(identity);
       String path = factors(identity) + "/" + factor[0];
-      String wrong = wrongCode(factor[1]);
       List<Supplier<Reply>> calls = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
-        calls.add(() -> apiA.post(path, "AuthPayload", wrong));
-        calls.add(() -> apiB.post(path, "AuthPayload", wrong));
+        String onA = wrongCode(factor[1], 2 * i);
+        String onB = wrongCode(factor[1], 2 * i + 1);
+        calls.add(() -> apiA.post(path, "AuthPayload", onA));
+        calls.add(() -> apiB.post(path, "AuthPayload", onB));
       }
       List<Reply> replies = race(calls);
       long counted = replies.stream().filter(r -> r.status() == 200).count();
