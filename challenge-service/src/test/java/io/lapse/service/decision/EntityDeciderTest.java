@@ -709,13 +709,6 @@ class EntityDeciderTest {
     assertThat(d.factors()).isEmpty();
   }
 
-  /** {@code state} with the factor records {@code d} wrote. */
-  private static EntityState after(EntityState state, EntityDecision d) {
-    Map<String, FactorRecord> factors = new LinkedHashMap<>(state.factors());
-    factors.putAll(d.factors());
-    return new EntityState(state.entity(), factors);
-  }
-
   @Test
   void shouldAnswerARetriedWrongCodeAsTheFirstWithoutCountingItAgain() {
     EntityState state =
