@@ -2,16 +2,18 @@ package io.lapse.launcher;
 
 import io.lapse.examples.SdkWalkthrough;
 import io.lapse.examples.TotpCodes;
-import io.lapse.infra.LocalInfra;
 import io.lapse.service.CredentialsFile;
 import io.lapse.service.crypto.ApiKeys;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Entry point of the {@code ./lapse} script.
@@ -21,26 +23,84 @@ import java.util.Optional;
  *       UpArguments})
  *   <li>{@code totp SECRET}: the current TOTP code of a Base32 secret
  *   <li>{@code events TOPIC [--follow]}: a topic's records, decoded ({@link EventTail})
+ *   <li>{@code timeline SID}: every event of one challenge ({@link Timeline})
+ *   <li>{@code status [--watch SECONDS]}: lag, pending, lateness, dead letters ({@link Status})
  *   <li>{@code sdk-demo}: the walk-through with Twilio's Java SDK against the running system
+ *   <li>{@code api-key}: a new API key and its {@code LAPSE_API_KEYS} entry
  * </ul>
+ *
+ * <p>Every command but {@code up} and {@code totp} finds the running system through {@link
+ * RunningSystem}. Arguments are strict: anything unknown is refused with the usage (exit 2). A
+ * failure is one line {@code lapse: …} (exit 1); its stack trace goes to {@code .lapse/lapse.log},
+ * and to the console only with {@code LAPSE_DEBUG=1}.
  */
 public final class Lapse {
+  private static final Logger log = LoggerFactory.getLogger(Lapse.class);
+
+  static final String USAGE =
+      """
+      usage: ./lapse up [--fresh] [--brokers N]  start Kafka, registry, expiry processor and API
+                                                (--brokers 3: three Kafka brokers, one JVM each)
+             ./lapse totp SECRET                current TOTP code of a Base32 secret
+             ./lapse events TOPIC [--follow]    print a topic's events, decoded
+             ./lapse timeline CHALLENGE_SID     every event of one challenge, across all topics
+             ./lapse status [--watch SECONDS]   lag, pending challenges, lateness, dead letters
+             ./lapse sdk-demo                   the walk-through with Twilio's Java SDK
+             ./lapse api-key                    a new API key and its LAPSE_API_KEYS entry
+      """;
+
   private Lapse() {}
 
-  public static void main(String[] args) throws IOException, InterruptedException {
+  public static void main(String[] args) {
     Path home = Path.of(System.getProperty("lapse.home", ".")).toAbsolutePath().resolve(".lapse");
-    Map<String, String> env = System.getenv();
-    List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
-    int status =
-        switch (args.length == 0 ? "help" : args[0]) {
-          case "up" -> up(home, rest, env);
-          case "totp" -> totp(rest);
-          case "events" -> events(rest, env);
-          case "sdk-demo" -> sdkDemo(home, env);
-          case "api-key" -> apiKey();
-          default -> usage();
-        };
-    System.exit(status);
+    System.exit(run(home, Arrays.asList(args), System.getenv()));
+  }
+
+  /** Runs one command; returns the exit status (0 done, 1 failed, 2 wrong usage). */
+  static int run(Path home, List<String> args, Map<String, String> env) {
+    try {
+      return dispatch(home, args, env);
+    } catch (CliException e) {
+      System.err.println("lapse: " + e.getMessage());
+      if (e.status() == 2) {
+        System.err.print(USAGE);
+      }
+      log.debug("command failed", e);
+      return e.status();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 130;
+    } catch (Exception e) {
+      // Not a failure we foresaw: one line on the console, the whole story in the log file.
+      log.error("command {} failed", args, e);
+      System.err.println("lapse: " + e);
+      if (env.containsKey("LAPSE_DEBUG")) {
+        e.printStackTrace();
+      } else {
+        System.err.println("  (details in .lapse/lapse.log; LAPSE_DEBUG=1 prints them here)");
+      }
+      return 1;
+    }
+  }
+
+  private static int dispatch(Path home, List<String> args, Map<String, String> env)
+      throws IOException, InterruptedException {
+    String command = args.isEmpty() ? "help" : args.get(0);
+    List<String> rest = args.subList(Math.min(1, args.size()), args.size());
+    return switch (command) {
+      case "up" -> up(home, rest, env);
+      case "totp" -> totp(rest);
+      case "events" -> events(home, rest);
+      case "timeline" -> timeline(home, rest);
+      case "status" -> status(home, rest);
+      case "sdk-demo" -> sdkDemo(home, rest, env);
+      case "api-key" -> apiKey(rest);
+      case "help", "-h", "--help" -> {
+        System.out.print(USAGE);
+        yield 0;
+      }
+      default -> throw CliException.usage("unknown command: " + command);
+    };
   }
 
   private static int up(Path home, List<String> args, Map<String, String> env)
@@ -49,41 +109,100 @@ public final class Lapse {
     try {
       up = UpArguments.parse(args);
     } catch (IllegalArgumentException e) {
-      System.err.println("lapse: " + e.getMessage());
-      return usage();
+      throw CliException.usage(e.getMessage());
+    }
+    Optional<RunningSystem> running = RunningSystem.find(home);
+    if (running.isPresent()) {
+      throw CliException.failed(
+          "Lapse is already running here (pid "
+              + running.get().pid()
+              + ", API "
+              + running.get().api()
+              + "); stop it first: kill "
+              + running.get().pid());
     }
     return new LocalSystem(home, up, env).run();
   }
 
   private static int totp(List<String> args) {
-    if (args.size() != 1) {
-      System.err.println("usage: ./lapse totp BASE32_SECRET");
-      return 2;
+    if (args.size() != 1 || args.get(0).startsWith("-")) {
+      throw CliException.usage("totp takes one Base32 secret");
     }
-    System.out.println(TotpCodes.code(args.get(0), Instant.now()));
+    try {
+      System.out.println(TotpCodes.code(args.get(0), Instant.now()));
+    } catch (IllegalArgumentException e) {
+      throw CliException.failed("not a Base32 secret: " + args.get(0));
+    }
     return 0;
   }
 
-  private static int events(List<String> args, Map<String, String> env) {
-    if (args.isEmpty()) {
-      System.err.println("usage: ./lapse events TOPIC [--follow]");
-      return 2;
+  private static int events(Path home, List<String> args) {
+    boolean follow = false;
+    String topic = null;
+    for (String arg : args) {
+      if (arg.equals("--follow")) {
+        follow = true;
+      } else if (arg.startsWith("-") || topic != null) {
+        throw CliException.usage("unknown argument for events: " + arg);
+      } else {
+        topic = arg;
+      }
     }
-    String bootstrap =
-        "127.0.0.1:" + env.getOrDefault("LAPSE_KAFKA_PORT", "" + LocalInfra.KAFKA_PORT);
-    String registry =
-        "http://127.0.0.1:"
-            + env.getOrDefault("LAPSE_REGISTRY_PORT", "" + LocalInfra.REGISTRY_PORT)
-            + "/apis/ccompat/v7";
-    return EventTail.run(args.get(0), args.contains("--follow"), bootstrap, registry);
+    if (topic == null) {
+      throw CliException.usage("events needs a topic, e.g. ./lapse events challenge-expired");
+    }
+    RunningSystem system = RunningSystem.require(home);
+    return EventTail.run(topic, follow, system.bootstrap(), system.registry());
+  }
+
+  private static int timeline(Path home, List<String> args) {
+    if (args.size() != 1 || args.get(0).startsWith("-")) {
+      throw CliException.usage("timeline takes one challenge SID (YC…)");
+    }
+    String sid = args.get(0);
+    if (!sid.matches("YC[0-9a-f]{32}")) {
+      throw CliException.failed("not a challenge SID (YC and 32 hex digits): " + sid);
+    }
+    RunningSystem system = RunningSystem.require(home);
+    return Timeline.print(sid, system, System.out);
+  }
+
+  private static int status(Path home, List<String> args) throws InterruptedException {
+    Duration watch = null;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      String value;
+      if (arg.equals("--watch")) {
+        value = i + 1 < args.size() ? args.get(++i) : "";
+      } else if (arg.startsWith("--watch=")) {
+        value = arg.substring("--watch=".length());
+      } else {
+        throw CliException.usage("unknown argument for status: " + arg);
+      }
+      try {
+        int seconds = Integer.parseInt(value);
+        if (seconds < 1) {
+          throw new NumberFormatException();
+        }
+        watch = Duration.ofSeconds(seconds);
+      } catch (NumberFormatException e) {
+        throw CliException.usage("--watch needs a number of seconds ≥ 1, got \"" + value + "\"");
+      }
+    }
+    RunningSystem system = RunningSystem.require(home);
+    return Status.run(system, watch, () -> RunningSystem.find(home).isPresent(), System.out);
   }
 
   /**
    * The walk-through with Twilio's SDK, with the credentials of the running system: those in the
    * environment, else those {@code ./lapse up} wrote to {@code .lapse/credentials}.
    */
-  private static int sdkDemo(Path home, Map<String, String> env)
+  private static int sdkDemo(Path home, List<String> args, Map<String, String> env)
       throws IOException, InterruptedException {
+    if (!args.isEmpty()) {
+      throw CliException.usage("sdk-demo takes no arguments, got " + args);
+    }
+    RunningSystem system = RunningSystem.require(home);
     Optional<CredentialsFile.Credentials> stored =
         CredentialsFile.read(LocalSettings.credentialsFile(home));
     String account =
@@ -93,11 +212,13 @@ public final class Lapse {
         env.getOrDefault(
             "LAPSE_AUTH_TOKEN", stored.map(CredentialsFile.Credentials::authToken).orElse(null));
     if (account == null || token == null) {
-      System.err.println("lapse: no credentials; start the system with ./lapse up first");
-      return 1;
+      throw CliException.failed("no credentials in .lapse/credentials; restart with ./lapse up");
     }
-    String api = "http://127.0.0.1:" + env.getOrDefault("HTTP_PORT", "8080");
-    SdkWalkthrough.main(new String[] {api, account, token});
+    try {
+      SdkWalkthrough.main(new String[] {system.api(), account, token});
+    } catch (RuntimeException e) {
+      throw CliException.failed("the walk-through failed: " + e.getMessage(), e);
+    }
     return 0;
   }
 
@@ -105,25 +226,15 @@ public final class Lapse {
    * A new API key: its SID and secret for the client (shown once, stored nowhere), and the {@code
    * LAPSE_API_KEYS} entry, which holds only the secret's SHA-256.
    */
-  private static int apiKey() {
+  private static int apiKey(List<String> args) {
+    if (!args.isEmpty()) {
+      throw CliException.usage("api-key takes no arguments, got " + args);
+    }
     ApiKeys.NewKey key = ApiKeys.generate();
     System.out.println("API key SID:    " + key.sid());
     System.out.println("API key secret: " + key.secret() + "   (shown once; Lapse keeps its hash)");
     System.out.println("LAPSE_API_KEYS entry (comma-separate several):");
     System.out.println(key.entry());
     return 0;
-  }
-
-  private static int usage() {
-    System.err.println(
-        """
-        usage: ./lapse up [--fresh] [--brokers N]  start Kafka, registry, expiry processor and API
-                                                  (--brokers 3: three Kafka brokers, one JVM each)
-               ./lapse totp SECRET                current TOTP code of a Base32 secret
-               ./lapse events TOPIC [--follow]    print a topic's events, decoded
-               ./lapse sdk-demo                   the walk-through with Twilio's Java SDK
-               ./lapse api-key                    a new API key and its LAPSE_API_KEYS entry
-        """);
-    return 2;
   }
 }

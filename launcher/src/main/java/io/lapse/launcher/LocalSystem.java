@@ -85,6 +85,7 @@ final class LocalSystem {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  RunningSystem.remove(home, ProcessHandle.current().pid());
                   stopAll();
                   stopped.countDown();
                 },
@@ -135,15 +136,25 @@ final class LocalSystem {
       String api = "http://127.0.0.1:" + service.port();
       step("Challenge service", api, t3);
 
+      // Other commands (events, timeline, status, sdk-demo) find this system through the file.
+      new RunningSystem(
+              ProcessHandle.current().pid(),
+              api,
+              kafka.bootstrapServers(),
+              registry.url(),
+              "http://127.0.0.1:" + processor.httpPort())
+          .write(home);
+
       System.out.println();
       System.out.println(Walkthrough.text(api, settings, kafka.bootstrapServers(), home));
       System.out.printf(
           "Ready in %.1f s. State in %s (kept between runs; ./lapse up --fresh wipes it)."
-              + " Ctrl-C stops everything.%n",
-          (System.nanoTime() - t0) / 1e9, home);
+              + " Ctrl-C (from a script: kill %d) stops everything.%n",
+          (System.nanoTime() - t0) / 1e9, home, ProcessHandle.current().pid());
     } catch (RuntimeException e) {
       System.err.println();
       System.err.println("lapse: could not start: " + e.getMessage());
+      RunningSystem.remove(home, ProcessHandle.current().pid());
       stopAll();
       return 1;
     }

@@ -34,8 +34,8 @@ final class Walkthrough {
           curl -s -u "$AUTH" "$LAPSE/v2/Services/$SERVICE/Entities/$ID/Factors/$FACTOR" \\
                -d AuthPayload=$(./lapse totp $SECRET); echo
 
-          # 4. a challenge that expires in 10 seconds
-          EXP=$(date -u -d '+10 seconds' +%%Y-%%m-%%dT%%H:%%M:%%SZ)
+          # 4. a challenge that expires in 10 seconds (GNU date, else BSD/macOS date)
+          EXP=$(date -u -d '+10 seconds' +%%Y-%%m-%%dT%%H:%%M:%%SZ 2>/dev/null || date -u -v+10S +%%Y-%%m-%%dT%%H:%%M:%%SZ)
           CHALLENGE=$(curl -s -u "$AUTH" "$LAPSE/v2/Services/$SERVICE/Entities/$ID/Challenges" \\
                -d FactorSid=$FACTOR -d ExpirationDate=$EXP | field sid); echo $CHALLENGE
 
@@ -49,6 +49,10 @@ final class Walkthrough {
 
           # 7. the ChallengeExpired event on Kafka (read_committed, decoded through the registry)
           ./lapse events challenge-expired
+
+          # 8. the challenge's whole story across the topics, and the system's state
+          ./lapse timeline $CHALLENGE
+          ./lapse status
 
         The same with Twilio's own Java SDK (only its HTTP client's base URL changes):
           ./lapse sdk-demo

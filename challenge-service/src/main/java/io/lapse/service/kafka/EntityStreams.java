@@ -80,6 +80,12 @@ public final class EntityStreams implements AutoCloseable {
     p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    // The partition assignor builds its own StreamsConfig from the main consumer's properties,
+    // and warns again unless the flag reaches it there too.
+    p.put(
+        StreamsConfig.mainConsumerPrefix(
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+        true);
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         CommandDeadLetterHandler.class.getName());
