@@ -243,6 +243,33 @@ class OperatorToolsIT {
   }
 
   @Test
+  void alertRulesShouldNameSeriesTheRunningServicesServe() throws Exception {
+    String served =
+        http.send(
+                    HttpRequest.newBuilder(URI.create(system.processor() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body()
+            + http.send(
+                    HttpRequest.newBuilder(URI.create(system.api() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+    java.util.Set<String> names =
+        served
+            .lines()
+            .filter(l -> !l.startsWith("#") && !l.isBlank())
+            .map(l -> l.split("[{ ]")[0])
+            .collect(Collectors.toSet());
+
+    // lapse_expiry_* counters that appear with their first event are checked in AlertRulesTest.
+    assertThat(
+            AlertRulesTest.seriesInRules().stream()
+                .filter(n -> !n.startsWith("lapse_expiry_"))
+                .toList())
+        .isNotEmpty()
+        .allSatisfy(n -> assertThat(names).contains(n));
+  }
+
+  @Test
   void statusShouldSayUnreachableForAServiceThatIsDown() {
     RunningSystem half =
         new RunningSystem(
