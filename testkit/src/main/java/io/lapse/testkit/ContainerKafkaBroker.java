@@ -3,10 +3,10 @@ package io.lapse.testkit;
 import io.lapse.infra.BrokerOptions;
 import io.lapse.infra.InProcessKafkaBroker;
 import io.lapse.infra.KafkaBroker;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.testcontainers.DockerClientFactory;
+import java.util.Optional;
 import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.TestcontainersConfiguration;
 
 /**
  * A broker in a Docker container ({@code apache/kafka}) started through Testcontainers.
@@ -17,7 +17,7 @@ import org.testcontainers.kafka.KafkaContainer;
  */
 final class ContainerKafkaBroker implements KafkaBroker {
 
-  static final String IMAGE = "apache/kafka:4.4.0";
+  static final String DEFAULT_IMAGE = "apache/kafka:4.4.0";
 
   private final KafkaContainer container;
 
@@ -26,33 +26,24 @@ final class ContainerKafkaBroker implements KafkaBroker {
   }
 
   /**
-   * Whether a Docker engine is reachable. Checks the usual signs first, because asking
-   * Testcontainers without Docker logs an ERROR block.
+   * The image of Testcontainers' Ryuk (the reaper of leftover containers), which it starts before
+   * the first container; empty when Ryuk is disabled ({@code TESTCONTAINERS_RYUK_DISABLED=true}).
    */
-  static boolean dockerAvailable() {
-    if ("false".equalsIgnoreCase(System.getProperty("lapse.kafka.docker"))) {
-      return false;
+  // getRyukImage is deprecated for Testcontainers' own users, yet it is the one public way to learn
+  // which Ryuk image this version (or the user's testcontainers.properties) will pull.
+  @SuppressWarnings("deprecation")
+  static Optional<String> ryukImage() {
+    if (Boolean.parseBoolean(System.getenv("TESTCONTAINERS_RYUK_DISABLED"))) {
+      return Optional.empty();
     }
-    Path home = Path.of(System.getProperty("user.home"));
-    boolean hint =
-        System.getenv("DOCKER_HOST") != null
-            || Files.exists(Path.of("/var/run/docker.sock"))
-            || Files.exists(home.resolve(".docker/run/docker.sock"))
-            || Files.exists(home.resolve(".testcontainers.properties"));
-    if (!hint) {
-      return false;
-    }
-    try {
-      return DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException | LinkageError e) {
-      return false;
-    }
+    return Optional.of(TestcontainersConfiguration.getInstance().getRyukImage());
   }
 
   @SuppressWarnings("resource") // closed by close()
-  static ContainerKafkaBroker start(BrokerOptions options) {
+  static ContainerKafkaBroker start(String image, BrokerOptions options) {
     KafkaContainer container =
-        new KafkaContainer(IMAGE)
+        // A locally built image (LAPSE_TEST_KAFKA_IMAGE) runs Kafka as apache/kafka does.
+        new KafkaContainer(DockerImageName.parse(image).asCompatibleSubstituteFor("apache/kafka"))
             .withEnv("KAFKA_NUM_PARTITIONS", String.valueOf(options.defaultPartitions()))
             .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
             .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")

@@ -4,6 +4,10 @@ import io.lapse.infra.BrokerOptions;
 import io.lapse.infra.InProcessKafkaBroker;
 import io.lapse.infra.KafkaBroker;
 import io.lapse.infra.KafkaCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,15 +15,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the Kafka broker that fits this machine, for tests.
  *
- * <p>Responsibility: the one place that chooses where a test's broker comes from, in this order:
- *
- * <ol>
- *   <li>an external broker, if system property {@value #BOOTSTRAP_PROPERTY} or environment variable
- *       {@value #BOOTSTRAP_ENV} names its address (nothing is started or stopped);
- *   <li>a Testcontainers {@code apache/kafka:4.4.0} container when a Docker engine is reachable
- *       (disable with {@code -Dlapse.kafka.docker=false});
- *   <li>otherwise Apache Kafka's own KRaft broker inside this JVM ({@link InProcessKafkaBroker}).
- * </ol>
+ * <p>Responsibility: the one place that starts a test's broker. Which one is decided by {@link
+ * BrokerChoice} from {@value BrokerChoice#MODE_ENV} ({@code container|inprocess|external|auto},
+ * default {@code auto}): an external broker named by {@value #BOOTSTRAP_ENV}; else a Testcontainers
+ * broker ({@value #IMAGE_ENV}, default {@value ContainerKafkaBroker#DEFAULT_IMAGE}) when a Docker
+ * engine answers and the images can be had within a few seconds; else Apache Kafka's own KRaft
+ * broker inside this JVM ({@link InProcessKafkaBroker}), with one log line saying why when Docker
+ * answered.
  */
 public final class KafkaBrokers {
 
@@ -28,6 +30,14 @@ public final class KafkaBrokers {
 
   /** Environment variable naming an external broker's bootstrap address. */
   public static final String BOOTSTRAP_ENV = "LAPSE_TEST_KAFKA_BOOTSTRAP";
+
+  /** Environment variable naming the broker image for the container path. */
+  public static final String IMAGE_ENV = "LAPSE_TEST_KAFKA_IMAGE";
+
+  /** How long the engine may take to answer, and to produce a missing image. */
+  private static final Duration PING_BOUND = Duration.ofSeconds(2);
+
+  private static final Duration IMAGE_BOUND = Duration.ofSeconds(5);
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokers.class);
 
@@ -43,16 +53,62 @@ public final class KafkaBrokers {
    * to a container partly (partitions, overrides), and not to an external broker.
    */
   public static KafkaBroker start(BrokerOptions options) {
-    Optional<String> external = externalBootstrap();
-    if (external.isPresent()) {
-      LOG.info("Using the external Kafka broker at {}", external.get());
-      return new ExternalKafkaBroker(external.get());
+    String image =
+        Optional.ofNullable(System.getenv(IMAGE_ENV))
+            .filter(v -> !v.isBlank())
+            .orElse(ContainerKafkaBroker.DEFAULT_IMAGE);
+    BrokerChoice.Choice choice =
+        BrokerChoice.decide(mode(), externalBootstrap(), image, () -> probe(image));
+    if (choice instanceof BrokerChoice.External e) {
+      LOG.info(e.logLine());
+      return new ExternalKafkaBroker(e.bootstrap());
     }
-    if (ContainerKafkaBroker.dockerAvailable()) {
-      LOG.info("Docker found: starting Kafka in a container ({})", ContainerKafkaBroker.IMAGE);
-      return ContainerKafkaBroker.start(options);
+    if (choice instanceof BrokerChoice.Container c) {
+      LOG.info(c.logLine());
+      return ContainerKafkaBroker.start(c.image(), options);
+    }
+    BrokerChoice.InProcess i = (BrokerChoice.InProcess) choice;
+    if (i.fallbackReason().isPresent()) {
+      LOG.warn(i.logLine()); // the one line that says why Docker was not used
+    } else {
+      LOG.info(i.logLine());
     }
     return inProcess(options);
+  }
+
+  /** The switch, from {@code -Dlapse.test.kafka} or {@code LAPSE_TEST_KAFKA}. */
+  static BrokerChoice.Mode mode() {
+    String value = System.getProperty(BrokerChoice.MODE_PROPERTY);
+    if (value == null || value.isBlank()) {
+      value = System.getenv(BrokerChoice.MODE_ENV);
+    }
+    // The older switch -Dlapse.kafka.docker=false still means "never Docker".
+    if ((value == null || value.isBlank())
+        && "false".equalsIgnoreCase(System.getProperty("lapse.kafka.docker"))) {
+      return BrokerChoice.Mode.INPROCESS;
+    }
+    return BrokerChoice.Mode.parse(value);
+  }
+
+  /**
+   * What the Docker engine offers, each question bounded: it answers, and the broker image and
+   * (unless Ryuk is disabled) Ryuk's image are present or pulled in time.
+   */
+  private static BrokerChoice.Engine probe(String image) {
+    Optional<DockerEngine> engine =
+        DockerEngine.locate(System.getenv("DOCKER_HOST"), Path.of(System.getProperty("user.home")));
+    if (engine.isEmpty() || !engine.get().answers(PING_BOUND)) {
+      return BrokerChoice.Engine.absent();
+    }
+    List<String> needed = new ArrayList<>();
+    needed.add(image);
+    ContainerKafkaBroker.ryukImage().ifPresent(needed::add);
+    for (String each : needed) {
+      if (!engine.get().obtain(each, IMAGE_BOUND)) {
+        return BrokerChoice.Engine.without(each);
+      }
+    }
+    return BrokerChoice.Engine.ready();
   }
 
   /**
