@@ -6,6 +6,7 @@ import io.lapse.commands.v1.CreateEntity;
 import io.lapse.commands.v1.CreateFactor;
 import io.lapse.commands.v1.DeleteEntity;
 import io.lapse.commands.v1.DeleteFactor;
+import io.lapse.commands.v1.ReleaseTotpStep;
 import io.lapse.commands.v1.RequestNotification;
 import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.UpdateFactor;
@@ -84,7 +85,8 @@ public final class LapseTopics {
             DeleteFactor.class,
             CreateChallenge.class,
             SubmitTotpAttempt.class,
-            RequestNotification.class);
+            RequestNotification.class,
+            ReleaseTotpStep.class);
     this.replies = single(names.replies(), CommandReply.class, serdeConfig);
   }
 

@@ -63,7 +63,8 @@ class SchemaEvolutionTest {
             "io.lapse.commands.v1.FactorRecord",
             "io.lapse.commands.v1.CreateChallenge",
             "io.lapse.commands.v1.SubmitTotpAttempt",
-            "io.lapse.commands.v1.RequestNotification");
+            "io.lapse.commands.v1.RequestNotification",
+            "io.lapse.commands.v1.ReleaseTotpStep");
     // The guarded .avsc files are the ones the classes are generated from.
     assertThat(current.get("io.lapse.events.v1.ChallengeCreated").getFields())
         .extracting(Schema.Field::name)

@@ -9,6 +9,7 @@ import io.lapse.commands.v1.DeleteEntity;
 import io.lapse.commands.v1.DeleteFactor;
 import io.lapse.commands.v1.FactorChanges;
 import io.lapse.commands.v1.FactorVerification;
+import io.lapse.commands.v1.ReleaseTotpStep;
 import io.lapse.commands.v1.RequestNotification;
 import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.TotpAttempt;
@@ -315,6 +316,18 @@ public final class SampleEvents {
         .setIdentity(IDENTITY)
         .setFactorSid(FACTOR)
         .setAttempt(totpAttempt())
+        .build();
+  }
+
+  public static ReleaseTotpStep releaseTotpStep() {
+    return ReleaseTotpStep.newBuilder()
+        .setRequestId("AT-1")
+        .setIssuedAt(T0)
+        .setServiceSid(SERVICE)
+        .setIdentity(IDENTITY)
+        .setFactorSid(FACTOR)
+        .setChallengeSid(CHALLENGE)
+        .setCode(60322)
         .build();
   }
 

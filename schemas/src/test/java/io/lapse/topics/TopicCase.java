@@ -145,6 +145,11 @@ public record TopicCase(
             SampleEvents.requestNotification(),
             commands + "RequestNotification"),
         new TopicCase(
+            "ReleaseTotpStep",
+            LapseTopics::commands,
+            SampleEvents.releaseTotpStep(),
+            commands + "ReleaseTotpStep"),
+        new TopicCase(
             "CommandReply",
             LapseTopics::replies,
             SampleEvents.commandReply(),

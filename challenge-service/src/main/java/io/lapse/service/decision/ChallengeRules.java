@@ -8,6 +8,7 @@ import io.lapse.commands.v1.FactorRecord;
 import io.lapse.commands.v1.IdempotencyEntry;
 import io.lapse.commands.v1.NotificationCount;
 import io.lapse.commands.v1.RecentAttempt;
+import io.lapse.commands.v1.ReleaseTotpStep;
 import io.lapse.commands.v1.RequestNotification;
 import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.TotpAttempt;
@@ -38,7 +39,9 @@ import java.util.Optional;
  *       otherwise {@code WRONG_CODE}, which the arbiter counts toward 60308. An attempt at or after
  *       its challenge's deadline claims nothing and goes out {@code WRONG_CODE}: the arbiter
  *       refuses it as late (60323). An attempt id answered recently gets the same answer again (a
- *       client's retry).
+ *       client's retry). A claimed step the arbiter then refuses (the challenge was already
+ *       answered, expired or locked) is given back ({@code ReleaseTotpStep}), so a code sent to a
+ *       settled challenge does not burn its step.
  *   <li><b>60312</b>: challenges created for a TOTP factor with a code length of at most 4: 10 in
  *       any 24 hours; otherwise 50 in any hour and 100 in any 24 hours (record times, kept on the
  *       factor record).
@@ -237,10 +240,17 @@ final class ChallengeRules {
     long last = record.getLastAcceptedStepStart();
     RecentAttempt seen = answered(record, a.getAttemptId());
     if (seen != null) {
-      return new Claim(seen.getClaimed(), "attempt-repeated", last, record.getRecentAttempts());
+      // It goes out again: a refusal that follows may answer this repeat of an approval, so the
+      // step of a repeated attempt is never released.
+      List<RecentAttempt> recent = new ArrayList<>();
+      for (RecentAttempt r : record.getRecentAttempts()) {
+        recent.add(r == seen ? RecentAttempt.newBuilder(r).setRepeated(true).build() : r);
+      }
+      return new Claim(seen.getClaimed(), "attempt-repeated", last, recent);
     }
     boolean approved;
     String outcome;
+    long before = last;
     if (a.getAttemptAt().toEpochMilli() >= a.getDeadline().toEpochMilli()) {
       // The arbiter refuses a late attempt whatever it says; a step must not burn for it.
       approved = false;
@@ -253,8 +263,50 @@ final class ChallengeRules {
         last = latest;
       }
     }
-    return new Claim(
-        approved, outcome, last, remember(record.getRecentAttempts(), a.getAttemptId(), approved));
+    List<RecentAttempt> recent = new ArrayList<>(record.getRecentAttempts());
+    recent.add(
+        RecentAttempt.newBuilder()
+            .setAttemptId(a.getAttemptId())
+            .setClaimed(approved)
+            .setClaimedStep(approved ? last : -1)
+            .setStepBefore(approved ? before : -1)
+            .build());
+    return new Claim(approved, outcome, last, bounded(recent));
+  }
+
+  /**
+   * The arbiter refused a TOTP attempt (the outcome relay read its {@code VerificationRejected}):
+   * the step it claimed was accepted nowhere, so the factor gets it back, provided the attempt went
+   * out once (a refusal of a repeat may answer the repeat of an approval) and no later step was
+   * accepted since (then the claimed one is behind it anyway). Anything else changes nothing: an
+   * attempt that claimed nothing, a push attempt, one forgotten, a factor gone. No reply: nobody
+   * waits for it.
+   */
+  EntityDecision releaseTotpStep(EntityState state, ReleaseTotpStep c) {
+    FactorRecord record = state.factors().get(c.getFactorSid());
+    RecentAttempt seen = record == null ? null : answered(record, c.getRequestId());
+    if (seen == null
+        || !seen.getClaimed()
+        || seen.getRepeated()
+        || seen.getClaimedStep() < 0
+        || record.getLastAcceptedStepStart() != seen.getClaimedStep()) {
+      return new EntityDecision(
+          "release-ignored", false, null, Map.of(), List.of(), List.of(), null);
+    }
+    List<RecentAttempt> recent = new ArrayList<>();
+    for (RecentAttempt r : record.getRecentAttempts()) {
+      // A retry of it from now on goes out as the wrong code it turned out to be.
+      recent.add(
+          r == seen ? RecentAttempt.newBuilder(r).setClaimed(false).setClaimedStep(-1).build() : r);
+    }
+    Map<String, FactorRecord> factors = new LinkedHashMap<>();
+    factors.put(
+        c.getFactorSid(),
+        FactorRecord.newBuilder(record)
+            .setLastAcceptedStepStart(seen.getStepBefore())
+            .setRecentAttempts(recent)
+            .build());
+    return new EntityDecision("step-released", false, null, factors, List.of(), List.of(), null);
   }
 
   /**
@@ -276,11 +328,15 @@ final class ChallengeRules {
   static List<RecentAttempt> remember(
       List<RecentAttempt> recent, String attemptId, boolean claimed) {
     List<RecentAttempt> next = new ArrayList<>(recent);
-    next.add(new RecentAttempt(attemptId, claimed));
-    while (next.size() > MAX_RECENT_ATTEMPTS) {
-      next.remove(0);
+    next.add(RecentAttempt.newBuilder().setAttemptId(attemptId).setClaimed(claimed).build());
+    return bounded(next);
+  }
+
+  private static List<RecentAttempt> bounded(List<RecentAttempt> recent) {
+    while (recent.size() > MAX_RECENT_ATTEMPTS) {
+      recent.remove(0);
     }
-    return next;
+    return recent;
   }
 
   /** The latest matched step start, or -1 if the code matched none. */

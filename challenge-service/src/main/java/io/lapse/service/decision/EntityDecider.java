@@ -13,6 +13,7 @@ import io.lapse.commands.v1.FactorChanges;
 import io.lapse.commands.v1.FactorRecord;
 import io.lapse.commands.v1.FactorVerification;
 import io.lapse.commands.v1.RecentAttempt;
+import io.lapse.commands.v1.ReleaseTotpStep;
 import io.lapse.commands.v1.RequestNotification;
 import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.UpdateFactor;
@@ -101,6 +102,9 @@ public final class EntityDecider {
     }
     if (command instanceof RequestNotification c) {
       return challenges.requestNotification(state, c, time);
+    }
+    if (command instanceof ReleaseTotpStep c) {
+      return challenges.releaseTotpStep(state, c);
     }
     String name = command.getSchema().getFullName();
     return EntityDecision.refused(

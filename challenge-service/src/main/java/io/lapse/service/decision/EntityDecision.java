@@ -22,7 +22,8 @@ import org.apache.avro.specific.SpecificRecord;
  * @param snapshots the snapshots to publish, in order
  * @param events the challenge events to publish after the snapshots, in order (an attempt unsigned:
  *     the task signs it)
- * @param reply the answer to the command
+ * @param reply the answer to the command; null for a command nobody waits for (a {@code
+ *     ReleaseTotpStep} from the outcome relay)
  */
 public record EntityDecision(
     String outcome,

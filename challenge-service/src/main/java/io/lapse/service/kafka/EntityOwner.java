@@ -132,7 +132,9 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
             context.forward(new Record<>(e.sid(), e.value(), time), names.notificationsSink());
       }
     }
-    context.forward(new Record<>(key, d.reply(), time), names.repliesSink());
+    if (d.reply() != null) {
+      context.forward(new Record<>(key, d.reply(), time), names.repliesSink());
+    }
   }
 
   private static CommandReply internalError(SpecificRecord command) {

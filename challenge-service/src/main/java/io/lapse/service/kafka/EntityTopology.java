@@ -18,6 +18,8 @@ import org.apache.kafka.streams.state.Stores;
  *                           (stores: entity-records,├─▶ challenge-responses-sink (signed)
  *                            factor-records)        ├─▶ challenge-notifications-sink
  *                                                   └─▶ lapse-replies-sink
+ *
+ * challenge-outcomes-source ──▶ outcome-relay ──▶ lapse-commands-sink (ReleaseTotpStep, by entity)
  * </pre>
  *
  * <p>Every instance runs it with one {@code application.id}, so each partition of {@code
@@ -40,7 +42,10 @@ public final class EntityTopology {
       String responsesSink,
       String notificationsSink,
       String entityStore,
-      String factorStore) {
+      String factorStore,
+      String outcomesSource,
+      String outcomeRelay,
+      String commandsSink) {
     public static final Names DEFAULT =
         new Names(
             "lapse-commands-source",
@@ -52,7 +57,10 @@ public final class EntityTopology {
             "challenge-responses-sink",
             "challenge-notifications-sink",
             "entity-records",
-            "factor-records");
+            "factor-records",
+            "challenge-outcomes-source",
+            "outcome-relay",
+            "lapse-commands-sink");
   }
 
   /** The topology on the topics of the service's configuration. */
@@ -126,6 +134,21 @@ public final class EntityTopology {
         topics.replies().keySerializer(),
         topics.replies().valueSerializer(),
         n.owner());
+    // The arbiter's refusals, back to the entity that claimed the step (a subtopology of its own:
+    // challenge-outcomes is keyed by challenge SID, the commands by entity).
+    topology.addSource(
+        n.outcomesSource(),
+        topics.challengeOutcomes().keyDeserializer(),
+        topics.challengeOutcomes().valueDeserializer(),
+        topics.challengeOutcomes().name());
+    topology.addProcessor(
+        n.outcomeRelay(), () -> new OutcomeRelay(n.commandsSink()), n.outcomesSource());
+    topology.addSink(
+        n.commandsSink(),
+        topics.commands().name(),
+        topics.commands().keySerializer(),
+        topics.commands().valueSerializer(),
+        n.outcomeRelay());
     return topology;
   }
 }

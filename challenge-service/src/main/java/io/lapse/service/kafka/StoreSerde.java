@@ -35,8 +35,11 @@ final class StoreSerde<T> implements Serde<T> {
     return new StoreSerde<>(EntityRecord.getEncoder(), decoder);
   }
 
+  /** Factor records, also as written before a recent attempt remembered its claimed step. */
   static StoreSerde<FactorRecord> factorRecords() {
-    return new StoreSerde<>(FactorRecord.getEncoder(), FactorRecord.getDecoder());
+    BinaryMessageDecoder<FactorRecord> decoder = FactorRecord.createDecoder(null);
+    decoder.addSchema(previousSchema("FactorRecord-v1.avsc"));
+    return new StoreSerde<>(FactorRecord.getEncoder(), decoder);
   }
 
   private static Schema previousSchema(String name) {

@@ -10,6 +10,7 @@ import io.lapse.commands.v1.FactorRecord;
 import io.lapse.commands.v1.FactorVerification;
 import io.lapse.commands.v1.IdempotencyEntry;
 import io.lapse.commands.v1.NotificationCount;
+import io.lapse.commands.v1.ReleaseTotpStep;
 import io.lapse.commands.v1.RequestNotification;
 import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.TotpAttempt;
@@ -564,6 +565,80 @@ class ChallengeRulesTest {
     assertThat(attempts(retry))
         .singleElement()
         .returns(AttemptOutcome.APPROVED, VerificationAttempted::getOutcome);
+  }
+
+  private static ReleaseTotpStep release(String attemptId, int code) {
+    return ReleaseTotpStep.newBuilder()
+        .setRequestId(attemptId)
+        .setIssuedAt(Instant.EPOCH)
+        .setServiceSid(SERVICE)
+        .setIdentity(IDENTITY)
+        .setFactorSid(FACTOR)
+        .setChallengeSid(CHALLENGE)
+        .setCode(code)
+        .build();
+  }
+
+  @Test
+  void shouldGiveBackTheStepOfAnAttemptTheArbiterRefusedForAnAnsweredChallenge() {
+    EntityState state = Given.totp().state();
+    long before = state.factors().get(FACTOR).getLastAcceptedStepStart();
+    EntityState claimed = after(state, decider.decide(state, code(CHALLENGE, "AT-1", STEP), T));
+
+    EntityDecision released = decider.decide(claimed, release("AT-1", 60322), T + 1_000);
+    EntityState back = after(claimed, released);
+    EntityDecision onAnother = decider.decide(back, code(OTHER_CHALLENGE, "AT-2", STEP), T + 2_000);
+    EntityDecision retried = decider.decide(back, code(CHALLENGE, "AT-1", STEP), T + 2_000);
+
+    assertThat(released.outcome()).isEqualTo("step-released");
+    assertThat(released.reply()).as("nobody waits for a release").isNull();
+    assertThat(released.events()).isEmpty();
+    assertThat(back.factors().get(FACTOR).getLastAcceptedStepStart()).isEqualTo(before);
+    assertThat(attempts(onAnother))
+        .singleElement()
+        .returns(AttemptOutcome.APPROVED, VerificationAttempted::getOutcome);
+    assertThat(attempts(retried))
+        .as("the refused attempt's retry stays the wrong code it turned out to be")
+        .singleElement()
+        .returns(AttemptOutcome.WRONG_CODE, VerificationAttempted::getOutcome);
+  }
+
+  @Test
+  void shouldNotGiveBackTheStepOfAnAttemptThatWentOutTwice() {
+    EntityState state = Given.totp().state();
+    EntityState claimed = after(state, decider.decide(state, code(CHALLENGE, "AT-1", STEP), T));
+    EntityState repeated =
+        after(claimed, decider.decide(claimed, code(CHALLENGE, "AT-1", STEP), T + 500));
+
+    EntityDecision d = decider.decide(repeated, release("AT-1", 60322), T + 1_000);
+
+    assertThat(d.outcome())
+        .as("the refusal may answer the repeat of the approving attempt")
+        .isEqualTo("release-ignored");
+    assertThat(d.factors()).isEmpty();
+  }
+
+  @Test
+  void shouldNotGiveBackAStepOnceALaterOneWasAccepted() {
+    EntityState state = Given.totp().state();
+    EntityState first = after(state, decider.decide(state, code(CHALLENGE, "AT-1", STEP), T));
+    EntityState later =
+        after(first, decider.decide(first, code(OTHER_CHALLENGE, "AT-2", STEP + 30), T + 500));
+
+    EntityDecision d = decider.decide(later, release("AT-1", 60323), T + 1_000);
+
+    assertThat(d.outcome()).isEqualTo("release-ignored");
+    assertThat(d.factors()).isEmpty();
+  }
+
+  @Test
+  void shouldIgnoreTheRefusalOfAWrongCodeOrOfAnAttemptItNeverSaw() {
+    EntityState state = Given.totp().state();
+    EntityState wrong = after(state, decider.decide(state, code(CHALLENGE, "AT-1"), T));
+
+    assertThat(decider.decide(wrong, release("AT-1", 60322), T + 1_000).outcome())
+        .isEqualTo("release-ignored");
+    assertThat(decider.decide(wrong, release("AT-push", 60322), T + 1_000).factors()).isEmpty();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.lapse.service.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lapse.infra.KafkaBroker;
 import io.lapse.infra.SchemaRegistry;
@@ -108,6 +109,34 @@ class OneTimeCodesIT {
         .isEqualTo("verified");
     assertThat(retried.status()).isEqualTo(200);
     assertThat(retried.text("status")).isEqualTo("verified");
+  }
+
+  @Test
+  void shouldNotBurnTheStepOfACodeSentToAnAnsweredChallenge() {
+    String service = scenario.service();
+    String identity = Scenario.identity();
+    String challenges = Scenario.entityPath(service, identity) + "/Challenges";
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    Instant t = clock.instant();
+    String answered = challenges + "/" + api.post(challenges, "FactorSid", totp.sid()).text("sid");
+    assertThat(api.post(answered, "AuthPayload", totp.codeAt(t)).text("status"))
+        .isEqualTo("approved");
+    String nextStep = totp.codeAt(t.plus(Duration.ofSeconds(30)));
+    long releasedBefore = system.service.entityDecisions().count("step-released");
+
+    Reply late = api.post(answered, "AuthPayload", nextStep);
+    // The arbiter's refusal reaches the entity task through the outcome relay, after the answer.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> system.service.entityDecisions().count("step-released") > releasedBefore);
+    String other = challenges + "/" + api.post(challenges, "FactorSid", totp.sid()).text("sid");
+    Reply onOther = api.post(other, "AuthPayload", nextStep);
+
+    assertThat(late.json().path("code").asInt()).as(String.valueOf(late.json())).isEqualTo(60322);
+    assertThat(onOther.status()).as(String.valueOf(onOther.json())).isEqualTo(200);
+    assertThat(onOther.text("status"))
+        .as("the step the answered challenge refused was given back")
+        .isEqualTo("approved");
   }
 
   /**
