@@ -7,6 +7,8 @@ import io.lapse.service.domain.ChallengeCreation;
 import io.lapse.service.domain.ChallengeView;
 import io.lapse.service.domain.Domain;
 import io.lapse.service.domain.FactorCrypto;
+import io.lapse.service.domain.MissedReads;
+import io.lapse.service.domain.WaitingLimit;
 import io.lapse.service.kafka.EntityDecisionCounts;
 import io.lapse.service.kafka.EntityStreams;
 import io.lapse.service.kafka.EventProducer;
@@ -14,11 +16,13 @@ import io.lapse.service.kafka.Follower;
 import io.lapse.service.kafka.KafkaAttemptGateway;
 import io.lapse.service.kafka.KafkaCommandBus;
 import io.lapse.service.kafka.KafkaLogs;
+import io.lapse.service.kafka.LogCatchUp;
 import io.lapse.topics.ContractRegistration;
 import io.lapse.topics.KafkaConnection;
 import io.lapse.topics.LapseTopics;
 import io.lapse.topics.TopicNames;
 import io.lapse.topics.TopicProvisioner;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +51,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
 
   /** Outcomes are read soon after they are written: a short fetch wait bounds verify latency. */
   private static final Duration EVENTS_FETCH_WAIT = Duration.ofMillis(20);
+
+  /** Threads writing answers that waited; the writes are small and buffered, never slow. */
+  private static final int ANSWER_THREADS = 4;
 
   private final List<AutoCloseable> resources;
   private final HttpApi http;
@@ -188,6 +196,25 @@ public final class ChallengeServiceApp implements AutoCloseable {
         TimeUnit.MINUTES);
     resources.add(0, sweeper::shutdownNow);
 
+    // Answers that waited (a verification, a read that caught up) are written here, never on the
+    // follower thread that completed the wait.
+    ExecutorService answers =
+        Executors.newFixedThreadPool(
+            ANSWER_THREADS,
+            r -> {
+              Thread t = new Thread(r, "lapse-answers");
+              t.setDaemon(true);
+              return t;
+            });
+    resources.add(0, answers::shutdownNow);
+    LogCatchUp catchUp =
+        new LogCatchUp(
+            Admin.create(kafka.clientProps()), List.of(state, events), config.readSyncTimeout());
+    resources.add(0, catchUp);
+    WaitingLimit verifications = new WaitingLimit("verifications", config.maxWaitingRequests());
+    MissedReads misses =
+        new MissedReads(
+            catchUp, new WaitingLimit("reads catching up", config.maxWaitingRequests()), answers);
     KafkaLogs logs = new KafkaLogs(producer, topics);
     Domain domain =
         Domain.wire(
@@ -202,7 +229,10 @@ public final class ChallengeServiceApp implements AutoCloseable {
             commands,
             config.commandTimeout(),
             config.attemptSigner(),
-            config.secretKey());
+            config.secretKey(),
+            verifications,
+            misses);
+    registerWaitMetrics(metrics, verifications, misses, catchUp);
     Gauge.builder("lapse.challenges.viewed", view, ChallengeView::size).register(metrics);
     Gauge.builder("lapse.verifications.waiting", gateway, KafkaAttemptGateway::waiting)
         .register(metrics);
@@ -242,6 +272,36 @@ public final class ChallengeServiceApp implements AutoCloseable {
     // (Main writes them to a CredentialsFile).
     LOG.info("Challenge service ready on {}", baseUrl);
     return new ChallengeServiceApp(resources, http, baseUrl, domain, entityTasks, decisions);
+  }
+
+  private static void registerWaitMetrics(
+      PrometheusMeterRegistry metrics,
+      WaitingLimit verifications,
+      MissedReads misses,
+      LogCatchUp catchUp) {
+    Gauge.builder("lapse.requests.waiting", verifications, WaitingLimit::waiting)
+        .description("Requests waiting without a thread, by what they wait for")
+        .tag("for", "decision")
+        .register(metrics);
+    Gauge.builder("lapse.requests.waiting", misses, MissedReads::waiting)
+        .tag("for", "catch-up")
+        .register(metrics);
+    FunctionCounter.builder("lapse.requests.shed", verifications, WaitingLimit::refused)
+        .description("Requests answered 503 / 20503 at once because too many were waiting")
+        .tag("for", "decision")
+        .register(metrics);
+    FunctionCounter.builder("lapse.requests.shed", misses, MissedReads::refused)
+        .tag("for", "catch-up")
+        .register(metrics);
+    FunctionCounter.builder("lapse.reads.synced", misses, MissedReads::synced)
+        .description("Reads that found nothing here and caught up with the log before answering")
+        .register(metrics);
+    FunctionCounter.builder("lapse.reads.found.after.sync", misses, MissedReads::foundAfterSync)
+        .description("Reads that found their resource only after catching up")
+        .register(metrics);
+    FunctionCounter.builder("lapse.reads.sync.timeouts", catchUp, LogCatchUp::timedOut)
+        .description("Catch-ups that ran into LAPSE_READ_SYNC_TIMEOUT_MS")
+        .register(metrics);
   }
 
   /**

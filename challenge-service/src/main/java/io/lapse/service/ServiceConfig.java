@@ -115,6 +115,24 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           .validate(Rule.positive())
           .doc("wait for the processor's decision before a 503");
 
+  public static final Setting<Integer> MAX_WAITING_REQUESTS =
+      Setting.integer("LAPSE_MAX_WAITING_REQUESTS")
+          .defaultsTo(1000)
+          .validate(Rule.between(1, 1_000_000))
+          .doc(
+              "verifications that may wait for the processor's decision at once on this instance"
+                  + " (and, apart, reads catching up before a 404); beyond it a verification is"
+                  + " answered at once 503 / 20503 with `Retry-After: 1`, before it publishes"
+                  + " anything");
+
+  public static final Setting<Duration> READ_SYNC_TIMEOUT =
+      Setting.millis("LAPSE_READ_SYNC_TIMEOUT_MS")
+          .defaultsTo(Duration.ofSeconds(2))
+          .validate(Rule.positive())
+          .doc(
+              "how long a read that finds nothing on this instance waits for it to catch up with"
+                  + " the log before answering 404 (read-your-writes across instances)");
+
   public static final Setting<Duration> CHALLENGE_RETENTION =
       Setting.seconds("LAPSE_CHALLENGE_RETENTION_SECONDS")
           .defaultsTo(Duration.ofDays(1))
@@ -162,6 +180,8 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           SECRET_KEYS_PREVIOUS,
           AttemptMacKeys.SETTING,
           VERIFY_TIMEOUT,
+          MAX_WAITING_REQUESTS,
+          READ_SYNC_TIMEOUT,
           CHALLENGE_RETENTION,
           STARTUP_TIMEOUT,
           COMMAND_TIMEOUT,
@@ -246,6 +266,14 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
 
   public Duration verifyTimeout() {
     return values.get(VERIFY_TIMEOUT);
+  }
+
+  public int maxWaitingRequests() {
+    return values.get(MAX_WAITING_REQUESTS);
+  }
+
+  public Duration readSyncTimeout() {
+    return values.get(READ_SYNC_TIMEOUT);
   }
 
   public Duration challengeRetention() {

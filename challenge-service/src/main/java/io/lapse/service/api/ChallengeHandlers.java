@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /** {@code …/Entities/{Identity}/Challenges[/{ChallengeSid}]}. */
 final class ChallengeHandlers {
@@ -33,16 +34,23 @@ final class ChallengeHandlers {
   private final ChallengeCreation creation;
   private final ChallengeVerification verification;
   private final Representations json;
+  private final Executor answers;
 
+  /**
+   * @param answers where an answer that waited is written: never the thread that completed the
+   *     wait, which is a Kafka follower's
+   */
   ChallengeHandlers(
       Challenges challenges,
       ChallengeCreation creation,
       ChallengeVerification verification,
-      Representations json) {
+      Representations json,
+      Executor answers) {
     this.challenges = challenges;
     this.creation = creation;
     this.verification = verification;
     this.json = json;
+    this.answers = answers;
   }
 
   void create(Context ctx) {
@@ -117,19 +125,30 @@ final class ChallengeHandlers {
             ViewedChallenge::sortKey));
   }
 
+  /**
+   * Verifies. The request thread is released while the expiry processor decides (Javalin's {@code
+   * ctx.future}); the answer, or the refusal through the one error mapper, is written on {@code
+   * answers} when the decision is read.
+   */
   void update(Context ctx) {
     Form form = Form.body(ctx);
     String authPayload = form.required("AuthPayload", Integer.MAX_VALUE);
     Map<String, String> metadata =
         form.opt("Metadata").map(m -> Json.stringMap("Metadata", m, 1024)).orElse(null);
-    ViewedChallenge c =
-        verification.verify(
-            ctx.pathParam("serviceSid"),
-            ctx.pathParam("identity"),
-            ctx.pathParam("challengeSid"),
-            authPayload,
-            metadata);
-    Responses.json(ctx, 200, json.challenge(c, challenges.clock().instant()));
+    String serviceSid = ctx.pathParam("serviceSid");
+    String identity = ctx.pathParam("identity");
+    String challengeSid = ctx.pathParam("challengeSid");
+    ctx.future(
+        () ->
+            verification
+                .verify(serviceSid, identity, challengeSid, authPayload, metadata)
+                .whenCompleteAsync(
+                    (c, error) -> {
+                      if (error == null) {
+                        Responses.json(ctx, 200, json.challenge(c, challenges.clock().instant()));
+                      }
+                    },
+                    answers));
   }
 
   /**

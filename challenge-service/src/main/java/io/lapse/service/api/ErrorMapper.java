@@ -81,6 +81,10 @@ final class ErrorMapper {
   }
 
   static void write(Context ctx, ApiError e) {
+    if (e.retryAfterSeconds() > 0) {
+      // Twilio's SDKs retry a 503 by themselves; the header tells any other client when.
+      ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+    }
     Responses.json(ctx, e.status(), body(e));
   }
 

@@ -117,10 +117,11 @@ public final class HttpApi {
                 domain.challenges(),
                 domain.challengeCreation(),
                 domain.challengeVerification(),
-                json),
+                json,
+                domain.misses().executor()),
             new NotificationHandlers(domain.notifications(), json),
             new AccessTokenHandlers(domain.accessTokens(), json));
-    Routes.install(app, table);
+    Routes.install(app, table, domain.misses());
     app.get(
         "/health",
         ctx -> {

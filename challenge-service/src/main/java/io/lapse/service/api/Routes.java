@@ -3,6 +3,7 @@ package io.lapse.service.api;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import io.lapse.service.domain.MissedReads;
 import java.util.List;
 
 /**
@@ -58,7 +59,15 @@ final class Routes {
         new Route(HandlerType.GET, ACCESS_TOKEN, accessTokens::fetch));
   }
 
-  static void install(Javalin app, List<Route> table) {
-    table.forEach(r -> app.addHttpHandler(r.method(), r.path(), r.handler()));
+  /** Installs the table; every GET finds what another instance just wrote ({@link SyncOnMiss}). */
+  static void install(Javalin app, List<Route> table, MissedReads misses) {
+    table.forEach(
+        r ->
+            app.addHttpHandler(
+                r.method(),
+                r.path(),
+                r.method() == HandlerType.GET
+                    ? SyncOnMiss.wrap(r.handler(), misses)
+                    : r.handler()));
   }
 }

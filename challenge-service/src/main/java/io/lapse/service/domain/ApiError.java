@@ -12,6 +12,7 @@ public final class ApiError extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final TwilioError error;
+  private final int retryAfterSeconds;
 
   /** The error with Twilio's own message. */
   public ApiError(TwilioError error) {
@@ -19,8 +20,18 @@ public final class ApiError extends RuntimeException {
   }
 
   public ApiError(TwilioError error, String message) {
+    this(error, message, 0);
+  }
+
+  private ApiError(TwilioError error, String message, int retryAfterSeconds) {
     super(message, null, false, false);
     this.error = error;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** Seconds for a {@code Retry-After} header; 0 when the answer carries none. */
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public TwilioError error() {
@@ -123,6 +134,17 @@ public final class ApiError extends RuntimeException {
         TwilioError.SERVICE_UNAVAILABLE,
         TwilioError.SERVICE_UNAVAILABLE.message()
             + ": the verification was not decided in time, retry");
+  }
+
+  /**
+   * Too many requests of this instance are waiting already ({@link WaitingLimit}): refused before
+   * anything was published, so nothing happened and a retry a second later is safe.
+   */
+  public static ApiError overloaded(String what) {
+    return new ApiError(
+        TwilioError.SERVICE_UNAVAILABLE,
+        TwilioError.SERVICE_UNAVAILABLE.message() + ": too many " + what + " waiting, retry",
+        1);
   }
 
   /** The entity task's decision did not arrive in time; the request may still be decided. */

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
@@ -71,20 +70,21 @@ public final class ArbiterClient {
 
   /**
    * Request–reply with the expiry processor; an approval or denial is applied to the view before
-   * the challenge is read back from it.
+   * the challenge is read back from it. Nothing waits on a thread: the future completes when the
+   * outcome is read.
    *
    * @return the challenge after the decision (approved, denied, or still pending after a wrong
-   *     code)
-   * @throws ApiError the processor's rejection, or "service unavailable" when no decision arrived
-   *     in time (the client may retry: the retry is the same attempt)
+   *     code); fails with the processor's rejection as an {@link ApiError}, or "service
+   *     unavailable" when no decision arrived in time (the client may retry: the retry is the same
+   *     attempt)
    */
-  ViewedChallenge decide(VerificationAttempted attempt) {
-    return decided(attempt.getSid(), attempt.getAttemptId(), gateway.submit(attempt, timeout));
+  CompletableFuture<ViewedChallenge> decide(VerificationAttempted attempt) {
+    return whenDecided(attempt.getSid(), attempt.getAttemptId(), gateway.submit(attempt, timeout));
   }
 
   /**
    * Registers the wait for the outcome of an attempt the entity task will write (a TOTP attempt it
-   * claims); call before the command that makes it is sent, then {@link #decided}.
+   * claims); call before the command that makes it is sent, then {@link #whenDecided}.
    */
   CompletableFuture<SpecificRecord> awaitOutcome(String attemptId) {
     return gateway.await(attemptId, timeout);
@@ -92,13 +92,33 @@ public final class ArbiterClient {
 
   /**
    * The challenge after the arbiter's decision on attempt {@code attemptId}, which {@code pending}
-   * brings.
+   * brings, blocking the caller.
    *
-   * @throws ApiError as {@link #decide} does
+   * @throws ApiError as {@link #decide} fails
    */
   ViewedChallenge decided(
       String challengeSid, String attemptId, CompletableFuture<SpecificRecord> pending) {
-    SpecificRecord outcome = awaitDecision(attemptId, pending);
+    return Futures.join(whenDecided(challengeSid, attemptId, pending));
+  }
+
+  /** As {@link #decided}, without waiting: completes when {@code pending} does. */
+  CompletableFuture<ViewedChallenge> whenDecided(
+      String challengeSid, String attemptId, CompletableFuture<SpecificRecord> pending) {
+    return pending.handle(
+        (outcome, error) -> {
+          if (error != null) {
+            Throwable cause = Futures.cause(error);
+            if (!(cause instanceof TimeoutException)) {
+              LOG.warn("Attempt {} could not be submitted", attemptId, cause);
+            }
+            throw ApiError.decisionUnavailable();
+          }
+          return challengeAfter(challengeSid, attemptId, outcome);
+        });
+  }
+
+  private ViewedChallenge challengeAfter(
+      String challengeSid, String attemptId, SpecificRecord outcome) {
     if (outcome instanceof VerificationRejected r) {
       return rejected(challengeSid, attemptId, r);
     }
@@ -109,18 +129,6 @@ public final class ArbiterClient {
     }
     return view.get(challengeSid)
         .orElseThrow(() -> ApiError.notFound("/Challenges/" + challengeSid));
-  }
-
-  private static SpecificRecord awaitDecision(
-      String attemptId, CompletableFuture<SpecificRecord> pending) {
-    try {
-      return pending.join();
-    } catch (CompletionException e) {
-      if (!(e.getCause() instanceof TimeoutException)) {
-        LOG.warn("Attempt {} could not be submitted", attemptId, e.getCause());
-      }
-      throw ApiError.decisionUnavailable();
-    }
   }
 
   private ViewedChallenge rejected(String challengeSid, String attemptId, VerificationRejected r) {

@@ -21,6 +21,11 @@ import org.apache.avro.specific.SpecificRecord;
  * task, which claims the step for the factor (a step accepted once, on any challenge of the factor
  * or by its verification, is a wrong code) and writes the attempt
  * (docs/decisions/0008-single-writers-on-the-log.md).
+ *
+ * <p>No thread waits for the decision: {@link #verify} returns a future. Waiting verifications are
+ * capped ({@link WaitingLimit}); at the cap a verification is refused before it publishes anything.
+ * A challenge or factor not found here is looked for again after this instance caught up with the
+ * log ({@link MissedReads}): it may have been created on another instance a moment ago.
  */
 public final class ChallengeVerification {
   private final Challenges challenges;
@@ -29,6 +34,8 @@ public final class ChallengeVerification {
   private final ArbiterClient arbiter;
   private final EntityWriter writer;
   private final Clock clock;
+  private final WaitingLimit waiting;
+  private final MissedReads misses;
 
   public ChallengeVerification(
       Challenges challenges,
@@ -36,22 +43,37 @@ public final class ChallengeVerification {
       ResponseChecker checker,
       ArbiterClient arbiter,
       EntityWriter writer,
-      Clock clock) {
+      Clock clock,
+      WaitingLimit waiting,
+      MissedReads misses) {
     this.challenges = challenges;
     this.catalog = catalog;
     this.checker = checker;
     this.arbiter = arbiter;
     this.writer = writer;
     this.clock = clock;
+    this.waiting = waiting;
+    this.misses = misses;
   }
 
   /**
    * Verifies with a TOTP code or a push approval JWS.
    *
    * @return the challenge after the processor's decision (approved, denied, or still pending after
-   *     a wrong code)
+   *     a wrong code); the future fails with the API's refusal
+   * @throws ApiError a refusal decided at once (expired, malformed, too many waiting)
    */
-  public ViewedChallenge verify(
+  public CompletableFuture<ViewedChallenge> verify(
+      String serviceSid,
+      String identity,
+      String challengeSid,
+      String authPayload,
+      Map<String, String> metadata) {
+    return misses.read(() -> submit(serviceSid, identity, challengeSid, authPayload, metadata));
+  }
+
+  /** Checks and submits the attempt; a 404 here is thrown before anything is published. */
+  private CompletableFuture<ViewedChallenge> submit(
       String serviceSid,
       String identity,
       String challengeSid,
@@ -67,17 +89,21 @@ public final class ChallengeVerification {
     if (!Factors.PUSH.equals(factor.getFactorType())) {
       return verifyTotp(challenge, factor, authPayload, at, metadata);
     }
-    AttemptOutcome outcome = checker.check(c, factor, authPayload, at);
-    VerificationAttempted attempt = arbiter.attempt(c, authPayload, at, outcome, metadata);
-    if (attempt.getAttemptId().equals(challenge.decidedAttemptId())) {
-      // A retry of the request that decided it (the SDK retries a 503): the same answer, and no
-      // second attempt on the topic.
-      return challenge;
-    }
-    return arbiter.decide(attempt);
+    // Admitted before the signature is checked: at the cap, refusing costs no cryptography.
+    return waiting.admit(
+        () -> {
+          AttemptOutcome outcome = checker.check(c, factor, authPayload, at);
+          VerificationAttempted attempt = arbiter.attempt(c, authPayload, at, outcome, metadata);
+          if (attempt.getAttemptId().equals(challenge.decidedAttemptId())) {
+            // A retry of the request that decided it (the SDK retries a 503): the same answer,
+            // and no second attempt on the topic.
+            return CompletableFuture.completedFuture(challenge);
+          }
+          return arbiter.decide(attempt);
+        });
   }
 
-  private ViewedChallenge verifyTotp(
+  private CompletableFuture<ViewedChallenge> verifyTotp(
       ViewedChallenge challenge,
       FactorSnapshot factor,
       String authPayload,
@@ -87,21 +113,25 @@ public final class ChallengeVerification {
     String code = ResponseChecker.requireTotpCodeLength(authPayload);
     String attemptId = arbiter.attemptId(c.getSid(), code);
     if (attemptId.equals(challenge.decidedAttemptId())) {
-      return challenge;
+      return CompletableFuture.completedFuture(challenge);
     }
-    TotpAttempt attempt = totpAttempt(checker, c, factor, code, attemptId, at, metadata);
-    SubmitTotpAttempt command =
-        SubmitTotpAttempt.newBuilder()
-            .setRequestId(attemptId)
-            .setIssuedAt(at)
-            .setServiceSid(c.getServiceSid())
-            .setIdentity(c.getIdentity())
-            .setFactorSid(c.getFactorSid())
-            .setAttempt(attempt)
-            .build();
-    CompletableFuture<SpecificRecord> outcome = arbiter.awaitOutcome(attemptId);
-    writer.decide(c.getServiceSid(), c.getIdentity(), attemptId, command);
-    return arbiter.decided(c.getSid(), attemptId, outcome);
+    return waiting.admit(
+        () -> {
+          TotpAttempt attempt = totpAttempt(checker, c, factor, code, attemptId, at, metadata);
+          SubmitTotpAttempt command =
+              SubmitTotpAttempt.newBuilder()
+                  .setRequestId(attemptId)
+                  .setIssuedAt(at)
+                  .setServiceSid(c.getServiceSid())
+                  .setIdentity(c.getIdentity())
+                  .setFactorSid(c.getFactorSid())
+                  .setAttempt(attempt)
+                  .build();
+          CompletableFuture<SpecificRecord> outcome = arbiter.awaitOutcome(attemptId);
+          return writer
+              .whenAccepted(writer.send(c.getServiceSid(), c.getIdentity(), attemptId, command))
+              .thenCompose(reply -> arbiter.whenDecided(c.getSid(), attemptId, outcome));
+        });
   }
 
   /** A TOTP code as the entity task claims it: the steps it matched, never the code. */

@@ -6,6 +6,9 @@ import java.time.Duration;
 /**
  * The domain, wired from its ports: the same wiring serves production (Kafka adapters) and unit
  * tests (in-memory fakes).
+ *
+ * @param waitingVerifications the cap on verifications waiting for the expiry processor
+ * @param misses how a read that finds nothing here catches up with the log before a 404
  */
 public record Domain(
     Services services,
@@ -17,7 +20,9 @@ public record Domain(
     Notifications notifications,
     Catalog catalog,
     ChallengeView view,
-    AccessTokens accessTokens) {
+    AccessTokens accessTokens,
+    WaitingLimit waitingVerifications,
+    MissedReads misses) {
 
   public static Domain wire(
       String accountSid,
@@ -31,7 +36,9 @@ public record Domain(
       CommandBus commands,
       Duration commandTimeout,
       AttemptSigner signer,
-      byte[] secretKey) {
+      byte[] secretKey,
+      WaitingLimit waitingVerifications,
+      MissedReads misses) {
     CatalogWriter writer = new CatalogWriter(catalog, snapshots);
     EntityWriter entityWriter = new EntityWriter(catalog, commands, commandTimeout);
     Entities entities = new Entities(entityWriter, clock);
@@ -44,10 +51,20 @@ public record Domain(
         new Factors(entityWriter, crypto, signer, clock),
         challenges,
         new ChallengeCreation(catalog, view, entityWriter, checker, arbiter, clock),
-        new ChallengeVerification(challenges, catalog, checker, arbiter, entityWriter, clock),
+        new ChallengeVerification(
+            challenges,
+            catalog,
+            checker,
+            arbiter,
+            entityWriter,
+            clock,
+            waitingVerifications,
+            misses),
         new Notifications(catalog, view, challenges, entityWriter, clock),
         catalog,
         view,
-        new AccessTokens(catalog, accountSid, secretKey, clock));
+        new AccessTokens(catalog, accountSid, secretKey, clock),
+        waitingVerifications,
+        misses);
   }
 }

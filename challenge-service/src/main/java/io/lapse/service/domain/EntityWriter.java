@@ -9,7 +9,6 @@ import io.lapse.state.v1.FactorSnapshot;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -72,22 +71,28 @@ public final class EntityWriter {
 
   /** The reply of an accepted command, or the refusal as the API's error. */
   CommandReply accepted(CompletableFuture<CommandReply> pending) {
-    CommandReply reply;
-    try {
-      reply = pending.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof TimeoutException) {
-        throw ApiError.notDecidedInTime();
-      }
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      throw e;
-    }
-    if (reply.getStatus() == CommandStatus.REJECTED) {
-      throw refusal(reply);
-    }
-    return reply;
+    return Futures.join(whenAccepted(pending));
+  }
+
+  /**
+   * The reply of an accepted command, once it arrives, without waiting for it; fails with the
+   * refusal as the API's error, or "service unavailable" if no decision arrived in time.
+   */
+  CompletableFuture<CommandReply> whenAccepted(CompletableFuture<CommandReply> pending) {
+    return pending.handle(
+        (reply, error) -> {
+          if (error != null) {
+            Throwable cause = Futures.cause(error);
+            if (cause instanceof TimeoutException) {
+              throw ApiError.notDecidedInTime();
+            }
+            throw Futures.rethrow(cause);
+          }
+          if (reply.getStatus() == CommandStatus.REJECTED) {
+            throw refusal(reply);
+          }
+          return reply;
+        });
   }
 
   /** The API's error for a refused command. */

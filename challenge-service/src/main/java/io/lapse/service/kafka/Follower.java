@@ -10,9 +10,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +102,17 @@ public final class Follower implements AutoCloseable {
   /** Partitions waiting to read a record again, with the time (nanos) they first waited. */
   private final Map<TopicPartition, Long> heldSince = new ConcurrentHashMap<>();
 
+  /**
+   * Where the follower stands in each partition: every record before it has been applied. Written
+   * by the follower's thread after each poll, read by {@link #reach}.
+   */
+  private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
+
+  /** Waits of {@link #reach} not reached yet. */
+  private final Queue<Barrier> barriers = new ConcurrentLinkedQueue<>();
+
+  private volatile Set<TopicPartition> assigned = Set.of();
+
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final Thread thread;
   private long retryPauseMillis = FIRST_RETRY_PAUSE.toMillis();
@@ -173,11 +186,70 @@ public final class Follower implements AutoCloseable {
     return retries.get();
   }
 
+  /** The partitions this follower reads (empty before it started). */
+  public Set<TopicPartition> partitions() {
+    return assigned;
+  }
+
+  /**
+   * Completes once every record before {@code offsets} (of the partitions this follower reads) has
+   * been applied, or fails with a {@link TimeoutException} after {@code bound}.
+   */
+  public CompletableFuture<Void> reach(Map<TopicPartition, Long> offsets, Duration bound) {
+    Barrier barrier = new Barrier(Map.copyOf(offsets), new CompletableFuture<>());
+    // Completes the barrier itself, so the follower drops it even if it is never reached.
+    barrier.done().orTimeout(bound.toMillis(), TimeUnit.MILLISECONDS);
+    if (!barrier.reachedBy(applied)) {
+      barriers.add(barrier);
+      // The follower may have got there between the check and the add.
+      if (barrier.reachedBy(applied)) {
+        barriers.remove(barrier);
+      } else {
+        return barrier.done();
+      }
+    }
+    barrier.done().complete(null);
+    return barrier.done();
+  }
+
+  /** A wait for the follower to stand at or beyond {@code offsets}. */
+  private record Barrier(Map<TopicPartition, Long> offsets, CompletableFuture<Void> done) {
+    boolean reachedBy(Map<TopicPartition, Long> applied) {
+      for (var e : offsets.entrySet()) {
+        Long at = applied.get(e.getKey());
+        if (at == null || at < e.getValue()) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Publishes where each partition stands and releases the waits reached. A wait checks positions
+   * only after a poll, so while one is pending polls are short: the commit marker after a record
+   * moves the position without returning a record.
+   */
+  private void publishPositions() {
+    for (TopicPartition tp : assigned) {
+      applied.put(tp, consumer.position(tp));
+    }
+    barriers.removeIf(
+        b -> {
+          if (b.done().isDone() || b.reachedBy(applied)) {
+            b.done().complete(null);
+            return true;
+          }
+          return false;
+        });
+  }
+
   private void run() {
     try {
       Map<TopicPartition, Long> end = assignAndSeek();
       while (running) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        ConsumerRecords<byte[], byte[]> records =
+            consumer.poll(barriers.isEmpty() ? Duration.ofMillis(200) : Duration.ofMillis(10));
         Set<TopicPartition> heldNow = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
           TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -200,6 +272,7 @@ public final class Follower implements AutoCloseable {
         if (!caughtUp.isDone() && reached(end)) {
           caughtUp.complete(null);
         }
+        publishPositions();
       }
     } catch (WakeupException e) {
       // close() woke the poll.
@@ -292,6 +365,7 @@ public final class Follower implements AutoCloseable {
       infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
     }
     consumer.assign(partitions);
+    assigned = Set.copyOf(partitions);
     Map<TopicPartition, Long> byTime = new HashMap<>();
     List<TopicPartition> fromStart = new ArrayList<>();
     for (TopicPartition tp : partitions) {

@@ -5,14 +5,19 @@ import io.lapse.service.api.HttpApi;
 import io.lapse.service.crypto.SecretCipher;
 import io.lapse.service.domain.AttemptSigner;
 import io.lapse.service.domain.Catalog;
+import io.lapse.service.domain.CatchUp;
 import io.lapse.service.domain.ChallengeView;
 import io.lapse.service.domain.Domain;
 import io.lapse.service.domain.FactorCrypto;
+import io.lapse.service.domain.MissedReads;
+import io.lapse.service.domain.WaitingLimit;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The real HTTP API and domain on 127.0.0.1 (ephemeral port), with the Kafka side replaced by
@@ -34,6 +39,15 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
   public final AttemptMacKeys macKeys;
 
   private final HttpApi api;
+
+  /** Where answers that waited are written; shared by every fixture of the test JVM. */
+  private static final ExecutorService ANSWERS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "fixture-answers");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** The parts that exist before the HTTP client, which needs the bound port. */
   private record Parts(
@@ -68,7 +82,9 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
               commands,
               Duration.ofSeconds(1),
               new AttemptSigner(AttemptSigner.attemptIdKeyFrom(key), macKeys),
-              key);
+              key,
+              new WaitingLimit("verifications", 1000),
+              new MissedReads(CatchUp.NONE, new WaitingLimit("reads catching up", 1000), ANSWERS));
       HttpApi api =
           HttpApi.create(
                   domain,

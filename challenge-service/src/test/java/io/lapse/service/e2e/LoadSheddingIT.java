@@ -1,0 +1,251 @@
+package io.lapse.service.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lapse.expiry.ExpiryProcessorApp;
+import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.SchemaRegistry;
+import io.lapse.service.ChallengeServiceApp;
+import io.lapse.service.ServiceConfig;
+import io.lapse.service.support.HttpTestClient;
+import io.lapse.service.support.HttpTestClient.Reply;
+import io.lapse.service.support.Processor;
+import io.lapse.service.support.Scenario;
+import io.lapse.service.support.SystemEnv;
+import io.lapse.testkit.LapseIntegration;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With the expiry processor not running, a verification waits for a decision that does not come.
+ * Twice the cap of such verifications are fired at once: the cap of them wait (holding no request
+ * thread), the rest are answered at once 503 / 20503 with {@code Retry-After: 1} and publish
+ * nothing; GETs of other resources stay fast meanwhile; once the processor starts, every accepted
+ * verification is answered with its real outcome (docs/decisions/0009-partitioned-reads.md).
+ */
+@LapseIntegration
+class LoadSheddingIT {
+  private static final int CAP = 24;
+  private static final int FIRED = 2 * CAP;
+  private static final int GETS = 200;
+
+  private ChallengeServiceApp service;
+  private ExpiryProcessorApp processor;
+  private final ExecutorService pool = Executors.newFixedThreadPool(FIRED);
+
+  @AfterEach
+  void stop() {
+    pool.shutdownNow();
+    if (processor != null) {
+      processor.close();
+    }
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  /** What a fired verification got, and how long it took. */
+  private record Answer(String challengeSid, Reply reply, long millis) {}
+
+  @Test
+  void shouldShedVerificationsBeyondTheCapAndAnswerEveryAcceptedOneOnceTheProcessorRuns(
+      KafkaBroker broker, SchemaRegistry registry) throws Exception {
+    Map<String, String> env = SystemEnv.create(broker, registry);
+    env.put(ServiceConfig.MAX_WAITING_REQUESTS.name(), Integer.toString(CAP));
+    // Long enough that an accepted verification outlives the processor's start.
+    env.put(ServiceConfig.VERIFY_TIMEOUT.name(), "120000");
+    service = ChallengeServiceApp.start(ServiceConfig.fromEnv(env));
+    HttpTestClient api = new HttpTestClient(service.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
+    Scenario scenario = new Scenario(api, Clock.systemUTC());
+    String serviceSid = scenario.service();
+    String identity = Scenario.identity();
+    Scenario.PushFactor factor = scenario.verifiedPush(serviceSid, identity, "none");
+    String challenges = Scenario.entityPath(serviceSid, identity) + "/Challenges";
+    List<String> sids = new ArrayList<>();
+    List<String> approvals = new ArrayList<>();
+    for (int i = 0; i < FIRED; i++) {
+      Reply created =
+          api.post(challenges, "FactorSid", factor.sid(), "Details.Message", "Sign in " + i);
+      assertThat(created.status()).as(String.valueOf(created.json())).isEqualTo(201);
+      String sid = created.text("sid");
+      sids.add(sid);
+      approvals.add(
+          Scenario.approvalJws(factor.keys(), api.get(challenges + "/" + sid), "approved"));
+    }
+
+    // Open the client's connections first, so the figures below are the service's, not TCP's.
+    List<Future<Reply>> warm = new ArrayList<>();
+    for (int i = 0; i < FIRED; i++) {
+      warm.add(pool.submit(() -> api.get("/v2/Services/" + serviceSid)));
+    }
+    for (Future<Reply> w : warm) {
+      assertThat(w.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+
+    // Fire them all at once; no processor runs, so no decision comes yet.
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Answer>> fired = new ArrayList<>();
+    for (int i = 0; i < FIRED; i++) {
+      String sid = sids.get(i);
+      String jws = approvals.get(i);
+      fired.add(
+          pool.submit(
+              () -> {
+                go.await();
+                long t0 = System.nanoTime();
+                Reply r = api.post(challenges + "/" + sid, "AuthPayload", jws);
+                return new Answer(sid, r, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+              }));
+    }
+    go.countDown();
+    long firedAt = System.nanoTime();
+
+    // The excess is refused at once; the cap of them wait.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> fired.stream().filter(Future::isDone).count() == FIRED - CAP);
+    long allRefused = System.nanoTime();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> service.domain().waitingVerifications().waiting() == CAP);
+    Map<String, Answer> refused = new ConcurrentHashMap<>();
+    for (Future<Answer> f : fired) {
+      if (f.isDone()) {
+        Answer a = f.get();
+        refused.put(a.challengeSid(), a);
+      }
+    }
+    assertThat(refused).hasSize(FIRED - CAP);
+    for (Answer a : refused.values()) {
+      assertThat(a.reply().status()).as(String.valueOf(a.reply().json())).isEqualTo(503);
+      assertThat(a.reply().json().path("code").asInt()).isEqualTo(20503);
+      assertThat(a.reply().json().path("status").asInt()).isEqualTo(503);
+      assertThat(a.reply().json().path("more_info").asText()).contains("20503");
+      assertThat(a.reply().headers().firstValue("Retry-After")).contains("1");
+    }
+    long[] refusal = refused.values().stream().mapToLong(Answer::millis).sorted().toArray();
+
+    // No request thread is held by a waiting verification.
+    assertThat(jettyThreadsWaitingInLapseCode())
+        .as("Jetty threads blocked inside Lapse while verifications wait")
+        .isZero();
+
+    // Other requests answer fast while the verifications wait.
+    String[] others = {
+      "/v2/Services/" + serviceSid,
+      Scenario.entityPath(serviceSid, identity),
+      Scenario.entityPath(serviceSid, identity) + "/Factors/" + factor.sid(),
+      challenges + "/" + sids.get(0),
+      challenges + "?PageSize=5"
+    };
+    long[] gets = new long[GETS];
+    for (int i = 0; i < GETS; i++) {
+      long t0 = System.nanoTime();
+      Reply r = api.get(others[i % others.length]);
+      gets[i] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
+      assertThat(r.status()).as(others[i % others.length]).isEqualTo(200);
+    }
+    Arrays.sort(gets);
+    assertThat(fired.stream().filter(Future::isDone).count())
+        .as("accepted verifications still waiting after the GETs")
+        .isEqualTo(FIRED - CAP);
+    assertThat(scrapeOf(api))
+        .contains("lapse_requests_shed_total{for=\"decision\"} " + (FIRED - CAP));
+
+    // A refused verification published nothing: its challenge is still pending.
+    for (String sid : refused.keySet()) {
+      assertThat(api.get(challenges + "/" + sid).text("status")).isEqualTo("pending");
+    }
+
+    // Start the processor: every accepted verification gets its real outcome.
+    long startAt = System.nanoTime();
+    processor = Processor.start(env);
+    long running = System.nanoTime();
+    List<Answer> accepted = new ArrayList<>();
+    for (Future<Answer> f : fired) {
+      Answer a = f.get(60, TimeUnit.SECONDS);
+      if (!refused.containsKey(a.challengeSid())) {
+        accepted.add(a);
+      }
+    }
+    long drained = System.nanoTime();
+    assertThat(accepted).hasSize(CAP);
+    for (Answer a : accepted) {
+      assertThat(a.reply().status()).as(String.valueOf(a.reply().json())).isEqualTo(200);
+      assertThat(a.reply().text("status")).isEqualTo("approved");
+      assertThat(api.get(challenges + "/" + a.challengeSid()).text("status")).isEqualTo("approved");
+    }
+    assertThat(service.domain().waitingVerifications().waiting()).isZero();
+
+    System.out.printf(
+        "LoadSheddingIT: cap %d, fired %d at once: %d refused 503/20503 with Retry-After"
+            + " (refusal latency p50 %d ms, max %d ms, the last refused %d ms after firing);"
+            + " %d GETs of other resources while %d waited: p50 %.2f ms, p99 %.2f ms, max %.2f ms;"
+            + " processor RUNNING %d ms after its start, all %d accepted answered approved"
+            + " %d ms after that (%d ms after firing)%n",
+        CAP,
+        FIRED,
+        refused.size(),
+        refusal[refusal.length / 2],
+        refusal[refusal.length - 1],
+        TimeUnit.NANOSECONDS.toMillis(allRefused - firedAt),
+        GETS,
+        CAP,
+        gets[GETS / 2] / 1000.0,
+        gets[(int) Math.ceil(GETS * 0.99) - 1] / 1000.0,
+        gets[GETS - 1] / 1000.0,
+        TimeUnit.NANOSECONDS.toMillis(running - startAt),
+        accepted.size(),
+        TimeUnit.NANOSECONDS.toMillis(drained - running),
+        TimeUnit.NANOSECONDS.toMillis(drained - firedAt));
+    assertThat(refusal[refusal.length - 1]).as("slowest refusal, ms").isLessThan(5_000);
+    assertThat(gets[GETS - 1] / 1000).as("slowest GET while saturated, ms").isLessThan(2_000);
+  }
+
+  private static String scrapeOf(HttpTestClient api) {
+    try {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url("/metrics")))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      return r.body();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Jetty request threads parked or blocked with a Lapse frame on their stack: a handler waiting on
+   * a thread. Idle pool threads have no Lapse frame.
+   */
+  private static long jettyThreadsWaitingInLapseCode() {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .filter(e -> e.getKey().getName().startsWith("JettyServerThreadPool"))
+        .filter(
+            e ->
+                e.getKey().getState() == Thread.State.WAITING
+                    || e.getKey().getState() == Thread.State.TIMED_WAITING
+                    || e.getKey().getState() == Thread.State.BLOCKED)
+        .filter(
+            e ->
+                Arrays.stream(e.getValue())
+                    .anyMatch(f -> f.getClassName().startsWith("io.lapse.service")))
+        .count();
+  }
+}
