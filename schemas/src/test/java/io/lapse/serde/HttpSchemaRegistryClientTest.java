@@ -510,8 +510,10 @@ class HttpSchemaRegistryClientTest {
             new HttpSchemaRegistryClient.Retry(10, Duration.ofMillis(40), Duration.ofMillis(100)));
 
     assertThatThrownBy(() -> client.getById(1)).isInstanceOf(RegistryUnavailableException.class);
-    // Tries at 0, 40 and 120 ms would exceed the budget: only the first two are sent.
-    assertThat(server.requests()).hasSize(2);
+    // Ten tries are allowed, but a third (at 0, 40, then 120 ms) would exceed the 100 ms budget:
+    // at most two are sent. On a loaded machine the first answer alone may take past 60 ms, and
+    // then the budget leaves no room for a second: one is right too.
+    assertThat(server.requests()).hasSizeBetween(1, 2);
   }
 
   @Test
