@@ -122,8 +122,8 @@ final class Status {
     double expiries = window.isEmpty() ? 0 : window.lastEntry().getValue();
     out.printf(
         "  lateness      p50 %s, p99 %s over %.0f expiries %s; max %s (recent)%n",
-        ms(millis(PrometheusText.quantile(window, 0.5))),
-        ms(millis(PrometheusText.quantile(window, 0.99))),
+        ms(atMost(millis(PrometheusText.quantile(window, 0.5)), r.latenessMax())),
+        ms(atMost(millis(PrometheusText.quantile(window, 0.99)), r.latenessMax())),
         expiries,
         before.isEmpty() ? "since start" : "since the last report",
         ms(r.latenessMax()));
@@ -304,6 +304,17 @@ final class Status {
 
   private static OptionalDouble millis(OptionalDouble seconds) {
     return seconds.isPresent() ? OptionalDouble.of(seconds.getAsDouble() * 1000) : seconds;
+  }
+
+  /**
+   * A quantile interpolated inside its bucket can exceed every value seen; the recent max bounds it
+   * when the max is known.
+   */
+  static OptionalDouble atMost(OptionalDouble quantile, OptionalDouble max) {
+    if (quantile.isPresent() && max.isPresent() && max.getAsDouble() > 0) {
+      return OptionalDouble.of(Math.min(quantile.getAsDouble(), max.getAsDouble()));
+    }
+    return quantile;
   }
 
   private static String ms(OptionalDouble v) {

@@ -61,4 +61,14 @@ class PrometheusTextTest {
     assertThat(PrometheusText.quantile(interval, 0.5).getAsDouble()).isCloseTo(0.055, within(1e-9));
     assertThat(PrometheusText.quantile(PrometheusText.minus(now, now), 0.5)).isEmpty();
   }
+
+  @Test
+  void statusShouldNeverShowAQuantileAboveTheMaxSeen() {
+    assertThat(Status.atMost(java.util.OptionalDouble.of(8.0), java.util.OptionalDouble.of(7.0)))
+        .hasValue(7.0);
+    assertThat(Status.atMost(java.util.OptionalDouble.of(3.0), java.util.OptionalDouble.of(7.0)))
+        .hasValue(3.0);
+    assertThat(Status.atMost(java.util.OptionalDouble.of(3.0), java.util.OptionalDouble.empty()))
+        .hasValue(3.0);
+  }
 }
