@@ -1,5 +1,6 @@
 package io.lapse.service.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.lapse.service.crypto.TotpAlgorithm;
 import io.lapse.service.domain.AccessTokens;
@@ -130,5 +131,18 @@ final class FactorHandlers {
                     .orElseThrow(
                         () -> ApiError.invalidParam("Config.Alg", "must be sha1, sha256 or sha512"))
                     .twilioName());
+  }
+
+  /**
+   * {@code POST /lapse/v1/Reseal}: re-seals every TOTP seed under the newest key (account only).
+   */
+  void reseal(Context ctx) {
+    Factors.ResealReport r = factors.resealAll();
+    ObjectNode body = Json.object();
+    body.put("key_id", r.keyId());
+    body.put("resealed", r.resealed());
+    body.put("already_current", r.alreadyCurrent());
+    body.put("failed", r.failed());
+    Responses.json(ctx, 200, body);
   }
 }

@@ -26,6 +26,9 @@ final class Routes {
   static final String ACCESS_TOKENS = SERVICE + "/AccessTokens";
   static final String ACCESS_TOKEN = ACCESS_TOKENS + "/{accessTokenSid}";
 
+  /** Lapse's own: re-seal every TOTP seed under the newest LAPSE_SECRET_KEY (README, Security). */
+  static final String RESEAL = "/lapse/v1/Reseal";
+
   private Routes() {}
 
   static List<Route> table(
@@ -56,7 +59,8 @@ final class Routes {
         new Route(HandlerType.POST, CHALLENGE, challenges::update),
         new Route(HandlerType.POST, NOTIFICATIONS, notifications::create),
         new Route(HandlerType.POST, ACCESS_TOKENS, accessTokens::create),
-        new Route(HandlerType.GET, ACCESS_TOKEN, accessTokens::fetch));
+        new Route(HandlerType.GET, ACCESS_TOKEN, accessTokens::fetch),
+        new Route(HandlerType.POST, RESEAL, factors::reseal));
   }
 
   /** Installs the table; every GET finds what another instance just wrote ({@link SyncOnMiss}). */

@@ -15,6 +15,7 @@ import io.lapse.commands.v1.FactorVerification;
 import io.lapse.commands.v1.RecentAttempt;
 import io.lapse.commands.v1.ReleaseTotpStep;
 import io.lapse.commands.v1.RequestNotification;
+import io.lapse.commands.v1.ResealedSecret;
 import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.UpdateFactor;
 import io.lapse.contract.TwilioError;
@@ -316,11 +317,19 @@ public final class EntityDecider {
         }
       }
     }
-    FactorSnapshot next = b.setUpdatedAt(Instant.ofEpochMilli(time)).build();
+    ResealedSecret resealed = c.getChanges().getResealedSecret();
+    if (resealed == null || v != null || changesMoreThanTheSeal(c.getChanges())) {
+      b.setUpdatedAt(Instant.ofEpochMilli(time));
+    } else {
+      outcome = "factor-resealed"; // the same seed under the newest key: not a user's change
+    }
+    FactorSnapshot next = b.build();
     Map<String, FactorRecord> factors = new LinkedHashMap<>();
     factors.put(
         next.getSid(),
         FactorRecord.newBuilder(record)
+            .setBindingDigest(
+                resealed == null ? record.getBindingDigest() : resealed.getBindingDigest())
             .setFactor(next)
             .setLastAcceptedStepStart(lastAccepted)
             .setRecentAttempts(recent)
@@ -396,8 +405,20 @@ public final class EntityDecider {
       if (c.getTotpAlg() != null) {
         b.setTotpAlg(c.getTotpAlg());
       }
+      if (c.getResealedSecret() != null) {
+        b.setTotpSecretCiphertext(c.getResealedSecret().getCiphertext())
+            .setTotpSecretKeyId(c.getResealedSecret().getKeyId());
+      }
     }
     return null;
+  }
+
+  /** Whether an update changes anything besides re-sealing the seed. */
+  private static boolean changesMoreThanTheSeal(FactorChanges c) {
+    return !FactorChanges.newBuilder(c)
+        .setResealedSecret(null)
+        .build()
+        .equals(FactorChanges.newBuilder().build());
   }
 
   /** The entity's factor creation times within the window that ends at {@code time}. */

@@ -49,6 +49,11 @@ public final class FactorCrypto {
    *
    * @throws ApiError 500 with an explanation if this instance cannot decrypt it
    */
+  /** The id of the newest key, the one that seals. */
+  public String keyId() {
+    return cipher.keyId();
+  }
+
   public byte[] totpSecret(FactorSnapshot factor) {
     try {
       ByteBuffer buf = factor.getTotpSecretCiphertext().duplicate();

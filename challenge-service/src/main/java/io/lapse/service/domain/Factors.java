@@ -5,6 +5,7 @@ import io.lapse.commands.v1.CreateFactor;
 import io.lapse.commands.v1.DeleteFactor;
 import io.lapse.commands.v1.FactorChanges;
 import io.lapse.commands.v1.FactorVerification;
+import io.lapse.commands.v1.ResealedSecret;
 import io.lapse.commands.v1.UpdateFactor;
 import io.lapse.service.crypto.Base32;
 import io.lapse.service.crypto.PushSignatureVerifier;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Push and TOTP factors: enrolment, reads, config updates, verification of the factor itself, and
@@ -39,6 +42,8 @@ public final class Factors {
   static final String UNVERIFIED = EntityDecider.UNVERIFIED;
   private static final int GENERATED_SECRET_BYTES = 20;
   private static final Set<String> PLATFORMS = Set.of("apn", "fcm", "none");
+
+  private static final Logger LOG = LoggerFactory.getLogger(Factors.class);
 
   private final EntityWriter writer;
   private final FactorCrypto crypto;
@@ -306,6 +311,72 @@ public final class Factors {
     int skew = StrictPolicy.totpSkew(Lookups.service(writer.catalog(), serviceSid), factor);
     long[] steps = crypto.totpMatchedSteps(factor, skew, payload, clock.instant());
     return v.setMatchedStepStarts(Arrays.stream(steps).boxed().toList()).build();
+  }
+
+  /**
+   * What a re-seal did: the newest key's id, the seeds re-sealed under it, those already under it,
+   * and those that could not be (a key no longer configured, or the entity task did not decide).
+   */
+  public record ResealReport(String keyId, int resealed, int alreadyCurrent, int failed) {}
+
+  /**
+   * Re-seals every TOTP seed this instance knows under the newest {@code LAPSE_SECRET_KEY}, so an
+   * older key listed in {@code LAPSE_SECRET_KEYS_PREVIOUS} can be retired: each seed is opened with
+   * the key that sealed it, sealed again under the newest, and written by the factor's entity task
+   * (an update that carries the sealed seed and its binding digest, so the decision and the
+   * snapshots stay the task's). Rerunnable: a seed already under the newest key is left alone.
+   */
+  public ResealReport resealAll() {
+    String current = crypto.keyId();
+    int resealed = 0;
+    int alreadyCurrent = 0;
+    int failed = 0;
+    for (FactorSnapshot f : writer.catalog().factors().all()) {
+      if (!TOTP.equals(f.getFactorType()) || f.getTotpSecretCiphertext() == null) {
+        continue;
+      }
+      if (current.equals(f.getTotpSecretKeyId())) {
+        alreadyCurrent++;
+        continue;
+      }
+      try {
+        reseal(f);
+        resealed++;
+      } catch (RuntimeException e) {
+        // Neither the seed nor the message (which may name key ids) goes to the log.
+        LOG.warn("TOTP seed of factor {} not re-sealed ({})", f.getSid(), e.getClass().getName());
+        failed++;
+      }
+    }
+    return new ResealReport(current, resealed, alreadyCurrent, failed);
+  }
+
+  private void reseal(FactorSnapshot f) {
+    byte[] seed = crypto.totpSecret(f);
+    try {
+      FactorSnapshot.Builder sealed = FactorSnapshot.newBuilder(f);
+      crypto.sealTotpSecret(sealed, f.getSid(), seed);
+      ResealedSecret secret =
+          ResealedSecret.newBuilder()
+              .setCiphertext(sealed.getTotpSecretCiphertext())
+              .setKeyId(sealed.getTotpSecretKeyId())
+              .setBindingDigest(ByteBuffer.wrap(crypto.totpBindingDigest(seed)))
+              .build();
+      String requestId = EntityWriter.newRequestId();
+      UpdateFactor command =
+          UpdateFactor.newBuilder()
+              .setRequestId(requestId)
+              .setIssuedAt(clock.instant())
+              .setServiceSid(f.getServiceSid())
+              .setIdentity(f.getIdentity())
+              .setFactorSid(f.getSid())
+              .setChanges(FactorChanges.newBuilder().setResealedSecret(secret).build())
+              .build();
+      writer.awaitFactor(
+          writer.decide(f.getServiceSid(), f.getIdentity(), requestId, command).getFactor());
+    } finally {
+      Arrays.fill(seed, (byte) 0);
+    }
   }
 
   public void delete(String serviceSid, String identity, String factorSid) {

@@ -115,6 +115,17 @@ public final class SnapshotTable<V> {
     return out;
   }
 
+  /** Every live snapshot, in no particular order. */
+  public List<V> all() {
+    List<V> out = new ArrayList<>();
+    for (Row<V> row : rows.values()) {
+      if (row.value() != null) {
+        out.add(row.value());
+      }
+    }
+    return out;
+  }
+
   /** Number of live rows. */
   public long size() {
     return rows.values().stream().filter(r -> r.value() != null).count();

@@ -73,7 +73,8 @@ class ApiFuzzTest {
           new Endpoint("GET", Routes.CHALLENGES),
           new Endpoint("GET", Routes.CHALLENGE),
           new Endpoint("POST", Routes.CHALLENGE),
-          new Endpoint("POST", Routes.NOTIFICATIONS));
+          new Endpoint("POST", Routes.NOTIFICATIONS),
+          new Endpoint("POST", Routes.RESEAL));
 
   private static final List<String> FORM_NAMES =
       List.of(

@@ -134,6 +134,18 @@ class FactorsApiTest {
   }
 
   @Test
+  void shouldLeaveASeedAlreadyUnderTheNewestKeyAloneOnAReseal() {
+    api.post(factors, "FriendlyName", "phone", "FactorType", "totp");
+
+    Reply r = api.post("/lapse/v1/Reseal");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().path("resealed").asInt()).as(r.json().toString()).isZero();
+    assertThat(r.json().path("already_current").asInt()).isEqualTo(1);
+    assertThat(r.json().path("failed").asInt()).isZero();
+  }
+
+  @Test
   void shouldAnswerARetriedFactorVerificationAsTheFirstAndCountItOnce() {
     String sid = api.post(factors, "FriendlyName", "phone", "FactorType", "totp").text("sid");
     for (int i = 0; i < 6; i++) {

@@ -12,6 +12,7 @@ import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorChanges;
 import io.lapse.commands.v1.FactorRecord;
 import io.lapse.commands.v1.FactorVerification;
+import io.lapse.commands.v1.ResealedSecret;
 import io.lapse.commands.v1.UpdateFactor;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.service.decision.EntityDecision.Snapshot;
@@ -775,6 +776,33 @@ class EntityDeciderTest {
 
     assertThat(retry.reply().getCode()).isEqualTo(first.reply().getCode()).isEqualTo(60311);
     assertThat(retry.reply().getFactor().getFailedVerifications()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldResealASeedWithItsBindingDigestButNoUserVisibleChange() {
+    EntityState state =
+        Given.entity().factor(1, EntityDecider.TOTP, EntityDecider.VERIFIED, 0, STEP).state();
+    ResealedSecret sealed =
+        ResealedSecret.newBuilder()
+            .setCiphertext(ByteBuffer.wrap(new byte[] {9, 9, 9}))
+            .setKeyId("k-new")
+            .setBindingDigest(digest(77))
+            .build();
+
+    EntityDecision d =
+        decider.decide(
+            state,
+            update(1, FactorChanges.newBuilder().setResealedSecret(sealed).build(), null),
+            T);
+
+    FactorRecord next = d.factors().get(factorSid(1));
+    FactorSnapshot before = state.factors().get(factorSid(1)).getFactor();
+    assertThat(d.outcome()).isEqualTo("factor-resealed");
+    assertThat(next.getFactor().getTotpSecretKeyId()).isEqualTo("k-new");
+    assertThat(next.getFactor().getTotpSecretCiphertext()).isEqualTo(sealed.getCiphertext());
+    assertThat(next.getBindingDigest()).as("60317 under the new key").isEqualTo(digest(77));
+    assertThat(next.getFactor().getUpdatedAt()).isEqualTo(before.getUpdatedAt());
+    assertThat(next.getLastAcceptedStepStart()).isEqualTo(STEP);
   }
 
   @Test
