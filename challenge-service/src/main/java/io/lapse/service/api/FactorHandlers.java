@@ -134,7 +134,7 @@ final class FactorHandlers {
   }
 
   /**
-   * {@code POST /lapse/v1/Reseal}: re-seals every TOTP seed under the newest key (account only).
+   * {@code POST /v2/Lapse/Reseal}: re-seals every TOTP seed under the newest key (account only).
    */
   void reseal(Context ctx) {
     Factors.ResealReport r = factors.resealAll();

@@ -26,8 +26,11 @@ final class Routes {
   static final String ACCESS_TOKENS = SERVICE + "/AccessTokens";
   static final String ACCESS_TOKEN = ACCESS_TOKENS + "/{accessTokenSid}";
 
-  /** Lapse's own: re-seal every TOTP seed under the newest LAPSE_SECRET_KEY (README, Security). */
-  static final String RESEAL = "/lapse/v1/Reseal";
+  /**
+   * Lapse's own: re-seal every TOTP seed under the newest LAPSE_SECRET_KEY (README, Security).
+   * Under /v2 so the account's authentication covers it; no device or access token may call it.
+   */
+  static final String RESEAL = "/v2/Lapse/Reseal";
 
   private Routes() {}
 

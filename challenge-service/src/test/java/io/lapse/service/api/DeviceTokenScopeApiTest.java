@@ -171,6 +171,7 @@ class DeviceTokenScopeApiTest {
     assertRefused(device.delete("/v2/Services/" + service));
     assertRefused(
         device.post(entity.replace("/Entities/" + identity, "/Entities"), "Identity", "x"));
+    assertRefused(device.post("/v2/Lapse/Reseal"));
   }
 
   @Test

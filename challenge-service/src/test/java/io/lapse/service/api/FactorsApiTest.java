@@ -137,12 +137,15 @@ class FactorsApiTest {
   void shouldLeaveASeedAlreadyUnderTheNewestKeyAloneOnAReseal() {
     api.post(factors, "FriendlyName", "phone", "FactorType", "totp");
 
-    Reply r = api.post("/lapse/v1/Reseal");
+    Reply r = api.post("/v2/Lapse/Reseal");
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().path("resealed").asInt()).as(r.json().toString()).isZero();
     assertThat(r.json().path("already_current").asInt()).isEqualTo(1);
     assertThat(r.json().path("failed").asInt()).isZero();
+    assertThat(api.getWithAuthorization("/v2/Lapse/Reseal", null).status())
+        .as("behind the account's authentication like every /v2 path")
+        .isEqualTo(401);
   }
 
   @Test

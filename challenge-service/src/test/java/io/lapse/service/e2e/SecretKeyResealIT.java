@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Key rotation completed against the running system: seeds sealed under an old {@code
  * LAPSE_SECRET_KEY}, the service restarted with a new key and the old one in {@code
- * LAPSE_SECRET_KEYS_PREVIOUS}, a re-seal ({@code POST /lapse/v1/Reseal}), then the old key dropped
+ * LAPSE_SECRET_KEYS_PREVIOUS}, a re-seal ({@code POST /v2/Lapse/Reseal}), then the old key dropped
  * altogether: every seed still verifies, so the old key can be retired.
  */
 @LapseIntegration
@@ -66,8 +66,8 @@ class SecretKeyResealIT {
       JsonNode again;
       try (ChallengeServiceApp rotated = ChallengeServiceApp.start(ServiceConfig.fromEnv(env))) {
         HttpTestClient api = client(rotated);
-        first = api.post("/lapse/v1/Reseal").json();
-        again = api.post("/lapse/v1/Reseal").json();
+        first = api.post("/v2/Lapse/Reseal").json();
+        again = api.post("/v2/Lapse/Reseal").json();
       }
       assertThat(first.path("resealed").asInt()).as(first.toString()).isEqualTo(2);
       assertThat(first.path("failed").asInt()).isZero();
