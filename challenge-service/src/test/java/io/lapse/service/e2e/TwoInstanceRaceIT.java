@@ -278,6 +278,58 @@ class TwoInstanceRaceIT {
   }
 
   @Test
+  void shouldEnrolOneFactorPerAccessTokenRacedOnBothInstances() {
+    int held = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+      String identity = Scenario.identity();
+      Reply issued =
+          apiA.post(
+              "/v2/Services/" + service + "/AccessTokens",
+              "Identity",
+              identity,
+              "FactorType",
+              "push",
+              "Ttl",
+              "300");
+      assertThat(issued.status()).as(String.valueOf(issued.json())).isEqualTo(201);
+      String token = issued.text("token");
+      HttpTestClient phoneA = new HttpTestClient(a.baseUrl(), "token", token);
+      HttpTestClient phoneB = new HttpTestClient(b.baseUrl(), "token", token);
+      // Two phones, two key pairs: only the token rule can refuse one of them.
+      List<Reply> replies =
+          race(
+              List.of(
+                  () -> phoneA.post(factors(identity), pushEnrolment()),
+                  () -> phoneB.post(factors(identity), pushEnrolment())));
+      List<Integer> statuses = replies.stream().map(Reply::status).sorted().toList();
+      Reply refused = replies.stream().filter(r -> r.status() == 403).findFirst().orElse(null);
+      boolean one = statuses.equals(List.of(201, 403)) && code(refused) == 60313;
+      await().atMost(VISIBLE).until(() -> factorCount(apiB, identity) >= 1);
+      held += one && factorCount(apiA, identity) == 1 && factorCount(apiB, identity) == 1 ? 1 : 0;
+      assertThat(statuses).as("round %d", round).containsExactly(201, 403);
+      assertThat(code(refused)).isEqualTo(60313);
+    }
+    System.out.printf(
+        "Race 60313 (one access token enrolling on both at once): %d rounds, exactly one factor"
+            + " in %d%n",
+        ROUNDS, held);
+    assertThat(held).isEqualTo(ROUNDS);
+  }
+
+  private static String[] pushEnrolment() {
+    return new String[] {
+      "FriendlyName", "Pixel 8",
+      "FactorType", "push",
+      "Binding.PublicKey",
+          Base64.getEncoder().encodeToString(Scenario.newKeyPair().getPublic().getEncoded()),
+      "Binding.Alg", "ES256",
+      "Config.SdkVersion", "0.9.0",
+      "Config.AppId", "com.example.lapse",
+      "Config.NotificationPlatform", "none"
+    };
+  }
+
+  @Test
   void shouldAcceptAtMostFiveWrongCodesForAFactorRacedOnBothInstances() {
     String identity = Scenario.identity();
     int held = 0;
