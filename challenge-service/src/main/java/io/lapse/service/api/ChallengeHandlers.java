@@ -132,7 +132,17 @@ final class ChallengeHandlers {
    */
   void update(Context ctx) {
     Form form = Form.body(ctx);
-    String authPayload = form.required("AuthPayload", Integer.MAX_VALUE);
+    Optional<String> payload = form.opt("AuthPayload");
+    if (payload.isEmpty() || payload.get().isEmpty()) {
+      // The spec makes AuthPayload optional: without it nothing is verified, so nothing changes.
+      // Metadata is kept only with the answer it describes (it travels in the attempt).
+      if (form.opt("Metadata").isPresent()) {
+        throw ApiError.invalidParam("Metadata", "is recorded only with an AuthPayload");
+      }
+      fetch(ctx);
+      return;
+    }
+    String authPayload = payload.get();
     Map<String, String> metadata =
         form.opt("Metadata").map(m -> Json.stringMap("Metadata", m, 1024)).orElse(null);
     String serviceSid = ctx.pathParam("serviceSid");
