@@ -16,6 +16,7 @@ import io.lapse.service.ChallengeServiceApp;
 import io.lapse.service.CredentialsFile;
 import io.lapse.service.Main;
 import io.lapse.service.ServiceConfig;
+import io.lapse.service.crypto.ApiKeys;
 import io.lapse.service.crypto.Base32;
 import io.lapse.service.support.HttpTestClient;
 import io.lapse.service.support.HttpTestClient.Reply;
@@ -63,6 +64,8 @@ class SecretsNotLoggedIT {
   /** Secret values by what they are, to name the one that leaked. */
   private final Map<String, String> secrets = new LinkedHashMap<>();
 
+  private final ApiKeys.NewKey apiKey = ApiKeys.generate();
+
   @TempDir Path dir;
 
   @Test
@@ -83,6 +86,7 @@ class SecretsNotLoggedIT {
         totpFlows(api, serviceSid);
         pushFlows(api, serviceSid, config.accountSid());
         refusedCredentials(service.baseUrl(), config.accountSid());
+        apiKeyAndAccessTokenFlows(service.baseUrl(), serviceSid);
         unreadableBody(api, serviceSid, config);
         generatedCredentials(env);
         assertThat(processor.state()).isEqualTo(KafkaStreams.State.RUNNING);
@@ -106,6 +110,7 @@ class SecretsNotLoggedIT {
             "Starting expiry processor",
             "LAPSE_AUTH_TOKEN=****",
             "LAPSE_SECRET_KEY=****",
+            "LAPSE_API_KEYS=****",
             "KAFKA_PROPERTY_SASL_JAAS_CONFIG=****",
             "SCHEMA_REGISTRY_URL=http://****@",
             dir.resolve("generated.credentials").toString());
@@ -147,7 +152,46 @@ class SecretsNotLoggedIT {
             + saslPassword
             + "\";");
     secret("SASL password", saslPassword);
+    env.put("LAPSE_API_KEYS", apiKey.entry());
+    secret("API key secret", apiKey.secret());
+    secret("API key Authorization header", base64(apiKey.sid() + ":" + apiKey.secret()));
     return env;
+  }
+
+  /**
+   * An API key's calls, and a phone's enrolment with an access token: a good one, then the same
+   * token refused on another route and a second time.
+   */
+  private void apiKeyAndAccessTokenFlows(String baseUrl, String serviceSid) {
+    HttpTestClient backend = new HttpTestClient(baseUrl, apiKey.sid(), apiKey.secret());
+    String identity = Scenario.identity();
+    Reply issued =
+        backend.post(
+            "/v2/Services/" + serviceSid + "/AccessTokens",
+            "Identity",
+            identity,
+            "FactorType",
+            "push");
+    assertThat(issued.status()).as(String.valueOf(issued.json())).isEqualTo(201);
+    String token = issued.text("token");
+    secret("access token", token);
+    secret("access token Authorization header", base64("token:" + token));
+    secret("access token signature", token.substring(token.lastIndexOf('.') + 1));
+    HttpTestClient phone = new HttpTestClient(baseUrl, "token", token);
+    String[] enrolment = {
+      "FriendlyName", "Pixel 8",
+      "FactorType", "push",
+      "Binding.PublicKey",
+          Base64.getEncoder().encodeToString(Scenario.newKeyPair().getPublic().getEncoded()),
+      "Binding.Alg", "ES256",
+      "Config.SdkVersion", "0.9.0",
+      "Config.AppId", "com.example.lapse",
+      "Config.NotificationPlatform", "none"
+    };
+    String factors = Scenario.entityPath(serviceSid, identity) + "/Factors";
+    assertThat(phone.post(factors, enrolment).status()).isEqualTo(201);
+    assertThat(phone.get("/v2/Services/" + serviceSid).status()).isEqualTo(401);
+    assertThat(phone.post(factors, enrolment).status()).isEqualTo(403);
   }
 
   /** A TOTP factor with a seed given by the client, verified; challenges answered with codes. */
