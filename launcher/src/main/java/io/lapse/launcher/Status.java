@@ -273,27 +273,22 @@ final class Status {
   }
 
   private static String health(HttpClient http, String url) {
-    try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? "UP" : "DOWN (" + r.statusCode() + ")";
-    } catch (java.io.IOException e) {
-      return "unreachable";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "unknown";
-    }
+    return get(http, url)
+        .map(r -> r.statusCode() == 200 ? "UP" : "DOWN (" + r.statusCode() + ")")
+        .orElse("unreachable");
   }
 
   private static Optional<String> fetch(HttpClient http, String url) {
+    return get(http, url).filter(r -> r.statusCode() == 200).map(HttpResponse::body);
+  }
+
+  /** One bounded GET; empty when nothing answered. */
+  private static Optional<HttpResponse<String>> get(HttpClient http, String url) {
     try {
-      HttpResponse<String> r =
+      return Optional.of(
           http.send(
               HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+              HttpResponse.BodyHandlers.ofString()));
     } catch (java.io.IOException e) {
       return Optional.empty();
     } catch (InterruptedException e) {

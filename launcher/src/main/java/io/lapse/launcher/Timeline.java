@@ -71,7 +71,6 @@ final class Timeline {
               SerdeConfig.SCHEMA_REGISTRY_URL, registry, "avro.use.logical.type.converters", true),
           false);
       Set<String> existing = consumer.listTopics(Duration.ofSeconds(10)).keySet();
-      Instant[] deadline = new Instant[1];
       for (String topic : names.challengeTopics()) {
         if (!existing.contains(topic)) {
           continue;
@@ -82,7 +81,7 @@ final class Timeline {
         for (ConsumerRecord<byte[], byte[]> r :
             readAll(consumer, List.of(new TopicPartition(topic, p)))) {
           if (Arrays.equals(r.key(), key)) {
-            events.add(decoded(r, values, deadline));
+            events.add(decoded(r, values));
           }
         }
         String dlq = TopicNames.deadLetter(topic);
@@ -98,32 +97,16 @@ final class Timeline {
           }
         }
       }
-      // The expiry's lateness needs the deadline, which the created event may follow in time.
-      List<Event> withLateness = new ArrayList<>();
-      for (Event e : events) {
-        withLateness.add(
-            e.type().equals("ChallengeExpired") && deadline[0] != null && e.detail().isEmpty()
-                ? new Event(
-                    e.topic(),
-                    e.partition(),
-                    e.offset(),
-                    e.time(),
-                    e.type(),
-                    "late by " + Duration.between(deadline[0], e.time()).toMillis() + " ms")
-                : e);
-      }
-      withLateness.sort(
+      events.sort(
           Comparator.comparing(Event::time)
               .thenComparing(Event::topic)
               .thenComparing(Event::offset));
-      return withLateness;
+      return events;
     }
   }
 
   private static Event decoded(
-      ConsumerRecord<byte[], byte[]> r,
-      ConfluentAvroDeserializer<Object> values,
-      Instant[] deadline) {
+      ConsumerRecord<byte[], byte[]> r, ConfluentAvroDeserializer<Object> values) {
     Instant time = Instant.ofEpochMilli(r.timestamp());
     Object value;
     try {
@@ -137,15 +120,12 @@ final class Timeline {
     String type = record.getSchema().getName();
     String detail = "";
     switch (type) {
-      case "ChallengeCreated" -> {
-        deadline[0] = instant(record.get("expirationDate"));
-        detail = "expires " + deadline[0];
-      }
+      case "ChallengeCreated" -> detail = "expires " + instant(record.get("expirationDate"));
       case "ChallengeExpired" -> {
         Instant due = instant(record.get("expirationDate"));
         Instant at = instant(record.get("expiredAt"));
         if (due != null && at != null) {
-          deadline[0] = due;
+          // The expiry carries its own deadline: its lateness needs no other event.
           detail =
               "late by "
                   + Duration.between(due, at).toMillis()
