@@ -8,7 +8,9 @@ import io.lapse.service.domain.ChallengeView;
 import io.lapse.service.domain.Domain;
 import io.lapse.service.domain.FactorCrypto;
 import io.lapse.service.domain.MissedReads;
+import io.lapse.service.domain.SnapshotTable;
 import io.lapse.service.domain.WaitingLimit;
+import io.lapse.service.domain.Webhooks;
 import io.lapse.service.kafka.EntityDecisionCounts;
 import io.lapse.service.kafka.EntityStreams;
 import io.lapse.service.kafka.EventProducer;
@@ -16,7 +18,9 @@ import io.lapse.service.kafka.Follower;
 import io.lapse.service.kafka.KafkaAttemptGateway;
 import io.lapse.service.kafka.KafkaCommandBus;
 import io.lapse.service.kafka.KafkaLogs;
+import io.lapse.service.kafka.KafkaWebhookLog;
 import io.lapse.service.kafka.LogCatchUp;
+import io.lapse.state.v1.WebhookSnapshot;
 import io.lapse.topics.ContractRegistration;
 import io.lapse.topics.KafkaConnection;
 import io.lapse.topics.LapseTopics;
@@ -123,6 +127,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
     replies.start();
 
     Catalog catalog = new Catalog();
+    SnapshotTable<WebhookSnapshot> webhookTable = Webhooks.newTable();
     Follower state =
         new Follower(
             "state",
@@ -134,7 +139,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
                 Follower.Subscription.fromBeginning(
                     topics.entities(), (k, v, o) -> catalog.entities().apply(k, o, v)),
                 Follower.Subscription.fromBeginning(
-                    topics.factors(), (k, v, o) -> catalog.factors().apply(k, o, v))));
+                    topics.factors(), (k, v, o) -> catalog.factors().apply(k, o, v)),
+                Follower.Subscription.fromBeginning(
+                    topics.webhooks(), (k, v, o) -> webhookTable.apply(k, o, v))));
     resources.add(0, state);
     state.start();
 
@@ -231,7 +238,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
             config.attemptSigner(),
             config.secretKey(),
             verifications,
-            misses);
+            misses,
+            new KafkaWebhookLog(producer, topics.webhooks()),
+            webhookTable);
     registerWaitMetrics(metrics, verifications, misses, catchUp);
     Gauge.builder("lapse.challenges.viewed", view, ChallengeView::size).register(metrics);
     Gauge.builder("lapse.verifications.waiting", gateway, KafkaAttemptGateway::waiting)

@@ -23,6 +23,7 @@ import io.lapse.serde.SubjectNameStrategy;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
+import io.lapse.state.v1.WebhookSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,7 @@ public final class LapseTopics {
   private final Topic<String, FactorSnapshot> factors;
   private final Topic<String, SpecificRecord> commands;
   private final Topic<String, CommandReply> replies;
+  private final Topic<String, WebhookSnapshot> webhooks;
   private final List<ContractSubject> contract = new ArrayList<>();
 
   private LapseTopics(TopicNames names, Map<String, ?> serdeConfig) {
@@ -88,6 +90,7 @@ public final class LapseTopics {
             RequestNotification.class,
             ReleaseTotpStep.class);
     this.replies = single(names.replies(), CommandReply.class, serdeConfig);
+    this.webhooks = single(names.webhooks(), WebhookSnapshot.class, serdeConfig);
   }
 
   /**
@@ -201,6 +204,14 @@ public final class LapseTopics {
    */
   public Topic<String, CommandReply> replies() {
     return replies;
+  }
+
+  /**
+   * Compacted webhook snapshots, key webhook SID; written by the instance that minted the SID
+   * (docs/decisions/0018-webhooks.md).
+   */
+  public Topic<String, WebhookSnapshot> webhooks() {
+    return webhooks;
   }
 
   /** The dead-letter topic of an input topic: raw bytes, the reason in headers. */

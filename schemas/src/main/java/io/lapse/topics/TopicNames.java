@@ -18,7 +18,8 @@ public record TopicNames(
     String entities,
     String factors,
     String commands,
-    String replies) {
+    String replies,
+    String webhooks) {
 
   /** Suffix of the dead-letter topic of any input topic. */
   public static final String DLQ_SUFFIX = "-dlq";
@@ -34,7 +35,8 @@ public record TopicNames(
         "lapse-entities",
         "lapse-factors",
         "lapse-commands",
-        "lapse-replies");
+        "lapse-replies",
+        "lapse-webhooks");
   }
 
   /**
@@ -59,7 +61,8 @@ public record TopicNames(
         name.apply(d.entities),
         name.apply(d.factors),
         name.apply(d.commands),
-        name.apply(d.replies));
+        name.apply(d.replies),
+        name.apply(d.webhooks));
   }
 
   /** The co-partitioned challenge topics: all keyed by challenge SID, one partition count. */
@@ -72,9 +75,9 @@ public record TopicNames(
         challengeNotifications);
   }
 
-  /** The compacted snapshot topics. */
+  /** The compacted snapshot topics (webhooks included: docs/decisions/0018-webhooks.md). */
   public List<String> stateTopics() {
-    return List.of(services, entities, factors);
+    return List.of(services, entities, factors, webhooks);
   }
 
   /**

@@ -27,6 +27,7 @@ import io.lapse.events.v1.VerificationRejected;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
+import io.lapse.state.v1.WebhookSnapshot;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
@@ -237,6 +238,22 @@ public final class SampleEvents {
         .build();
   }
 
+  public static WebhookSnapshot webhookSnapshot() {
+    return WebhookSnapshot.newBuilder()
+        .setSid("YW" + "8".repeat(32))
+        .setAccountSid(ACCOUNT)
+        .setServiceSid(SERVICE)
+        .setFriendlyName("backend")
+        .setEventTypes(List.of("challenge.approved", "challenge.expired"))
+        .setStatus("enabled")
+        .setVersion("v2")
+        .setWebhookUrl("https://example.com/hooks")
+        .setWebhookMethod("POST")
+        .setCreatedAt(T0.minusSeconds(60))
+        .setUpdatedAt(T0)
+        .build();
+  }
+
   public static CreateEntity createEntity() {
     return CreateEntity.newBuilder()
         .setRequestId("RQ-1")
@@ -379,6 +396,7 @@ public final class SampleEvents {
         Map.entry("NotificationRequested", notificationRequested()),
         Map.entry("ServiceSnapshot", serviceSnapshot()),
         Map.entry("EntitySnapshot", entitySnapshot()),
-        Map.entry("FactorSnapshot", factorSnapshot()));
+        Map.entry("FactorSnapshot", factorSnapshot()),
+        Map.entry("WebhookSnapshot", webhookSnapshot()));
   }
 }

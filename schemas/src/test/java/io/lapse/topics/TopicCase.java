@@ -153,6 +153,11 @@ public record TopicCase(
             "CommandReply",
             LapseTopics::replies,
             SampleEvents.commandReply(),
-            "lapse-replies-value"));
+            "lapse-replies-value"),
+        new TopicCase(
+            "WebhookSnapshot",
+            LapseTopics::webhooks,
+            SampleEvents.webhookSnapshot(),
+            "lapse-webhooks-value"));
   }
 }

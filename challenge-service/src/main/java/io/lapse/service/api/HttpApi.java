@@ -120,7 +120,8 @@ public final class HttpApi {
                 json,
                 domain.misses().executor()),
             new NotificationHandlers(domain.notifications(), json),
-            new AccessTokenHandlers(domain.accessTokens(), json));
+            new AccessTokenHandlers(domain.accessTokens(), json),
+            new WebhookHandlers(domain.webhooks(), json));
     Routes.install(app, table, domain.misses());
     app.get(
         "/health",

@@ -1,5 +1,6 @@
 package io.lapse.service.api;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
@@ -13,6 +14,7 @@ import io.lapse.service.domain.ViewedChallenge;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
+import io.lapse.state.v1.WebhookSnapshot;
 import java.time.Instant;
 import java.util.Map;
 
@@ -74,6 +76,24 @@ final class Representations {
     if (skew != null) {
       lapse.put("max_totp_skew", skew);
     }
+  }
+
+  ObjectNode webhook(WebhookSnapshot w) {
+    ObjectNode n = Json.object();
+    n.put("sid", w.getSid());
+    n.put("service_sid", w.getServiceSid());
+    n.put("account_sid", w.getAccountSid());
+    n.put("friendly_name", w.getFriendlyName());
+    ArrayNode types = n.putArray("event_types");
+    w.getEventTypes().forEach(types::add);
+    n.put("status", w.getStatus());
+    n.put("version", w.getVersion());
+    n.put("webhook_url", w.getWebhookUrl());
+    n.put("webhook_method", w.getWebhookMethod());
+    n.put("date_created", TwilioDates.format(w.getCreatedAt()));
+    n.put("date_updated", TwilioDates.format(w.getUpdatedAt()));
+    n.put("url", urls.webhook(w.getServiceSid(), w.getSid()));
+    return n;
   }
 
   ObjectNode entity(EntitySnapshot e) {

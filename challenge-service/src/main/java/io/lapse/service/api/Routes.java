@@ -25,6 +25,8 @@ final class Routes {
   static final String NOTIFICATIONS = CHALLENGE + "/Notifications";
   static final String ACCESS_TOKENS = SERVICE + "/AccessTokens";
   static final String ACCESS_TOKEN = ACCESS_TOKENS + "/{accessTokenSid}";
+  static final String WEBHOOKS = SERVICE + "/Webhooks";
+  static final String WEBHOOK = WEBHOOKS + "/{sid}";
 
   /**
    * Lapse's own: re-seal every TOTP seed under the newest LAPSE_SECRET_KEY (README, Security).
@@ -40,7 +42,8 @@ final class Routes {
       FactorHandlers factors,
       ChallengeHandlers challenges,
       NotificationHandlers notifications,
-      AccessTokenHandlers accessTokens) {
+      AccessTokenHandlers accessTokens,
+      WebhookHandlers webhooks) {
     return List.of(
         new Route(HandlerType.POST, SERVICES, services::create),
         new Route(HandlerType.GET, SERVICES, services::list),
@@ -63,6 +66,11 @@ final class Routes {
         new Route(HandlerType.POST, NOTIFICATIONS, notifications::create),
         new Route(HandlerType.POST, ACCESS_TOKENS, accessTokens::create),
         new Route(HandlerType.GET, ACCESS_TOKEN, accessTokens::fetch),
+        new Route(HandlerType.POST, WEBHOOKS, webhooks::create),
+        new Route(HandlerType.GET, WEBHOOKS, webhooks::list),
+        new Route(HandlerType.GET, WEBHOOK, webhooks::fetch),
+        new Route(HandlerType.POST, WEBHOOK, webhooks::update),
+        new Route(HandlerType.DELETE, WEBHOOK, webhooks::delete),
         new Route(HandlerType.POST, RESEAL, factors::reseal));
   }
 

@@ -54,4 +54,12 @@ final class Urls {
   String accessToken(String serviceSid, String accessTokenSid) {
     return service(serviceSid) + "/AccessTokens/" + accessTokenSid;
   }
+
+  String webhooks(String serviceSid) {
+    return service(serviceSid) + "/Webhooks";
+  }
+
+  String webhook(String serviceSid, String webhookSid) {
+    return webhooks(serviceSid) + "/" + webhookSid;
+  }
 }

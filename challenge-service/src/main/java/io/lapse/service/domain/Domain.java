@@ -1,5 +1,6 @@
 package io.lapse.service.domain;
 
+import io.lapse.state.v1.WebhookSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -9,6 +10,7 @@ import java.time.Duration;
  *
  * @param waitingVerifications the cap on verifications waiting for the expiry processor
  * @param misses how a read that finds nothing here catches up with the log before a 404
+ * @param webhooks the services' webhooks (their own log and table: docs/decisions/0018-webhooks.md)
  */
 public record Domain(
     Services services,
@@ -22,7 +24,8 @@ public record Domain(
     ChallengeView view,
     AccessTokens accessTokens,
     WaitingLimit waitingVerifications,
-    MissedReads misses) {
+    MissedReads misses,
+    Webhooks webhooks) {
 
   public static Domain wire(
       String accountSid,
@@ -38,7 +41,9 @@ public record Domain(
       AttemptSigner signer,
       byte[] secretKey,
       WaitingLimit waitingVerifications,
-      MissedReads misses) {
+      MissedReads misses,
+      WebhookLog webhookLog,
+      SnapshotTable<WebhookSnapshot> webhookTable) {
     CatalogWriter writer = new CatalogWriter(catalog, snapshots);
     EntityWriter entityWriter = new EntityWriter(catalog, commands, commandTimeout);
     Entities entities = new Entities(entityWriter, clock);
@@ -65,6 +70,7 @@ public record Domain(
         view,
         new AccessTokens(catalog, accountSid, secretKey, clock),
         waitingVerifications,
-        misses);
+        misses,
+        new Webhooks(catalog, webhookTable, webhookLog, accountSid, clock));
   }
 }

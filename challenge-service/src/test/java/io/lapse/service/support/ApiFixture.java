@@ -11,6 +11,7 @@ import io.lapse.service.domain.Domain;
 import io.lapse.service.domain.FactorCrypto;
 import io.lapse.service.domain.MissedReads;
 import io.lapse.service.domain.WaitingLimit;
+import io.lapse.service.domain.Webhooks;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.SecureRandom;
@@ -84,7 +85,9 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
               new AttemptSigner(AttemptSigner.attemptIdKeyFrom(key), macKeys),
               key,
               new WaitingLimit("verifications", 1000),
-              new MissedReads(CatchUp.NONE, new WaitingLimit("reads catching up", 1000), ANSWERS));
+              new MissedReads(CatchUp.NONE, new WaitingLimit("reads catching up", 1000), ANSWERS),
+              logs,
+              Webhooks.newTable());
       HttpApi api =
           HttpApi.create(
                   domain,

@@ -3,10 +3,12 @@ package io.lapse.service.support;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
 import io.lapse.service.domain.SnapshotLog;
+import io.lapse.service.domain.WebhookLog;
 import io.lapse.service.kafka.PublishFailedException;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
+import io.lapse.state.v1.WebhookSnapshot;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * challenge events, the topics its entity task writes): keeps every record in order, so unit tests
  * can assert what was published.
  */
-public final class InMemoryLogs implements SnapshotLog {
+public final class InMemoryLogs implements SnapshotLog, WebhookLog {
   /** One written record: topic, key, value (null for a tombstone). */
   public record Written(String topic, String key, Object value) {}
 
@@ -32,6 +34,11 @@ public final class InMemoryLogs implements SnapshotLog {
   @Override
   public long writeService(String sid, ServiceSnapshot snapshot) {
     return write("services", sid, snapshot);
+  }
+
+  @Override
+  public long writeWebhook(String sid, WebhookSnapshot snapshot) {
+    return write("webhooks", sid, snapshot);
   }
 
   /** An entity snapshot as the entity task publishes it ({@link InMemoryCommandBus}). */
