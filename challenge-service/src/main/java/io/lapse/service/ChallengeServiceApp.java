@@ -17,7 +17,6 @@ import io.lapse.service.kafka.EventProducer;
 import io.lapse.service.kafka.Follower;
 import io.lapse.service.kafka.KafkaAttemptGateway;
 import io.lapse.service.kafka.KafkaCommandBus;
-import io.lapse.service.kafka.KafkaLogs;
 import io.lapse.service.kafka.KafkaWebhookLog;
 import io.lapse.service.kafka.LogCatchUp;
 import io.lapse.state.v1.WebhookSnapshot;
@@ -222,13 +221,11 @@ public final class ChallengeServiceApp implements AutoCloseable {
     MissedReads misses =
         new MissedReads(
             catchUp, new WaitingLimit("reads catching up", config.maxWaitingRequests()), answers);
-    KafkaLogs logs = new KafkaLogs(producer, topics);
     Domain domain =
         Domain.wire(
             config.accountSid(),
             catalog,
             view,
-            logs,
             gateway,
             new FactorCrypto(new SecretCipher(config.secretKey(), config.previousSecretKeys())),
             clock,

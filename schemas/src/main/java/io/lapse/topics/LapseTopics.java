@@ -4,12 +4,16 @@ import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.CreateChallenge;
 import io.lapse.commands.v1.CreateEntity;
 import io.lapse.commands.v1.CreateFactor;
+import io.lapse.commands.v1.CreateService;
 import io.lapse.commands.v1.DeleteEntity;
 import io.lapse.commands.v1.DeleteFactor;
+import io.lapse.commands.v1.DeleteService;
+import io.lapse.commands.v1.PurgeService;
 import io.lapse.commands.v1.ReleaseTotpStep;
 import io.lapse.commands.v1.RequestNotification;
 import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.UpdateFactor;
+import io.lapse.commands.v1.UpdateService;
 import io.lapse.events.v1.ChallengeApproved;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.ChallengeDenied;
@@ -88,7 +92,11 @@ public final class LapseTopics {
             CreateChallenge.class,
             SubmitTotpAttempt.class,
             RequestNotification.class,
-            ReleaseTotpStep.class);
+            ReleaseTotpStep.class,
+            CreateService.class,
+            UpdateService.class,
+            DeleteService.class,
+            PurgeService.class);
     this.replies = single(names.replies(), CommandReply.class, serdeConfig);
     this.webhooks = single(names.webhooks(), WebhookSnapshot.class, serdeConfig);
   }

@@ -125,19 +125,20 @@ class SchemaEvolutionGuardTest {
   @Test
   void shouldRefuseARenamedRecord() throws IOException {
     List<String> problems =
-        problemsAfter("state/ServiceSnapshot.avsc", s -> s.put("name", "ServiceState"));
+        problemsAfter("events/ChallengeDenied.avsc", s -> s.put("name", "ChallengeRefused"));
 
     assertThat(problems)
-        .contains("io.lapse.state.v1.ServiceSnapshot: released in v1 but no longer defined");
+        .contains("io.lapse.events.v1.ChallengeDenied: released in v1 but no longer defined");
   }
 
   @Test
   void shouldRefuseARemovedSchema() throws IOException {
-    // ServiceSnapshot: no other record refers to it, so the rest still parses without it.
-    Files.delete(changed.resolve("state/ServiceSnapshot.avsc"));
+    // ChallengeDenied: no other record refers to it, so the rest still parses without it.
+    Files.delete(changed.resolve("events/ChallengeDenied.avsc"));
 
     assertThat(SchemaEvolution.problems(SchemaEvolution.load(changed), releases))
-        .containsExactly("io.lapse.state.v1.ServiceSnapshot: released in v1 but no longer defined");
+        .containsExactly(
+            "io.lapse.events.v1.ChallengeDenied: released in v1 but no longer defined");
   }
 
   @Test

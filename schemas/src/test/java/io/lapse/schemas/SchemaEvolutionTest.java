@@ -64,7 +64,12 @@ class SchemaEvolutionTest {
             "io.lapse.commands.v1.CreateChallenge",
             "io.lapse.commands.v1.SubmitTotpAttempt",
             "io.lapse.commands.v1.RequestNotification",
-            "io.lapse.commands.v1.ReleaseTotpStep");
+            "io.lapse.commands.v1.ReleaseTotpStep",
+            "io.lapse.commands.v1.CreateService",
+            "io.lapse.commands.v1.UpdateService",
+            "io.lapse.commands.v1.DeleteService",
+            "io.lapse.commands.v1.PurgeService",
+            "io.lapse.commands.v1.ServiceRecord");
     // The guarded .avsc files are the ones the classes are generated from.
     assertThat(current.get("io.lapse.events.v1.ChallengeCreated").getFields())
         .extracting(Schema.Field::name)

@@ -5,15 +5,19 @@ import io.lapse.commands.v1.CommandStatus;
 import io.lapse.commands.v1.CreateChallenge;
 import io.lapse.commands.v1.CreateEntity;
 import io.lapse.commands.v1.CreateFactor;
+import io.lapse.commands.v1.CreateService;
 import io.lapse.commands.v1.DeleteEntity;
 import io.lapse.commands.v1.DeleteFactor;
+import io.lapse.commands.v1.DeleteService;
 import io.lapse.commands.v1.FactorChanges;
 import io.lapse.commands.v1.FactorVerification;
+import io.lapse.commands.v1.PurgeService;
 import io.lapse.commands.v1.ReleaseTotpStep;
 import io.lapse.commands.v1.RequestNotification;
 import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.TotpAttempt;
 import io.lapse.commands.v1.UpdateFactor;
+import io.lapse.commands.v1.UpdateService;
 import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.ChallengeApproved;
 import io.lapse.events.v1.ChallengeCreated;
@@ -380,6 +384,36 @@ public final class SampleEvents {
         .setFactorStatus("unverified")
         .setEntity(entitySnapshot())
         .setFactor(factorSnapshot())
+        .build();
+  }
+
+  public static CreateService createService() {
+    return CreateService.newBuilder()
+        .setRequestId("RQ-S1")
+        .setIssuedAt(T0)
+        .setService(serviceSnapshot())
+        .build();
+  }
+
+  public static UpdateService updateService() {
+    return UpdateService.newBuilder()
+        .setRequestId("RQ-S2")
+        .setIssuedAt(T0)
+        .setSid(SERVICE)
+        .setFriendlyName("Renamed")
+        .setTotpCodeLength(8)
+        .build();
+  }
+
+  public static DeleteService deleteService() {
+    return DeleteService.newBuilder().setRequestId("RQ-S3").setIssuedAt(T0).setSid(SERVICE).build();
+  }
+
+  public static PurgeService purgeService() {
+    return PurgeService.newBuilder()
+        .setRequestId("RQ-S3")
+        .setIssuedAt(T0)
+        .setServiceSid(SERVICE)
         .build();
   }
 

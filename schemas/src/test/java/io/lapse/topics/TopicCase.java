@@ -150,6 +150,26 @@ public record TopicCase(
             SampleEvents.releaseTotpStep(),
             commands + "ReleaseTotpStep"),
         new TopicCase(
+            "CreateService",
+            LapseTopics::commands,
+            SampleEvents.createService(),
+            commands + "CreateService"),
+        new TopicCase(
+            "UpdateService",
+            LapseTopics::commands,
+            SampleEvents.updateService(),
+            commands + "UpdateService"),
+        new TopicCase(
+            "DeleteService",
+            LapseTopics::commands,
+            SampleEvents.deleteService(),
+            commands + "DeleteService"),
+        new TopicCase(
+            "PurgeService",
+            LapseTopics::commands,
+            SampleEvents.purgeService(),
+            commands + "PurgeService"),
+        new TopicCase(
             "CommandReply",
             LapseTopics::replies,
             SampleEvents.commandReply(),

@@ -80,6 +80,9 @@ public final class EntityDecider {
 
   /** Decides {@code command} for the entity key whose state is {@code state}, at {@code time}. */
   public EntityDecision decide(EntityState state, SpecificRecord command, long time) {
+    if (state.serviceDeleted()) {
+      return serviceGone(state, command);
+    }
     if (command instanceof CreateEntity c) {
       return createEntity(state, c, time);
     }
@@ -113,6 +116,58 @@ public final class EntityDecider {
         rejected(
             requestIdOf(command),
             ApiError.invalidRequest("the challenge service cannot decide a " + name)));
+  }
+
+  /**
+   * A command of an entity whose service was deleted: refused (20404, the service), and whatever
+   * the entity still held is dropped. The purge already removed what existed when it arrived; this
+   * only refuses what came after it (a create raced against the deletion), so a deleted service
+   * never regains a child.
+   */
+  private static EntityDecision serviceGone(EntityState state, SpecificRecord command) {
+    CommandReply reply =
+        command instanceof ReleaseTotpStep
+            ? null
+            : rejected(
+                requestIdOf(command),
+                ApiError.notFound(ServiceDecider.path(serviceSidOf(command))));
+    EntityDecision purged = purge(state);
+    return new EntityDecision(
+        "rejected-service-deleted",
+        purged.entityChanged(),
+        null,
+        purged.factors(),
+        purged.snapshots(),
+        List.of(),
+        reply);
+  }
+
+  /**
+   * Everything an entity key holds, dropped because its service was deleted: the records go
+   * (counters included: the service and its limits are gone), tombstones for the live factors, then
+   * the entity. No reply: nobody waits for a purge.
+   */
+  public static EntityDecision purge(EntityState state) {
+    Map<String, FactorRecord> factors = new LinkedHashMap<>();
+    List<Snapshot> snapshots = new ArrayList<>();
+    for (String factorSid : state.factors().keySet()) {
+      factors.put(factorSid, null);
+      snapshots.add(new Snapshot(SnapshotTopic.FACTORS, factorSid, null));
+    }
+    EntityRecord current = state.entity();
+    if (current != null && current.getEntity() != null) {
+      snapshots.add(new Snapshot(SnapshotTopic.ENTITIES, current.getEntity().getSid(), null));
+    }
+    return new EntityDecision(
+        "entity-purged", current != null, null, factors, snapshots, List.of(), null);
+  }
+
+  private static String serviceSidOf(SpecificRecord command) {
+    if (command instanceof GenericRecord g && g.hasField("serviceSid")) {
+      Object sid = g.get("serviceSid");
+      return sid == null ? "" : sid.toString();
+    }
+    return "";
   }
 
   private EntityDecision createEntity(EntityState state, CreateEntity c, long time) {

@@ -12,10 +12,18 @@ import java.util.Map;
  *
  * @param entity the entity record, null if the key has none
  * @param factors the factor records of the entity key, by factor SID
+ * @param serviceDeleted whether this task has learnt that the entity's service was deleted (a
+ *     {@code PurgeService}): every later command of the entity is refused
  */
-public record EntityState(EntityRecord entity, Map<String, FactorRecord> factors) {
+public record EntityState(
+    EntityRecord entity, Map<String, FactorRecord> factors, boolean serviceDeleted) {
   public EntityState {
     factors = Collections.unmodifiableMap(new LinkedHashMap<>(factors));
+  }
+
+  /** The state of an entity of a live service. */
+  public EntityState(EntityRecord entity, Map<String, FactorRecord> factors) {
+    this(entity, factors, false);
   }
 
   /** Nothing known for the key. */
@@ -26,6 +34,30 @@ public record EntityState(EntityRecord entity, Map<String, FactorRecord> factors
   /** The store key of an entity: {@code <serviceSid>/<identity>} (identities have no slash). */
   public static String entityKey(String serviceSid, String identity) {
     return serviceSid + "/" + identity;
+  }
+
+  /**
+   * The service SID an entity key starts with; a key without a slash is a service command's key,
+   * the service SID itself.
+   */
+  public static String serviceOf(String key) {
+    int slash = key.indexOf('/');
+    return slash < 0 ? key : key.substring(0, slash);
+  }
+
+  /** Whether a command key names a service (its SID, no slash) rather than an entity. */
+  public static boolean isServiceKey(String key) {
+    return key.indexOf('/') < 0;
+  }
+
+  /** The entity key of a factor's store key ({@code <serviceSid>/<identity>/<factorSid>}). */
+  public static String entityKeyOfFactorKey(String factorKey) {
+    return factorKey.substring(0, factorKey.lastIndexOf('/'));
+  }
+
+  /** The prefix every entity key, and every factor key, of a service starts with. */
+  public static String servicePrefix(String serviceSid) {
+    return serviceSid + "/";
   }
 
   /** The store key of a factor: its entity key, a slash, its SID. */

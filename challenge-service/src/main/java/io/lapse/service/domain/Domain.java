@@ -31,7 +31,6 @@ public record Domain(
       String accountSid,
       Catalog catalog,
       ChallengeView view,
-      SnapshotLog snapshots,
       AttemptGateway gateway,
       FactorCrypto crypto,
       Clock clock,
@@ -44,14 +43,13 @@ public record Domain(
       MissedReads misses,
       WebhookLog webhookLog,
       SnapshotTable<WebhookSnapshot> webhookTable) {
-    CatalogWriter writer = new CatalogWriter(catalog, snapshots);
     EntityWriter entityWriter = new EntityWriter(catalog, commands, commandTimeout);
     Entities entities = new Entities(entityWriter, clock);
     Challenges challenges = new Challenges(catalog, view, clock);
     ResponseChecker checker = new ResponseChecker(crypto, catalog);
     ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout, signer);
     return new Domain(
-        new Services(writer, entities, accountSid, clock),
+        new Services(entityWriter, entities, accountSid, clock),
         entities,
         new Factors(entityWriter, crypto, signer, clock),
         challenges,

@@ -3,12 +3,10 @@ package io.lapse.service.domain;
 import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.CreateEntity;
 import io.lapse.commands.v1.DeleteEntity;
-import io.lapse.contract.TwilioError;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -101,26 +99,12 @@ public final class Entities {
   }
 
   /**
-   * Deletes every entity of a service this instance knows, with their factors: all commands at
-   * once, then every answer. An entity already gone counts as deleted.
+   * Waits (bounded) until this instance's catalog no longer shows the deleted service's entities it
+   * knew, which the entity tasks purge on their own after the service's deletion.
    */
-  void deleteAll(String serviceSid) {
-    List<EntitySnapshot> entities = writer.catalog().entities().children(serviceSid);
-    List<CompletableFuture<CommandReply>> pending = new ArrayList<>();
-    List<List<FactorSnapshot>> factors = new ArrayList<>();
+  void awaitPurged(List<EntitySnapshot> entities) {
     for (EntitySnapshot e : entities) {
-      factors.add(writer.catalog().factors().children(e.getSid()));
-      pending.add(sendDelete(e));
-    }
-    for (int i = 0; i < pending.size(); i++) {
-      try {
-        writer.accepted(pending.get(i));
-      } catch (ApiError e) {
-        if (e.error() != TwilioError.NOT_FOUND) {
-          throw e;
-        }
-      }
-      awaitGone(entities.get(i), factors.get(i));
+      awaitGone(e, writer.catalog().factors().children(e.getSid()));
     }
   }
 

@@ -6,6 +6,7 @@ import io.lapse.contract.TwilioError;
 import io.lapse.service.decision.EntityState;
 import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
+import io.lapse.state.v1.ServiceSnapshot;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +50,31 @@ public final class EntityWriter {
   /** A fresh request id: every HTTP request's command is a new one. */
   static String newRequestId() {
     return Sids.random("RQ");
+  }
+
+  /**
+   * Sends a service command, keyed by the service SID, to the service's single writer and waits for
+   * its decision (docs/decisions/0016-services-on-the-log.md).
+   */
+  CommandReply decideService(String serviceSid, String requestId, SpecificRecord command) {
+    return accepted(bus.send(serviceSid, requestId, command, timeout));
+  }
+
+  /** Waits until this instance's catalog has this version of the service, or a later one. */
+  void awaitService(ServiceSnapshot service) {
+    await(
+        catalog.services(),
+        service.getSid(),
+        row ->
+            row.isPresent()
+                && (row.get().equals(service)
+                    || row.get().getUpdatedAt().isAfter(service.getUpdatedAt())),
+        "service " + service.getSid());
+  }
+
+  /** Waits until this instance's catalog no longer has the service. */
+  void awaitServiceGone(String sid) {
+    await(catalog.services(), sid, Optional::isEmpty, "deletion of service " + sid);
   }
 
   /** Sends the command for the entity {@code serviceSid}/{@code identity}. */

@@ -1,19 +1,29 @@
 package io.lapse.service.domain;
 
+import io.lapse.commands.v1.CreateService;
+import io.lapse.commands.v1.DeleteService;
+import io.lapse.commands.v1.UpdateService;
+import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** Verify Services: create, read, list, update, delete (with its entities and factors). */
+/**
+ * Verify Services: create, read, list, update, delete (with its entities and factors). Reads come
+ * from this instance's catalog; every write is a command decided by the service's single writer,
+ * the task that owns the service SID's partition of {@code lapse-commands}, so a deleted service
+ * never comes back (docs/decisions/0016-services-on-the-log.md).
+ */
 public final class Services {
-  private final CatalogWriter writer;
+  private final EntityWriter writer;
   private final Entities entities;
   private final String accountSid;
   private final Clock clock;
 
-  public Services(CatalogWriter writer, Entities entities, String accountSid, Clock clock) {
+  public Services(EntityWriter writer, Entities entities, String accountSid, Clock clock) {
     this.writer = writer;
     this.entities = entities;
     this.accountSid = accountSid;
@@ -30,8 +40,16 @@ public final class Services {
             .setFriendlyName(name)
             .setCreatedAt(now)
             .setUpdatedAt(now);
-    ServiceSnapshot s = applyChanges(b, changes).build();
-    writer.putService(s);
+    ServiceSnapshot proposed = applyChanges(b, changes).build();
+    String requestId = EntityWriter.newRequestId();
+    CreateService command =
+        CreateService.newBuilder()
+            .setRequestId(requestId)
+            .setIssuedAt(now)
+            .setService(proposed)
+            .build();
+    ServiceSnapshot s = writer.decideService(proposed.getSid(), requestId, command).getService();
+    writer.awaitService(s);
     return s;
   }
 
@@ -55,25 +73,51 @@ public final class Services {
   }
 
   public ServiceSnapshot update(String sid, ServiceChanges changes) {
-    return writer.atomically(
-        () -> {
-          ServiceSnapshot.Builder b = ServiceSnapshot.newBuilder(get(sid));
-          changes.friendlyName().ifPresent(b::setFriendlyName);
-          ServiceSnapshot s = applyChanges(b, changes).setUpdatedAt(clock.instant()).build();
-          writer.putService(s);
-          return s;
-        });
+    ServiceSnapshot known = get(sid);
+    String requestId = EntityWriter.newRequestId();
+    UpdateService command =
+        UpdateService.newBuilder()
+            .setRequestId(requestId)
+            .setIssuedAt(clock.instant())
+            .setSid(sid)
+            .setKnown(known)
+            .setFriendlyName(changes.friendlyName().orElse(null))
+            .setPushIncludeDate(changes.pushIncludeDate().orElse(null))
+            .setPushApnCredentialSid(changes.pushApnCredentialSid().orElse(null))
+            .setPushFcmCredentialSid(changes.pushFcmCredentialSid().orElse(null))
+            .setTotpIssuer(changes.totpIssuer().orElse(null))
+            .setTotpTimeStep(changes.totpTimeStep().orElse(null))
+            .setTotpCodeLength(changes.totpCodeLength().orElse(null))
+            .setTotpSkew(changes.totpSkew().orElse(null))
+            .setLapseMaxChallengeLifetimeSeconds(
+                changes.lapseMaxChallengeLifetimeSeconds().orElse(null))
+            .setLapseMaxTotpSkew(changes.lapseMaxTotpSkew().orElse(null))
+            .build();
+    ServiceSnapshot s = writer.decideService(sid, requestId, command).getService();
+    writer.awaitService(s);
+    return s;
   }
 
   /**
-   * Deletes the service's entities and their factors (each by its entity's single writer), then the
-   * service. An entity created under the service while it is being deleted may outlive it,
-   * unreachable: every request checks its service first.
+   * Deletes the service. Its single writer decides; then every entity task purges the service's
+   * entities and factors and refuses every later command of the service, so none outlives it (also
+   * one created on another instance while the deletion is decided). The answer waits (bounded) for
+   * this instance's catalog to show the service and the entities it knew gone.
    */
   public void delete(String sid) {
-    get(sid);
-    entities.deleteAll(sid);
-    writer.deleteService(sid);
+    ServiceSnapshot known = get(sid);
+    List<EntitySnapshot> children = writer.catalog().entities().children(sid);
+    String requestId = EntityWriter.newRequestId();
+    DeleteService command =
+        DeleteService.newBuilder()
+            .setRequestId(requestId)
+            .setIssuedAt(clock.instant())
+            .setSid(sid)
+            .setKnown(known)
+            .build();
+    writer.decideService(sid, requestId, command);
+    writer.awaitServiceGone(sid);
+    entities.awaitPurged(children);
   }
 
   private static ServiceSnapshot.Builder applyChanges(ServiceSnapshot.Builder b, ServiceChanges c) {

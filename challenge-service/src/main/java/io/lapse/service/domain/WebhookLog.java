@@ -6,7 +6,8 @@ import io.lapse.state.v1.WebhookSnapshot;
  * Where webhook snapshots are written (the compacted {@code lapse-webhooks} topic in production).
  * Returns once the write is durable, with its offset, so the caller can apply it to the table it
  * reads (read-your-writes on this instance). A null value writes a tombstone. Kept apart from the
- * service snapshots' {@link SnapshotLog} on purpose: a webhook's SID is minted by the instance that
+ * service's writes on purpose (those are commands to the service's single writer since
+ * docs/decisions/0016-services-on-the-log.md): a webhook's SID is minted by the instance that
  * creates it, and its writes never touch the service's (docs/decisions/0018-webhooks.md).
  */
 public interface WebhookLog {

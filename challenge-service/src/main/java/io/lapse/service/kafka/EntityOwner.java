@@ -4,14 +4,21 @@ import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.CommandStatus;
 import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorRecord;
+import io.lapse.commands.v1.PurgeService;
+import io.lapse.commands.v1.ServiceRecord;
 import io.lapse.contract.AttemptMacKeys;
 import io.lapse.contract.TwilioError;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.service.decision.EntityDecider;
 import io.lapse.service.decision.EntityDecision;
 import io.lapse.service.decision.EntityState;
+import io.lapse.service.decision.ServiceDecider;
+import io.lapse.service.decision.ServiceDecision;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -24,14 +31,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single writer of the entities whose keys hash to this task's partition of {@code
- * lapse-commands}: one task, one thread, exactly once. For each command it reads the entity key's
- * records, asks {@link EntityDecider} (the rules) what follows at the record's time, and applies
- * the {@link EntityDecision}: the stores, the snapshots on {@code lapse-entities} and {@code
- * lapse-factors} (this task is their only writer, so they follow decision order, tombstone last),
- * the challenge events it decided ({@code challenge-created}, {@code -notifications}, and TOTP
- * attempts on {@code challenge-responses}, signed here), and the reply on {@code lapse-replies},
- * all in one transaction with the command's offset.
+ * The single writer of the entities, and of the services, whose keys hash to this task's partition
+ * of {@code lapse-commands}: one task, one thread, exactly once. Service commands (keyed by the
+ * service SID) go to {@link ServiceDecider}; a deleted service is purged by every task, which then
+ * refuses every command of it. For each command it reads the entity key's records, asks {@link
+ * EntityDecider} (the rules) what follows at the record's time, and applies the {@link
+ * EntityDecision}: the stores, the snapshots on {@code lapse-entities} and {@code lapse-factors}
+ * (this task is their only writer, so they follow decision order, tombstone last), the challenge
+ * events it decided ({@code challenge-created}, {@code -notifications}, and TOTP attempts on {@code
+ * challenge-responses}, signed here), and the reply on {@code lapse-replies}, all in one
+ * transaction with the command's offset.
  *
  * <p>A decided command requests a commit, so its waiting edge gets the reply without waiting for
  * the commit interval; catalog writes are rare, so one transaction per command is affordable.
@@ -46,6 +55,8 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, EntityRecord> entities;
   private KeyValueStore<String, FactorRecord> factors;
+  private KeyValueStore<String, ServiceRecord> services;
+  private final ServiceDecider serviceDecider = new ServiceDecider();
 
   EntityOwner(EntityTopology.Names names, EntityDecisionCounts counts, AttemptMacKeys macKeys) {
     this.names = names;
@@ -58,6 +69,7 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     this.context = context;
     this.entities = context.getStateStore(names.entityStore());
     this.factors = context.getStateStore(names.factorStore());
+    this.services = context.getStateStore(names.serviceStore());
   }
 
   @Override
@@ -70,6 +82,11 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     }
     String type = command.getSchema().getName();
     long time = record.timestamp();
+    if (ServiceDecider.decides(command)) {
+      processService(key, command, type, time);
+      context.commit();
+      return;
+    }
     EntityState state = read(key);
     EntityDecision decision;
     try {
@@ -85,6 +102,61 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     context.commit();
   }
 
+  /**
+   * A service command, keyed by the service SID: decided by this task when it owns the SID's
+   * partition, or, for a {@code PurgeService}, on every partition: the service is remembered as
+   * deleted here, and every entity of it this task holds is purged.
+   */
+  private void processService(String sid, SpecificRecord command, String type, long time) {
+    ServiceDecision d;
+    try {
+      d = serviceDecider.decide(services.get(sid), command, time);
+    } catch (RuntimeException e) {
+      LOG.error("Cannot decide {} for {}", type, sid, e);
+      d = new ServiceDecision("failed", null, false, null, false, internalError(command));
+    }
+    if (d.record() != null) {
+      services.put(sid, d.record());
+    }
+    if (d.publish()) {
+      context.forward(new Record<>(sid, d.snapshot(), time), names.servicesSink());
+    }
+    if (command instanceof PurgeService) {
+      purgeEntities(sid, time);
+    }
+    if (d.purge()) {
+      // To every partition (the sink's partitioner): each task purges the entities it holds.
+      PurgeService purge =
+          PurgeService.newBuilder()
+              .setRequestId(d.reply().getRequestId())
+              .setIssuedAt(Instant.ofEpochMilli(time))
+              .setServiceSid(sid)
+              .build();
+      context.forward(new Record<>(sid, purge, time), names.purgeSink());
+    }
+    if (d.reply() != null) {
+      context.forward(new Record<>(sid, d.reply(), time), names.repliesSink());
+    }
+    counts.decided(type, d.outcome());
+  }
+
+  /** Purges every entity key of the service this task holds: records and snapshots. */
+  private void purgeEntities(String serviceSid, long time) {
+    String prefix = EntityState.servicePrefix(serviceSid);
+    Set<String> keys = new TreeSet<>();
+    try (KeyValueIterator<String, EntityRecord> it =
+        entities.prefixScan(prefix, Serdes.String().serializer())) {
+      it.forEachRemaining(kv -> keys.add(kv.key));
+    }
+    try (KeyValueIterator<String, FactorRecord> it =
+        factors.prefixScan(prefix, Serdes.String().serializer())) {
+      it.forEachRemaining(kv -> keys.add(EntityState.entityKeyOfFactorKey(kv.key)));
+    }
+    for (String key : keys) {
+      apply(key, EntityDecider.purge(read(key)), time);
+    }
+  }
+
   private EntityState read(String key) {
     String prefix = EntityState.factorPrefix(key);
     Map<String, FactorRecord> byFactor = new LinkedHashMap<>();
@@ -92,7 +164,9 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
         factors.prefixScan(prefix, Serdes.String().serializer())) {
       it.forEachRemaining(kv -> byFactor.put(kv.key.substring(prefix.length()), kv.value));
     }
-    return new EntityState(entities.get(key), byFactor);
+    ServiceRecord service = services.get(EntityState.serviceOf(key));
+    boolean deleted = service != null && service.getDeletedAt() != null;
+    return new EntityState(entities.get(key), byFactor, deleted);
   }
 
   private void apply(String key, EntityDecision d, long time) {

@@ -3,8 +3,13 @@ package io.lapse.service.kafka;
 import io.lapse.contract.AttemptMacKeys;
 import io.lapse.service.ServiceConfig;
 import io.lapse.topics.LapseTopics;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -12,11 +17,14 @@ import org.apache.kafka.streams.state.Stores;
  * {@link EntityStreams} in every service instance and by TopologyTestDriver tests alike.
  *
  * <pre>
- *                                                   ┌─▶ lapse-entities-sink
+ *                                                   ┌─▶ lapse-services-sink
+ *                                                   ├─▶ lapse-commands-purge-sink (all partitions)
+ *                                                   ├─▶ lapse-entities-sink
  *                                                   ├─▶ lapse-factors-sink
  * lapse-commands-source ──▶ entity-owner ───────────┼─▶ challenge-created-sink
  *                           (stores: entity-records,├─▶ challenge-responses-sink (signed)
- *                            factor-records)        ├─▶ challenge-notifications-sink
+ *                            factor-records,        ├─▶ challenge-notifications-sink
+ *                            service-records)       │
  *                                                   └─▶ lapse-replies-sink
  *
  * challenge-outcomes-source ──▶ outcome-relay ──▶ lapse-commands-sink (ReleaseTotpStep, by entity)
@@ -45,7 +53,10 @@ public final class EntityTopology {
       String factorStore,
       String outcomesSource,
       String outcomeRelay,
-      String commandsSink) {
+      String commandsSink,
+      String serviceStore,
+      String servicesSink,
+      String purgeSink) {
     public static final Names DEFAULT =
         new Names(
             "lapse-commands-source",
@@ -60,7 +71,10 @@ public final class EntityTopology {
             "factor-records",
             "challenge-outcomes-source",
             "outcome-relay",
-            "lapse-commands-sink");
+            "lapse-commands-sink",
+            "service-records",
+            "lapse-services-sink",
+            "lapse-commands-purge-sink");
   }
 
   /** The topology on the topics of the service's configuration. */
@@ -97,6 +111,33 @@ public final class EntityTopology {
                 Serdes.String(),
                 StoreSerde.factorRecords())
             .withCachingDisabled(),
+        n.owner());
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(n.serviceStore()),
+                Serdes.String(),
+                StoreSerde.serviceRecords())
+            .withCachingDisabled(),
+        n.owner());
+    topology.addSink(
+        n.servicesSink(),
+        topics.services().name(),
+        topics.services().keySerializer(),
+        topics.services().valueSerializer(),
+        n.owner());
+    // A deleted service's purge goes to every partition: each task holds some of its entities.
+    // (The four-argument method is the interface's one abstract method, deprecated in favour of a
+    // default that takes headers and calls it.)
+    @SuppressWarnings("removal")
+    StreamPartitioner<String, SpecificRecord> everyPartition =
+        (topic, key, value, partitions) ->
+            Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()));
+    topology.addSink(
+        n.purgeSink(),
+        topics.commands().name(),
+        topics.commands().keySerializer(),
+        topics.commands().valueSerializer(),
+        everyPartition,
         n.owner());
     topology.addSink(
         n.entitiesSink(),

@@ -2,6 +2,7 @@ package io.lapse.service.kafka;
 
 import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorRecord;
+import io.lapse.commands.v1.ServiceRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,6 +41,11 @@ final class StoreSerde<T> implements Serde<T> {
     BinaryMessageDecoder<FactorRecord> decoder = FactorRecord.createDecoder(null);
     decoder.addSchema(previousSchema("FactorRecord-v1.avsc"));
     return new StoreSerde<>(FactorRecord.getEncoder(), decoder);
+  }
+
+  /** Service records (docs/decisions/0016). */
+  static StoreSerde<ServiceRecord> serviceRecords() {
+    return new StoreSerde<>(ServiceRecord.getEncoder(), ServiceRecord.createDecoder(null));
   }
 
   private static Schema previousSchema(String name) {

@@ -75,7 +75,6 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
               ACCOUNT_SID,
               catalog,
               view,
-              logs,
               decider,
               new FactorCrypto(new SecretCipher(key)),
               clock,

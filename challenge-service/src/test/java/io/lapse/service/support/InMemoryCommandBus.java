@@ -3,6 +3,7 @@ package io.lapse.service.support;
 import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorRecord;
+import io.lapse.commands.v1.ServiceRecord;
 import io.lapse.contract.AttemptMacKeys;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
@@ -10,6 +11,8 @@ import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.service.decision.EntityDecider;
 import io.lapse.service.decision.EntityDecision;
 import io.lapse.service.decision.EntityState;
+import io.lapse.service.decision.ServiceDecider;
+import io.lapse.service.decision.ServiceDecision;
 import io.lapse.service.domain.Catalog;
 import io.lapse.service.domain.CommandBus;
 import io.lapse.service.kafka.PublishFailedException;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
@@ -45,6 +49,8 @@ public final class InMemoryCommandBus implements CommandBus {
   private final EntityDecider decider = new EntityDecider();
   private final Map<String, EntityRecord> entities = new TreeMap<>();
   private final NavigableMap<String, FactorRecord> factors = new TreeMap<>();
+  private final ServiceDecider serviceDecider = new ServiceDecider();
+  private final Map<String, ServiceRecord> services = new TreeMap<>();
   private final List<SpecificRecord> commands = new CopyOnWriteArrayList<>();
   private volatile boolean silent;
 
@@ -87,13 +93,48 @@ public final class InMemoryCommandBus implements CommandBus {
     if (silent) {
       return CompletableFuture.failedFuture(new TimeoutException("no reply in " + timeout));
     }
+    if (ServiceDecider.decides(command)) {
+      return CompletableFuture.completedFuture(decideService(entityKey, command));
+    }
+    EntityDecision d = decider.decide(read(entityKey), command, clock.millis());
+    apply(entityKey, d);
+    return CompletableFuture.completedFuture(d.reply());
+  }
+
+  /** The service's task, and the purge every task does (all in one map here). */
+  private CommandReply decideService(String sid, SpecificRecord command) {
+    ServiceDecision d = serviceDecider.decide(services.get(sid), command, clock.millis());
+    if (d.record() != null) {
+      services.put(sid, d.record());
+    }
+    if (d.publish()) {
+      catalog.services().apply(sid, logs.writeService(sid, d.snapshot()), d.snapshot());
+    }
+    if (d.purge()) {
+      String prefix = EntityState.servicePrefix(sid);
+      TreeSet<String> keys = new TreeSet<>();
+      keys.addAll(entities.keySet().stream().filter(k -> k.startsWith(prefix)).toList());
+      factors
+          .subMap(prefix, true, prefix + Character.MAX_VALUE, false)
+          .keySet()
+          .forEach(k -> keys.add(EntityState.entityKeyOfFactorKey(k)));
+      keys.forEach(k -> apply(k, EntityDecider.purge(read(k))));
+    }
+    return d.reply();
+  }
+
+  private EntityState read(String entityKey) {
     String prefix = EntityState.factorPrefix(entityKey);
     Map<String, FactorRecord> ofEntity = new LinkedHashMap<>();
     factors
         .subMap(prefix, true, prefix + Character.MAX_VALUE, false)
         .forEach((k, v) -> ofEntity.put(k.substring(prefix.length()), v));
-    EntityDecision d =
-        decider.decide(new EntityState(entities.get(entityKey), ofEntity), command, clock.millis());
+    ServiceRecord service = services.get(EntityState.serviceOf(entityKey));
+    return new EntityState(
+        entities.get(entityKey), ofEntity, service != null && service.getDeletedAt() != null);
+  }
+
+  private void apply(String entityKey, EntityDecision d) {
     if (d.entityChanged()) {
       if (d.entity() == null) {
         entities.remove(entityKey);
@@ -126,6 +167,5 @@ public final class InMemoryCommandBus implements CommandBus {
         case RESPONSES -> arbiter.deliver(macKeys.sign((VerificationAttempted) e.value()));
       }
     }
-    return CompletableFuture.completedFuture(d.reply());
   }
 }

@@ -2,7 +2,6 @@ package io.lapse.service.support;
 
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.NotificationRequested;
-import io.lapse.service.domain.SnapshotLog;
 import io.lapse.service.domain.WebhookLog;
 import io.lapse.service.kafka.PublishFailedException;
 import io.lapse.state.v1.EntitySnapshot;
@@ -18,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * challenge events, the topics its entity task writes): keeps every record in order, so unit tests
  * can assert what was published.
  */
-public final class InMemoryLogs implements SnapshotLog, WebhookLog {
+public final class InMemoryLogs implements WebhookLog {
   /** One written record: topic, key, value (null for a tombstone). */
   public record Written(String topic, String key, Object value) {}
 
@@ -31,7 +30,7 @@ public final class InMemoryLogs implements SnapshotLog, WebhookLog {
     failing = true;
   }
 
-  @Override
+  /** A service snapshot as the service's task publishes it ({@link InMemoryCommandBus}). */
   public long writeService(String sid, ServiceSnapshot snapshot) {
     return write("services", sid, snapshot);
   }
