@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.ChallengeApproved;
+import io.lapse.expiry.fleet.ChildProcessor;
 import io.lapse.expiry.harness.ChallengeFeed;
-import io.lapse.expiry.harness.ChildProcessor;
 import io.lapse.expiry.harness.CommittedReader;
 import io.lapse.expiry.harness.GroupProgress;
 import io.lapse.expiry.harness.Lateness;

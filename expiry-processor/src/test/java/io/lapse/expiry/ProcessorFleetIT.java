@@ -3,8 +3,8 @@ package io.lapse.expiry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.lapse.expiry.fleet.ChildProcessor;
 import io.lapse.expiry.harness.ChallengeFeed;
-import io.lapse.expiry.harness.ChildProcessor;
 import io.lapse.expiry.harness.CommittedReader;
 import io.lapse.expiry.harness.Lateness;
 import io.lapse.expiry.harness.ProcessorFixture;

@@ -2,6 +2,8 @@ package io.lapse.launcher;
 
 import io.lapse.examples.SdkWalkthrough;
 import io.lapse.examples.TotpCodes;
+import io.lapse.launcher.soak.Soak;
+import io.lapse.launcher.soak.SoakArguments;
 import io.lapse.service.CredentialsFile;
 import io.lapse.service.crypto.ApiKeys;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code status [--watch SECONDS]}: lag, pending, lateness, dead letters ({@link Status})
  *   <li>{@code sdk-demo}: the walk-through with Twilio's Java SDK against the running system
  *   <li>{@code api-key}: a new API key and its {@code LAPSE_API_KEYS} entry
+ *   <li>{@code soak [--cycles N] ...}: the exactly-once soak under kill -9 ({@link Soak})
  * </ul>
  *
  * <p>Every command but {@code up} and {@code totp} finds the running system through {@link
@@ -47,6 +50,13 @@ public final class Lapse {
              ./lapse status [--watch SECONDS]   lag, pending challenges, lateness, dead letters
              ./lapse sdk-demo                   the walk-through with Twilio's Java SDK
              ./lapse api-key                    a new API key and its LAPSE_API_KEYS entry
+             ./lapse soak [--cycles N] [--cycle-seconds S] [--rate R] [--processors 2|3]
+                          [--broker-every K] [--seed X]
+                                                the exactly-once soak: 3 brokers, 2-3 processors,
+                                                a processor SIGKILLed per cycle, a broker every
+                                                K-th (defaults: 3 cycles of 20 s, 1000 creates/s,
+                                                3 processors, K 10); one summary line, exit 1 on
+                                                any violation
       """;
 
   private Lapse() {}
@@ -95,6 +105,7 @@ public final class Lapse {
       case "status" -> status(home, rest);
       case "sdk-demo" -> sdkDemo(home, rest, env);
       case "api-key" -> apiKey(rest);
+      case "soak" -> soak(home, rest);
       case "help", "-h", "--help" -> {
         System.out.print(USAGE);
         yield 0;
@@ -220,6 +231,20 @@ public final class Lapse {
       throw CliException.failed("the walk-through failed: " + e.getMessage(), e);
     }
     return 0;
+  }
+
+  /**
+   * The exactly-once soak on a cluster of its own (in {@code .lapse/soak}, on free ports): exit 0
+   * when every invariant held, 1 otherwise.
+   */
+  private static int soak(Path home, List<String> args) throws IOException, InterruptedException {
+    SoakArguments soak;
+    try {
+      soak = SoakArguments.parse(args);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(e.getMessage());
+    }
+    return new Soak(home.resolve("soak"), soak, System.out).run();
   }
 
   /**

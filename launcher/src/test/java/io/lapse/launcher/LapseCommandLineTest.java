@@ -62,6 +62,13 @@ class LapseCommandLineTest {
     assertThat(run("timeline")).isEqualTo(2);
     assertThat(run("sdk-demo", "extra")).isEqualTo(2);
     assertThat(run("totp")).isEqualTo(2);
+
+    err.reset();
+    assertThat(run("soak", "--help")).isEqualTo(2);
+    assertThat(err())
+        .startsWith("lapse: unknown argument for soak: --help")
+        .contains("./lapse soak [--cycles N]");
+    assertThat(run("soak", "--cycles", "many")).isEqualTo(2);
   }
 
   @Test

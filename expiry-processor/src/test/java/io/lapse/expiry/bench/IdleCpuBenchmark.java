@@ -1,7 +1,7 @@
 package io.lapse.expiry.bench;
 
+import io.lapse.expiry.fleet.ChildProcessor;
 import io.lapse.expiry.harness.ChallengeFeed;
-import io.lapse.expiry.harness.ChildProcessor;
 import io.lapse.expiry.harness.ProcessorFixture;
 import io.lapse.infra.BrokerOptions;
 import io.lapse.infra.InProcessKafkaBroker;
