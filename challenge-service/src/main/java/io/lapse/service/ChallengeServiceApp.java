@@ -19,6 +19,8 @@ import io.lapse.service.kafka.KafkaAttemptGateway;
 import io.lapse.service.kafka.KafkaCommandBus;
 import io.lapse.service.kafka.KafkaWebhookLog;
 import io.lapse.service.kafka.LogCatchUp;
+import io.lapse.service.webhook.WebhookDelivery;
+import io.lapse.service.webhook.WebhookDispatcher;
 import io.lapse.state.v1.WebhookSnapshot;
 import io.lapse.topics.ContractRegistration;
 import io.lapse.topics.KafkaConnection;
@@ -64,6 +66,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
   private final Domain domain;
   private final EntityStreams entityTasks;
   private final EntityDecisionCounts decisions;
+  private final WebhookDelivery webhooks;
 
   private ChallengeServiceApp(
       List<AutoCloseable> resources,
@@ -71,13 +74,15 @@ public final class ChallengeServiceApp implements AutoCloseable {
       String baseUrl,
       Domain domain,
       EntityStreams entityTasks,
-      EntityDecisionCounts decisions) {
+      EntityDecisionCounts decisions,
+      WebhookDelivery webhooks) {
     this.resources = resources;
     this.http = http;
     this.baseUrl = baseUrl;
     this.domain = domain;
     this.entityTasks = entityTasks;
     this.decisions = decisions;
+    this.webhooks = webhooks;
   }
 
   /** Starts with the system clock. */
@@ -239,6 +244,23 @@ public final class ChallengeServiceApp implements AutoCloseable {
             new KafkaWebhookLog(producer, topics.webhooks()),
             webhookTable);
     registerWaitMetrics(metrics, verifications, misses, catchUp);
+    // After the followers caught up: the webhooks, the view and the catalog it reads are current.
+    WebhookDelivery webhooks =
+        config.webhooksEnabled()
+            ? WebhookDelivery.start(
+                kafka,
+                config.webhookSettings(),
+                config.accountSid(),
+                config.authToken(),
+                config.webhookTimeout(),
+                domain.webhooks(),
+                view,
+                catalog)
+            : null;
+    if (webhooks != null) {
+      resources.add(0, webhooks);
+      registerWebhookMetrics(metrics, webhooks);
+    }
     Gauge.builder("lapse.challenges.viewed", view, ChallengeView::size).register(metrics);
     Gauge.builder("lapse.verifications.waiting", gateway, KafkaAttemptGateway::waiting)
         .register(metrics);
@@ -269,7 +291,8 @@ public final class ChallengeServiceApp implements AutoCloseable {
                     state.healthy()
                         && events.healthy()
                         && replies.healthy()
-                        && entityTasks.healthy())
+                        && entityTasks.healthy()
+                        && (webhooks == null || webhooks.healthy()))
             .start(config.httpHost(), config.httpPort());
     resources.add(0, http::stop);
     String baseUrl =
@@ -277,7 +300,23 @@ public final class ChallengeServiceApp implements AutoCloseable {
     // Never the credentials, not even generated ones: whoever starts the service delivers those
     // (Main writes them to a CredentialsFile).
     LOG.info("Challenge service ready on {}", baseUrl);
-    return new ChallengeServiceApp(resources, http, baseUrl, domain, entityTasks, decisions);
+    return new ChallengeServiceApp(
+        resources, http, baseUrl, domain, entityTasks, decisions, webhooks);
+  }
+
+  private static void registerWebhookMetrics(
+      PrometheusMeterRegistry metrics, WebhookDelivery webhooks) {
+    WebhookDispatcher.Counters c = webhooks.counters();
+    FunctionCounter.builder("lapse.webhooks.delivered", c, WebhookDispatcher.Counters::delivered)
+        .description("Webhook deliveries accepted (2xx)")
+        .register(metrics);
+    FunctionCounter.builder("lapse.webhooks.retried", c, WebhookDispatcher.Counters::retried)
+        .description("Webhook attempts that failed transiently and were tried again")
+        .register(metrics);
+    FunctionCounter.builder(
+            "lapse.webhooks.dead.lettered", c, WebhookDispatcher.Counters::deadLettered)
+        .description("Webhook deliveries given up and written to the dead-letter topic")
+        .register(metrics);
   }
 
   private static void registerWaitMetrics(
@@ -331,6 +370,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
       followed.add(names.commands());
       provisioner.ensureDeadLetterTopics(admin, followed);
       provisioner.ensureCommandTopics(admin, names.commands(), names.replies());
+      // Written by the entity tasks, read by the webhook dispatchers (docs/decisions/0018).
+      provisioner.ensureEventTopics(admin, List.of(names.factorEvents()));
+      provisioner.ensureDeadLetterTopicsNamed(admin, List.of(names.webhookDeliveriesDlq()));
     }
   }
 
@@ -357,6 +399,11 @@ public final class ChallengeServiceApp implements AutoCloseable {
   /** What this instance's entity tasks decided since it started (for diagnostics and tests). */
   public EntityDecisionCounts entityDecisions() {
     return decisions;
+  }
+
+  /** This instance's webhook delivery; null when {@code LAPSE_WEBHOOKS_ENABLED=false}. */
+  public WebhookDelivery webhooks() {
+    return webhooks;
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.lapse.contract.AttemptMacKeys;
 import io.lapse.service.crypto.ApiKeys;
 import io.lapse.service.domain.AttemptSigner;
 import io.lapse.service.domain.Sids;
+import io.lapse.service.webhook.WebhookDispatcher;
 import io.lapse.topics.KafkaConnection;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -167,6 +168,55 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           .whenUnset("`~/.lapse/service-state`")
           .doc("Streams `state.dir` of the entity tasks (one per instance on a host)");
 
+  public static final Setting<Boolean> WEBHOOKS_ENABLED =
+      Setting.bool("LAPSE_WEBHOOKS_ENABLED")
+          .defaultsTo(true)
+          .doc(
+              "deliver the services' [webhooks](#webhooks) from this instance (its dispatcher"
+                  + " shares the event topics' partitions with the other instances' in"
+                  + " `LAPSE_WEBHOOK_GROUP_ID`)");
+
+  public static final Setting<String> WEBHOOK_GROUP_ID =
+      Setting.string("LAPSE_WEBHOOK_GROUP_ID")
+          .defaultsTo("lapse-webhook-dispatcher")
+          .doc(
+              "consumer group of the webhook dispatchers; its committed offsets say which events"
+                  + " were delivered (or dead-lettered), never changed once used");
+
+  public static final Setting<Integer> WEBHOOK_MAX_ATTEMPTS =
+      Setting.integer("LAPSE_WEBHOOK_MAX_ATTEMPTS")
+          .defaultsTo(5)
+          .validate(Rule.between(1, 100))
+          .doc(
+              "attempts of one event to one webhook when it fails transiently (5xx, 408, 429, no"
+                  + " connection, timeout) before it goes to `lapse-webhook-deliveries-dlq`");
+
+  public static final Setting<Duration> WEBHOOK_RETRY_BACKOFF =
+      Setting.millis("LAPSE_WEBHOOK_RETRY_BACKOFF_MS")
+          .defaultsTo(Duration.ofSeconds(1))
+          .validate(Rule.positive())
+          .doc("pause after a webhook's first failed attempt, doubled after each further one");
+
+  public static final Setting<Duration> WEBHOOK_MAX_BACKOFF =
+      Setting.millis("LAPSE_WEBHOOK_MAX_BACKOFF_MS")
+          .defaultsTo(Duration.ofSeconds(30))
+          .validate(Rule.positive())
+          .doc("longest pause between two attempts of a webhook");
+
+  public static final Setting<Duration> WEBHOOK_TIMEOUT =
+      Setting.millis("LAPSE_WEBHOOK_TIMEOUT_MS")
+          .defaultsTo(Duration.ofSeconds(10))
+          .validate(Rule.positive())
+          .doc("bound of one webhook attempt, connection and answer included");
+
+  public static final Setting<Duration> WEBHOOK_SESSION_TIMEOUT =
+      Setting.millis("LAPSE_WEBHOOK_SESSION_TIMEOUT_MS")
+          .defaultsTo(Duration.ofSeconds(10))
+          .validate(Rule.positive())
+          .doc(
+              "`session.timeout.ms` of the webhook dispatchers: how soon a crashed instance's"
+                  + " deliveries move to another (within the broker's group session bounds)");
+
   public static final ConfigDef DEFINITION =
       ConfigDef.of(
           "Challenge service",
@@ -186,7 +236,14 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           STARTUP_TIMEOUT,
           COMMAND_TIMEOUT,
           SERVICE_APPLICATION_ID,
-          SERVICE_STATE_DIR);
+          SERVICE_STATE_DIR,
+          WEBHOOKS_ENABLED,
+          WEBHOOK_GROUP_ID,
+          WEBHOOK_MAX_ATTEMPTS,
+          WEBHOOK_RETRY_BACKOFF,
+          WEBHOOK_MAX_BACKOFF,
+          WEBHOOK_TIMEOUT,
+          WEBHOOK_SESSION_TIMEOUT);
 
   public ServiceConfig {
     if (values.definition() != DEFINITION) {
@@ -294,6 +351,25 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
 
   public Path serviceStateDir() {
     return values.get(SERVICE_STATE_DIR);
+  }
+
+  public boolean webhooksEnabled() {
+    return values.get(WEBHOOKS_ENABLED);
+  }
+
+  /** How the webhook dispatcher consumes, retries and waits for the view. */
+  public WebhookDispatcher.Settings webhookSettings() {
+    return new WebhookDispatcher.Settings(
+        values.get(WEBHOOK_GROUP_ID),
+        values.get(WEBHOOK_MAX_ATTEMPTS),
+        values.get(WEBHOOK_RETRY_BACKOFF),
+        values.get(WEBHOOK_MAX_BACKOFF),
+        values.get(WEBHOOK_SESSION_TIMEOUT),
+        readSyncTimeout());
+  }
+
+  public Duration webhookTimeout() {
+    return values.get(WEBHOOK_TIMEOUT);
   }
 
   /** The effective configuration for the start-up log; never shows the token or the key. */

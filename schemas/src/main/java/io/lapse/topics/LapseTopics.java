@@ -18,6 +18,7 @@ import io.lapse.events.v1.ChallengeApproved;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.ChallengeDenied;
 import io.lapse.events.v1.ChallengeExpired;
+import io.lapse.events.v1.FactorEvent;
 import io.lapse.events.v1.NotificationRequested;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.events.v1.VerificationFailed;
@@ -59,6 +60,7 @@ public final class LapseTopics {
   private final Topic<String, SpecificRecord> commands;
   private final Topic<String, CommandReply> replies;
   private final Topic<String, WebhookSnapshot> webhooks;
+  private final Topic<String, FactorEvent> factorEvents;
   private final List<ContractSubject> contract = new ArrayList<>();
 
   private LapseTopics(TopicNames names, Map<String, ?> serdeConfig) {
@@ -99,6 +101,7 @@ public final class LapseTopics {
             PurgeService.class);
     this.replies = single(names.replies(), CommandReply.class, serdeConfig);
     this.webhooks = single(names.webhooks(), WebhookSnapshot.class, serdeConfig);
+    this.factorEvents = single(names.factorEvents(), FactorEvent.class, serdeConfig);
   }
 
   /**
@@ -220,6 +223,14 @@ public final class LapseTopics {
    */
   public Topic<String, WebhookSnapshot> webhooks() {
     return webhooks;
+  }
+
+  /**
+   * FactorEvent ({@code factor.created}, {@code factor.verified}, {@code factor.deleted}), key
+   * factor SID; written by the entity tasks in the deciding transaction, read with read_committed.
+   */
+  public Topic<String, FactorEvent> factorEvents() {
+    return factorEvents;
   }
 
   /** The dead-letter topic of an input topic: raw bytes, the reason in headers. */

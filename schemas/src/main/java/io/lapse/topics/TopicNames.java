@@ -19,7 +19,9 @@ public record TopicNames(
     String factors,
     String commands,
     String replies,
-    String webhooks) {
+    String webhooks,
+    String factorEvents,
+    String webhookDeliveriesDlq) {
 
   /** Suffix of the dead-letter topic of any input topic. */
   public static final String DLQ_SUFFIX = "-dlq";
@@ -36,7 +38,9 @@ public record TopicNames(
         "lapse-factors",
         "lapse-commands",
         "lapse-replies",
-        "lapse-webhooks");
+        "lapse-webhooks",
+        "lapse-factor-events",
+        "lapse-webhook-deliveries-dlq");
   }
 
   /**
@@ -62,7 +66,9 @@ public record TopicNames(
         name.apply(d.factors),
         name.apply(d.commands),
         name.apply(d.replies),
-        name.apply(d.webhooks));
+        name.apply(d.webhooks),
+        name.apply(d.factorEvents),
+        name.apply(d.webhookDeliveriesDlq));
   }
 
   /** The co-partitioned challenge topics: all keyed by challenge SID, one partition count. */

@@ -152,9 +152,21 @@ public final class TopicProvisioner {
     }
   }
 
+  /**
+   * Event topics outside the co-partitioned challenge topics (e.g. {@code lapse-factor-events}):
+   * delete policy, the challenge topics' partition count.
+   */
+  public void ensureEventTopics(Admin admin, Collection<String> names) {
+    ensure(admin, names, connection.partitions(), name -> Map.of());
+  }
+
   /** Dead-letter topics: kept 14 days for operators to inspect. */
   public void ensureDeadLetterTopics(Admin admin, Collection<String> inputTopics) {
-    List<String> names = inputTopics.stream().map(TopicNames::deadLetter).toList();
+    ensureDeadLetterTopicsNamed(admin, inputTopics.stream().map(TopicNames::deadLetter).toList());
+  }
+
+  /** Dead-letter topics by their own names, as {@link #ensureDeadLetterTopics}. */
+  public void ensureDeadLetterTopicsNamed(Admin admin, Collection<String> names) {
     ensure(
         admin,
         names,

@@ -24,6 +24,7 @@ import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.ChallengeDenied;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.events.v1.DetailField;
+import io.lapse.events.v1.FactorEvent;
 import io.lapse.events.v1.NotificationRequested;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.events.v1.VerificationFailed;
@@ -258,6 +259,22 @@ public final class SampleEvents {
         .build();
   }
 
+  public static FactorEvent factorEvent() {
+    return FactorEvent.newBuilder()
+        .setType("factor.verified")
+        .setSid(FACTOR)
+        .setAccountSid(ACCOUNT)
+        .setServiceSid(SERVICE)
+        .setEntitySid(ENTITY)
+        .setIdentity(IDENTITY)
+        .setFriendlyName("Pixel 8")
+        .setFactorType("push")
+        .setStatus("verified")
+        .setMetadata(Map.of("os", "Android"))
+        .setOccurredAt(T0)
+        .build();
+  }
+
   public static CreateEntity createEntity() {
     return CreateEntity.newBuilder()
         .setRequestId("RQ-1")
@@ -431,6 +448,7 @@ public final class SampleEvents {
         Map.entry("ServiceSnapshot", serviceSnapshot()),
         Map.entry("EntitySnapshot", entitySnapshot()),
         Map.entry("FactorSnapshot", factorSnapshot()),
-        Map.entry("WebhookSnapshot", webhookSnapshot()));
+        Map.entry("WebhookSnapshot", webhookSnapshot()),
+        Map.entry("FactorEvent", factorEvent()));
   }
 }

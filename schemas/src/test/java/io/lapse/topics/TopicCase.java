@@ -178,6 +178,11 @@ public record TopicCase(
             "WebhookSnapshot",
             LapseTopics::webhooks,
             SampleEvents.webhookSnapshot(),
-            "lapse-webhooks-value"));
+            "lapse-webhooks-value"),
+        new TopicCase(
+            "FactorEvent",
+            LapseTopics::factorEvents,
+            SampleEvents.factorEvent(),
+            "lapse-factor-events-value"));
   }
 }

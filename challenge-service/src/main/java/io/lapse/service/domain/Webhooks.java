@@ -3,6 +3,7 @@ package io.lapse.service.domain;
 import io.lapse.state.v1.WebhookSnapshot;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -76,7 +77,9 @@ public final class Webhooks {
       throw ApiError.missingParam("EventTypes");
     }
     String url = changes.webhookUrl().orElseThrow(() -> ApiError.missingParam("WebhookUrl"));
-    Instant now = clock.instant();
+    // Millisecond precision, as the snapshot is stored: every instance compares it with event times
+    // alike (a webhook gets the events that happened after it was created).
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     WebhookSnapshot w =
         WebhookSnapshot.newBuilder()
             .setSid(Sids.random(SID_PREFIX))
@@ -128,7 +131,7 @@ public final class Webhooks {
       changes.webhookUrl().ifPresent(b::setWebhookUrl);
       changes.status().ifPresent(b::setStatus);
       changes.version().ifPresent(b::setVersion);
-      WebhookSnapshot w = b.setUpdatedAt(clock.instant()).build();
+      WebhookSnapshot w = b.setUpdatedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS)).build();
       put(w);
       return w;
     } finally {

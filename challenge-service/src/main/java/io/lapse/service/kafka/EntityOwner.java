@@ -8,13 +8,17 @@ import io.lapse.commands.v1.PurgeService;
 import io.lapse.commands.v1.ServiceRecord;
 import io.lapse.contract.AttemptMacKeys;
 import io.lapse.contract.TwilioError;
+import io.lapse.events.v1.FactorEvent;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.service.decision.EntityDecider;
 import io.lapse.service.decision.EntityDecision;
 import io.lapse.service.decision.EntityState;
+import io.lapse.service.decision.FactorEvents;
 import io.lapse.service.decision.ServiceDecider;
 import io.lapse.service.decision.ServiceDecision;
+import io.lapse.state.v1.FactorSnapshot;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * refuses every command of it. For each command it reads the entity key's records, asks {@link
  * EntityDecider} (the rules) what follows at the record's time, and applies the {@link
  * EntityDecision}: the stores, the snapshots on {@code lapse-entities} and {@code lapse-factors}
- * (this task is their only writer, so they follow decision order, tombstone last), the challenge
+ * (this task is their only writer, so they follow decision order, tombstone last), the factor
+ * events they amount to on {@code lapse-factor-events} ({@link FactorEvents}), the challenge
  * events it decided ({@code challenge-created}, {@code -notifications}, and TOTP attempts on {@code
  * challenge-responses}, signed here), and the reply on {@code lapse-replies}, all in one
  * transaction with the command's offset.
@@ -97,7 +102,7 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
       LOG.error("Cannot decide {} for {}", type, key, e);
       decision = EntityDecision.failed(internalError(command));
     }
-    apply(key, decision, time);
+    apply(key, state, decision, time);
     counts.decided(type, decision.outcome());
     context.commit();
   }
@@ -153,7 +158,8 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
       it.forEachRemaining(kv -> keys.add(EntityState.entityKeyOfFactorKey(kv.key)));
     }
     for (String key : keys) {
-      apply(key, EntityDecider.purge(read(key)), time);
+      EntityState state = read(key);
+      apply(key, state, EntityDecider.purge(state), time);
     }
   }
 
@@ -169,7 +175,7 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     return new EntityState(entities.get(key), byFactor, deleted);
   }
 
-  private void apply(String key, EntityDecision d, long time) {
+  private void apply(String key, EntityState state, EntityDecision d, long time) {
     if (d.entityChanged()) {
       if (d.entity() == null) {
         entities.delete(key);
@@ -187,12 +193,21 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
                 factors.put(factorKey, next);
               }
             });
+    // Each factor as it stood before this decision, to tell what its snapshots amount to.
+    Map<String, FactorSnapshot> before = new HashMap<>();
+    state.factors().forEach((sid, r) -> before.put(sid, r.getFactor()));
     for (EntityDecision.Snapshot s : d.snapshots()) {
-      String sink =
-          s.topic() == EntityDecision.SnapshotTopic.ENTITIES
-              ? names.entitiesSink()
-              : names.factorsSink();
-      context.forward(new Record<>(s.sid(), s.value(), time), sink);
+      if (s.topic() == EntityDecision.SnapshotTopic.ENTITIES) {
+        context.forward(new Record<>(s.sid(), s.value(), time), names.entitiesSink());
+        continue;
+      }
+      context.forward(new Record<>(s.sid(), s.value(), time), names.factorsSink());
+      FactorSnapshot after = (FactorSnapshot) s.value();
+      for (FactorEvent e :
+          FactorEvents.between(before.get(s.sid()), after, Instant.ofEpochMilli(time))) {
+        context.forward(new Record<>(s.sid(), e, time), names.factorEventsSink());
+      }
+      before.put(s.sid(), after);
     }
     for (EntityDecision.ChallengeEvent e : d.events()) {
       switch (e.topic()) {

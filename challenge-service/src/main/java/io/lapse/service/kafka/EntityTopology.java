@@ -21,6 +21,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                                   ├─▶ lapse-commands-purge-sink (all partitions)
  *                                                   ├─▶ lapse-entities-sink
  *                                                   ├─▶ lapse-factors-sink
+ *                                                   ├─▶ lapse-factor-events-sink
  * lapse-commands-source ──▶ entity-owner ───────────┼─▶ challenge-created-sink
  *                           (stores: entity-records,├─▶ challenge-responses-sink (signed)
  *                            factor-records,        ├─▶ challenge-notifications-sink
@@ -56,7 +57,8 @@ public final class EntityTopology {
       String commandsSink,
       String serviceStore,
       String servicesSink,
-      String purgeSink) {
+      String purgeSink,
+      String factorEventsSink) {
     public static final Names DEFAULT =
         new Names(
             "lapse-commands-source",
@@ -74,7 +76,8 @@ public final class EntityTopology {
             "lapse-commands-sink",
             "service-records",
             "lapse-services-sink",
-            "lapse-commands-purge-sink");
+            "lapse-commands-purge-sink",
+            "lapse-factor-events-sink");
   }
 
   /** The topology on the topics of the service's configuration. */
@@ -150,6 +153,14 @@ public final class EntityTopology {
         topics.factors().name(),
         topics.factors().keySerializer(),
         topics.factors().valueSerializer(),
+        n.owner());
+    // The factor events webhooks are made of, in the transaction that decided them
+    // (docs/decisions/0018-webhooks.md).
+    topology.addSink(
+        n.factorEventsSink(),
+        topics.factorEvents().name(),
+        topics.factorEvents().keySerializer(),
+        topics.factorEvents().valueSerializer(),
         n.owner());
     topology.addSink(
         n.createdSink(),

@@ -15,6 +15,7 @@ import io.lapse.commands.v1.UpdateFactor;
 import io.lapse.contract.AttemptMacKeys;
 import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.ChallengeCreated;
+import io.lapse.events.v1.FactorEvent;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.serde.MockSchemaRegistry;
 import io.lapse.service.support.TestMacKeys;
@@ -297,6 +298,53 @@ class EntityTopologyTest {
           .extracting(CommandReply::getRequestId)
           .containsExactly("RQ-after");
     }
+  }
+
+  @Test
+  void shouldPublishFactorEventsForCreationVerificationAndDeletionOnly() {
+    long step = T0.getEpochSecond() / 30 * 30;
+    commands.pipeInput(new TestRecord<>(KEY, createFactor("RQ-1"), T0));
+    UpdateFactor.Builder verify =
+        UpdateFactor.newBuilder()
+            .setRequestId("RQ-2")
+            .setIssuedAt(Instant.EPOCH)
+            .setServiceSid(SERVICE)
+            .setIdentity(IDENTITY)
+            .setFactorSid(FACTOR)
+            .setChanges(FactorChanges.newBuilder().build())
+            .setVerification(
+                FactorVerification.newBuilder()
+                    .setAttemptId("AT-wrong")
+                    .setMatchedStepStarts(List.of())
+                    .setPushProofValid(false)
+                    .build());
+    // A wrong code changes the factor (a failure counted) but is no event.
+    commands.pipeInput(new TestRecord<>(KEY, verify.build(), T0.plusSeconds(1)));
+    verify
+        .setRequestId("RQ-3")
+        .setVerification(
+            FactorVerification.newBuilder()
+                .setAttemptId("AT-right")
+                .setMatchedStepStarts(List.of(step))
+                .setPushProofValid(false)
+                .build());
+    commands.pipeInput(new TestRecord<>(KEY, verify.build(), T0.plusSeconds(2)));
+    commands.pipeInput(new TestRecord<>(KEY, deleteEntity("RQ-4"), T0.plusSeconds(3)));
+
+    TestOutputTopic<String, FactorEvent> events =
+        driver.createOutputTopic(
+            names.factorEvents(),
+            topics.factorEvents().keyDeserializer(),
+            topics.factorEvents().valueDeserializer());
+    List<TestRecord<String, FactorEvent>> published = events.readRecordsToList();
+    assertThat(published)
+        .extracting(r -> r.key(), r -> r.value().getType(), r -> r.value().getOccurredAt())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(FACTOR, "factor.created", T0),
+            org.assertj.core.groups.Tuple.tuple(FACTOR, "factor.verified", T0.plusSeconds(2)),
+            org.assertj.core.groups.Tuple.tuple(FACTOR, "factor.deleted", T0.plusSeconds(3)));
+    assertThat(published.get(2).value().getIdentity()).isEqualTo(IDENTITY);
+    assertThat(published.get(2).value().getServiceSid()).isEqualTo(SERVICE);
   }
 
   @Test

@@ -39,6 +39,7 @@ public final class SystemEnv {
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
     env.put("LAPSE_STATE_DIR", Path.of("target", "it-state", id).toAbsolutePath().toString());
     env.put("LAPSE_SERVICE_APPLICATION_ID", id + "-service");
+    env.put("LAPSE_WEBHOOK_GROUP_ID", id + "-webhooks");
     env.put(
         "LAPSE_SERVICE_STATE_DIR",
         Path.of("target", "it-state", id + "-service").toAbsolutePath().toString());
