@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * EntityDecider} (the rules) what follows at the record's time, and applies the {@link
  * EntityDecision}: the stores, the snapshots on {@code lapse-entities} and {@code lapse-factors}
  * (this task is their only writer, so they follow decision order, tombstone last), the factor
- * events they amount to on {@code lapse-factor-events} ({@link FactorEvents}), the challenge
- * events it decided ({@code challenge-created}, {@code -notifications}, and TOTP attempts on {@code
+ * events they amount to on {@code lapse-factor-events} ({@link FactorEvents}), the challenge events
+ * it decided ({@code challenge-created}, {@code -notifications}, and TOTP attempts on {@code
  * challenge-responses}, signed here), and the reply on {@code lapse-replies}, all in one
  * transaction with the command's offset.
  *
