@@ -127,7 +127,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       return;
     }
     long now = context.currentSystemTimeMs();
-    boolean afterQuiet = threadPacer.get().arrivedAfterQuiet(now);
+    boolean afterQuiet = threadPacer.get().arrivedAfterQuiet(record.timestamp());
     ArbiterRecord current;
     ArbiterEvent event;
     if (record.value() instanceof ChallengeCreated created) {
@@ -161,12 +161,21 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     Decision decision = arbitration.decide(key, current, event, now, createdStreamTime);
     apply(key, current, decision, now);
     pending.persist();
-    if (!decision.emitted().isEmpty() && afterQuiet) {
+    if (afterQuiet && awaited(decision)) {
       // A decision is awaited by a caller (request-reply): make it visible to read_committed
       // consumers now rather than at the next commit interval, unless records arrive back to
       // back (see CommitPacer).
       context.commit();
     }
+  }
+
+  /**
+   * Whether someone waits for this decision: an outcome of an attempt does, an expiry does not. A
+   * challenge created after its deadline (a lagging or cold processor) expires on arrival; if each
+   * of those requested a commit, the lag itself would make every record one transaction (0019).
+   */
+  private static boolean awaited(Decision decision) {
+    return decision.emitted().stream().anyMatch(e -> !(e instanceof ChallengeExpired));
   }
 
   /**

@@ -9,17 +9,23 @@ import java.util.function.Supplier;
  *
  * <p>Under exactly-once a stream thread commits all its tasks in one transaction, and a commit
  * requested for every decision turns a burst of attempts into one transaction per record. So a
- * decision requests a commit only when its record arrived after a quiet spell on its thread (no
- * record processed for at least the given gap): an isolated decision is committed at once; records
- * that arrive back to back, as in a burst or whenever the thread lags, are committed by the commit
- * interval. The rule limits itself: once commits slow the thread down, records queue up and arrive
- * back to back. Measurements and alternatives: {@code docs/decisions/0007-ticks-and-commits.md}.
+ * decision requests a commit only when its record came after a quiet spell on the log: its record
+ * time is at least the given gap after the latest record time this thread has processed. An
+ * isolated decision is committed at once; records written back to back, as in a burst, are
+ * committed by the commit interval, however slowly the thread gets to them.
+ *
+ * <p>Why record time and not the time the thread processed the record: a commit takes longer than
+ * the gap, so with processing time every record after a requested commit looked quiet, requested
+ * the next commit, and a lagging thread fell into one transaction per record (about 50 records/s
+ * per thread; measured in {@code docs/decisions/0019-cold-start-lateness.md}). Record times do not
+ * stretch when the thread is slow. Measurements and alternatives: {@code
+ * docs/decisions/0007-ticks-and-commits.md}.
  *
  * <p>Not thread-safe: one instance per stream thread, from {@link #perThread}.
  */
 final class CommitPacer {
   private final long quietMs;
-  private long lastRecordAt = Long.MIN_VALUE / 2;
+  private long latestRecordTime = Long.MIN_VALUE / 2;
 
   CommitPacer(long quietMs) {
     this.quietMs = quietMs;
@@ -36,12 +42,13 @@ final class CommitPacer {
   }
 
   /**
-   * Notes a record processed at {@code nowMs}; returns whether no record had been processed on this
-   * thread for at least the quiet gap before.
+   * Notes a record of this thread with record time {@code recordTimeMs}; returns whether it came at
+   * least the quiet gap after every record this thread processed before (records of its partitions
+   * interleave, so an older record time than one already seen is never quiet).
    */
-  boolean arrivedAfterQuiet(long nowMs) {
-    boolean quiet = nowMs - lastRecordAt >= quietMs;
-    lastRecordAt = nowMs;
+  boolean arrivedAfterQuiet(long recordTimeMs) {
+    boolean quiet = recordTimeMs - latestRecordTime >= quietMs;
+    latestRecordTime = Math.max(latestRecordTime, recordTimeMs);
     return quiet;
   }
 }

@@ -35,6 +35,17 @@ class CommitPacerTest {
   }
 
   @Test
+  void shouldNotTakeAnOlderRecordOfAnotherPartitionForAQuietSpell() {
+    CommitPacer pacer = new CommitPacer(QUIET);
+    long t = 5_000_000;
+    pacer.arrivedAfterQuiet(t);
+    pacer.arrivedAfterQuiet(t - 100); // another partition's record, written earlier
+
+    assertThat(pacer.arrivedAfterQuiet(t + QUIET - 1)).isFalse();
+    assertThat(pacer.arrivedAfterQuiet(t + QUIET - 1 + QUIET)).isTrue();
+  }
+
+  @Test
   void shouldRequestEveryTimeWithAZeroGap() {
     CommitPacer pacer = new CommitPacer(0);
     long t = 4_000_000;

@@ -2,10 +2,13 @@ package io.lapse.launcher;
 
 import io.lapse.examples.SdkWalkthrough;
 import io.lapse.examples.TotpCodes;
+import io.lapse.launcher.bench.ExpiryLoad;
+import io.lapse.launcher.bench.Lateness;
 import io.lapse.launcher.soak.Soak;
 import io.lapse.launcher.soak.SoakArguments;
 import io.lapse.service.CredentialsFile;
 import io.lapse.service.crypto.ApiKeys;
+import io.lapse.topics.TopicNames;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code sdk-demo}: the walk-through with Twilio's Java SDK against the running system
  *   <li>{@code api-key}: a new API key and its {@code LAPSE_API_KEYS} entry
  *   <li>{@code soak [--cycles N] ...}: the exactly-once soak under kill -9 ({@link Soak})
+ *   <li>{@code load [--rate N] [--count N]}: expiry lateness measured from outside ({@link
+ *       ExpiryLoad})
  * </ul>
  *
  * <p>Every command but {@code up} and {@code totp} finds the running system through {@link
@@ -57,6 +62,8 @@ public final class Lapse {
                                                 K-th (defaults: 3 cycles of 20 s, 1000 creates/s,
                                                 3 processors, K 10); one summary line, exit 1 on
                                                 any violation
+             ./lapse load [--rate N] [--count N] expiry lateness of the running system, measured
+                                                from outside (default 20 000 at 5 000/s, due 2–12 s)
       """;
 
   private Lapse() {}
@@ -106,6 +113,7 @@ public final class Lapse {
       case "sdk-demo" -> sdkDemo(home, rest, env);
       case "api-key" -> apiKey(rest);
       case "soak" -> soak(home, rest);
+      case "load" -> load(home, rest);
       case "help", "-h", "--help" -> {
         System.out.print(USAGE);
         yield 0;
@@ -261,5 +269,46 @@ public final class Lapse {
     System.out.println("LAPSE_API_KEYS entry (comma-separate several):");
     System.out.println(key.entry());
     return 0;
+  }
+
+  /**
+   * The expiry scenario against the running system ({@link ExpiryLoad}); prints one line and exits
+   * 1 when an expiry was lost, duplicated or early.
+   */
+  private static int load(Path home, List<String> args) throws InterruptedException {
+    ExpiryLoad standard = ExpiryLoad.standard();
+    int rate = standard.rate();
+    int count = standard.count();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!arg.equals("--rate") && !arg.equals("--count")) {
+        throw CliException.usage("unknown argument for load: " + arg);
+      }
+      String value = i + 1 < args.size() ? args.get(++i) : "";
+      int n;
+      try {
+        n = Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        n = 0;
+      }
+      if (n < 1) {
+        throw CliException.usage(arg + " needs a number ≥ 1, got \"" + value + "\"");
+      }
+      if (arg.equals("--rate")) {
+        rate = n;
+      } else {
+        count = n;
+      }
+    }
+    RunningSystem system = RunningSystem.require(home);
+    ExpiryLoad load =
+        new ExpiryLoad(rate, count, standard.minAhead(), standard.maxAhead(), standard.grace());
+    System.out.printf(
+        "load: %d challenges at %d/s, due %d–%d s ahead; observing challenge-expired%n",
+        count, rate, standard.minAhead().toSeconds(), standard.maxAhead().toSeconds());
+    Lateness.Summary summary =
+        load.run(system.bootstrap(), system.registry(), TopicNames.fromEnv(System.getenv()));
+    System.out.println("load: " + summary.line());
+    return summary.correct() ? 0 : 1;
   }
 }

@@ -69,6 +69,9 @@ class LapseCommandLineTest {
         .startsWith("lapse: unknown argument for soak: --help")
         .contains("./lapse soak [--cycles N]");
     assertThat(run("soak", "--cycles", "many")).isEqualTo(2);
+    assertThat(run("load", "--rate", "0")).isEqualTo(2);
+    assertThat(run("load", "--count")).isEqualTo(2);
+    assertThat(run("load", "--burst", "5")).isEqualTo(2);
   }
 
   @Test
@@ -79,7 +82,8 @@ class LapseCommandLineTest {
             List.of("timeline", "YC" + "0".repeat(32)),
             List.of("status"),
             List.of("status", "--watch", "2"),
-            List.of("sdk-demo"))) {
+            List.of("sdk-demo"),
+            List.of("load", "--rate", "100"))) {
       err.reset();
       assertThat(Lapse.run(home, command, Map.of())).as("%s", command).isEqualTo(1);
       assertThat(err().lines().toList())
