@@ -58,6 +58,8 @@ class ExampleServicesIT {
     env.put("LAPSE_RESPONSE_MAC_KEYS", "ex1:" + Base64.getEncoder().encodeToString(macKey));
     env.put("LAPSE_EXPIRY_APPLICATION_ID", id + "-expiry");
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
+    // Tests start many processors: no warm-up rehearsal (ExpiryWarmUpIT covers it).
+    env.put("LAPSE_EXPIRY_WARM_UP_MS", "0");
     env.put("LAPSE_STATE_DIR", Path.of("target", "it-state", id).toAbsolutePath().toString());
   }
 

@@ -61,6 +61,15 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
               "Streams `commit.interval.ms`: output is visible to `read_committed` readers at"
                   + " commits, so this bounds the lateness of expiries");
 
+  public static final Setting<Duration> WARM_UP =
+      Setting.millis("LAPSE_EXPIRY_WARM_UP_MS")
+          .defaultsTo(Duration.ofSeconds(6))
+          .validate(Rule.notNegative())
+          .doc(
+              "before taking real partitions, rehearse on private topics for this long (5 000"
+                  + " challenges/s), so the first real expiries meet compiled code; 0 turns it"
+                  + " off (docs/decisions/0019-cold-start-lateness.md)");
+
   public static final Setting<Duration> POLL_INTERVAL =
       Setting.millis("LAPSE_EXPIRY_POLL_MS")
           .defaultsTo(Duration.ofMillis(5))
@@ -116,7 +125,7 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
               ExpirySettings.TICK_ALIGNMENT,
               ExpirySettings.TICK_BUDGET,
               ExpirySettings.TICK_MAX_COUNT)
-          .add(COMMIT_INTERVAL, ExpirySettings.COMMIT_REQUEST_QUIET_GAP)
+          .add(COMMIT_INTERVAL, ExpirySettings.COMMIT_REQUEST_QUIET_GAP, WARM_UP)
           .add(POLL_INTERVAL, PRODUCER_LINGER_MS, NUM_STREAM_THREADS, NUM_STANDBY_REPLICAS)
           .add(PROCESSING_GUARANTEE, TRANSACTIONAL_STATE_STORES)
           .add(
@@ -172,6 +181,10 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
 
   public Duration commitInterval() {
     return values.get(COMMIT_INTERVAL);
+  }
+
+  public Duration warmUp() {
+    return values.get(WARM_UP);
   }
 
   public Duration pollInterval() {

@@ -48,6 +48,9 @@ public final class ExpiryProcessorApp implements AutoCloseable {
     this.metrics = new ExpiryMetrics(registry);
     provisionTopics(config.connection());
     ContractRegistration.atStart(config.connection(), ContractRegistration.DEFAULT_TIMEOUT);
+    // Before the real Streams client exists, so the rehearsal never competes with real work and
+    // health answers "starting" until it is over.
+    new ExpiryWarmUp(config, config.warmUp()).run();
     this.streams =
         new KafkaStreams(ExpiryTopology.build(config, metrics), config.streamsProperties(metrics));
     this.replacer =

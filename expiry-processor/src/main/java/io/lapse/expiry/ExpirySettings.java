@@ -20,9 +20,9 @@ import java.time.Duration;
  * @param unknownGrace how long an attempt for an unknown challenge waits for its ChallengeCreated
  *     before it is answered 20404
  * @param maxFailedAttempts the failure that reaches this count is answered 60308
- * @param commitRequestQuietGap a record that emitted a decision requests a commit only if its
- *     stream thread had processed no record for at least this long before it (0: every decision
- *     requests one); see {@link CommitPacer}
+ * @param commitRequestQuietGap a record that emitted a decision someone waits for requests a commit
+ *     only if its record time is at least this long after that of every record its stream thread
+ *     processed before (0: every such decision requests one); see {@link CommitPacer}
  * @param tickAlignment where a task's next tick goes: on the grid of the punctuation interval, or
  *     at the due instant itself (no sooner than one interval after the previous tick)
  * @param attemptClockSkew an attempt stamped more than this after its record's broker time is
@@ -100,9 +100,9 @@ public record ExpirySettings(
           .defaultsTo(Duration.ofMillis(5))
           .validate(Rule.notNegative())
           .doc(
-              "a decided attempt requests a commit at once (its caller waits less) when its thread"
-                  + " was quiet this long before; 0 requests one per decision, which turns a burst"
-                  + " into one transaction per record");
+              "a decided attempt requests a commit at once (its caller waits less) when its record"
+                  + " was written this long after every earlier record of its thread; 0 requests"
+                  + " one per decision, which turns a burst into one transaction per record");
 
   public static final Setting<Duration> TERMINAL_RETENTION =
       Setting.millis("LAPSE_EXPIRY_TERMINAL_RETENTION_MS")

@@ -90,6 +90,8 @@ class ComposeKafkaAclsIT {
       env.put("LAPSE_AUTH_TOKEN", TOKEN);
       env.put("LAPSE_SECRET_KEY", Base64.getEncoder().encodeToString(bytes(32)));
       env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
+      // Tests start many processors: no warm-up rehearsal (ExpiryWarmUpIT covers it).
+      env.put("LAPSE_EXPIRY_WARM_UP_MS", "0");
       env.put("LAPSE_STATE_DIR", stateDir.toString());
       env.put("LAPSE_SERVICE_STATE_DIR", stateDir.resolve("service").toString());
       env.put("LAPSE_RESPONSE_MAC_KEYS", TestMacKeys.newEnvValue());

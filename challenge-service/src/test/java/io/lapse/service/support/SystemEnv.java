@@ -37,6 +37,8 @@ public final class SystemEnv {
     env.put("LAPSE_RESPONSE_MAC_KEYS", TestMacKeys.newEnvValue());
     env.put("LAPSE_EXPIRY_APPLICATION_ID", id + "-expiry");
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
+    // Tests start many processors: no warm-up rehearsal (ExpiryWarmUpIT covers it).
+    env.put("LAPSE_EXPIRY_WARM_UP_MS", "0");
     env.put("LAPSE_STATE_DIR", Path.of("target", "it-state", id).toAbsolutePath().toString());
     env.put("LAPSE_SERVICE_APPLICATION_ID", id + "-service");
     env.put("LAPSE_WEBHOOK_GROUP_ID", id + "-webhooks");

@@ -63,6 +63,8 @@ public final class ProcessorFixture {
     env.put("LAPSE_TOPIC_PREFIX", topicPrefix());
     env.put("LAPSE_EXPIRY_APPLICATION_ID", applicationId());
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
+    // Tests start many processors: no warm-up rehearsal (ExpiryWarmUpIT covers it).
+    env.put("LAPSE_EXPIRY_WARM_UP_MS", "0");
     env.put("LAPSE_RESPONSE_MAC_KEYS", TestKeys.MAC_KEYS_ENV);
     env.put(
         "LAPSE_STATE_DIR", Path.of("target", "it-state", id, instance).toAbsolutePath().toString());
