@@ -94,19 +94,7 @@ final class ExpiryWarmUp {
 
   /** The rehearsal's topic names: the real ones, prefixed with its id. */
   static TopicNames names(String id) {
-    TopicNames d = TopicNames.defaults();
-    String p = id + "-";
-    return new TopicNames(
-        p + d.challengeCreated(),
-        p + d.challengeResponses(),
-        p + d.challengeOutcomes(),
-        p + d.challengeExpired(),
-        p + d.challengeNotifications(),
-        p + d.services(),
-        p + d.entities(),
-        p + d.factors(),
-        p + d.commands(),
-        p + d.replies());
+    return TopicNames.fromEnv(Map.of("LAPSE_TOPIC_PREFIX", id + "-"));
   }
 
   /** Runs the rehearsal; returns the number of expiries it saw committed (0 if it failed). */
