@@ -20,16 +20,20 @@ import io.lapse.testkit.LapseIntegration;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Webhook resource through Twilio's own Java SDK against the running system, and its storage on
- * Kafka: a webhook written by one instance is read back by a freshly started one.
+ * Kafka: a webhook written by one instance is read back by a freshly started one; the two
+ * instances' webhook dispatchers share the event partitions.
  */
 @LapseIntegration
 class WebhookResourceIT {
@@ -91,6 +95,21 @@ class WebhookResourceIT {
           .isEqualTo(Webhook.Status.DISABLED);
 
       assertThat(Webhook.deleter(service, created.getSid()).delete(otherClient)).isTrue();
+
+      // The two instances' webhook dispatchers share the event topics' partitions in their group.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                Set<TopicPartition> mine = system.service.webhooks().partitions();
+                Set<TopicPartition> theirs = other.webhooks().partitions();
+                assertThat(mine).isNotEmpty();
+                assertThat(theirs).isNotEmpty();
+                assertThat(Collections.disjoint(mine, theirs))
+                    .as("%s and %s", mine, theirs)
+                    .isTrue();
+                assertThat(mine.size() + theirs.size()).isEqualTo(9); // 3 topics × 3 partitions
+              });
     }
     // The deletion, written by the other instance, reaches this one through its follower.
     await()
