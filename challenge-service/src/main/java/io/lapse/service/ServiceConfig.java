@@ -229,6 +229,7 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           SECRET_KEY,
           SECRET_KEYS_PREVIOUS,
           AttemptMacKeys.SETTING,
+          AttemptMacKeys.CHALLENGE_SETTING,
           VERIFY_TIMEOUT,
           MAX_WAITING_REQUESTS,
           READ_SYNC_TIMEOUT,
@@ -313,6 +314,14 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
   /** The keys of the MACs on {@code challenge-responses}; the first signs. */
   public AttemptMacKeys responseMacKeys() {
     return values.get(AttemptMacKeys.SETTING);
+  }
+
+  /**
+   * The keys of the MACs on {@code challenge-created}; the first signs: {@code
+   * LAPSE_CHALLENGE_MAC_KEYS}, else the response keys (docs/decisions/0020).
+   */
+  public AttemptMacKeys challengeMacKeys() {
+    return values.find(AttemptMacKeys.CHALLENGE_SETTING).orElseGet(this::responseMacKeys);
   }
 
   /** Names and signs attempts: attempt ids keyed from the secret key, MACs with the MAC keys. */

@@ -3,6 +3,7 @@ package io.lapse.example;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.example.audit.ExpiryAudit;
 import io.lapse.example.publisher.ChallengePublisher;
 import io.lapse.expiry.ExpiryConfig;
@@ -42,6 +43,7 @@ class ExampleServicesIT {
   private final Map<String, String> env = new HashMap<>();
   private final String bootstrap;
   private final String registryUrl;
+  private final String publisherKey;
   private ExpiryProcessorApp processor;
   private ExpiryAudit audit;
 
@@ -56,6 +58,14 @@ class ExampleServicesIT {
     env.put("LAPSE_PARTITIONS", "3");
     env.put("LAPSE_TOPIC_PREFIX", id + ".");
     env.put("LAPSE_RESPONSE_MAC_KEYS", "ex1:" + Base64.getEncoder().encodeToString(macKey));
+    // The publisher's own challenge key, listed by the processor beside the challenge service's
+    // (which is the response key here): it can create challenges, never answer one.
+    byte[] challengeKey = new byte[32];
+    new SecureRandom().nextBytes(challengeKey);
+    publisherKey = "pub1:" + Base64.getEncoder().encodeToString(challengeKey);
+    env.put(
+        "LAPSE_CHALLENGE_MAC_KEYS",
+        "ex1:" + Base64.getEncoder().encodeToString(macKey) + "," + publisherKey);
     env.put("LAPSE_EXPIRY_APPLICATION_ID", id + "-expiry");
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
     // Tests start many processors: no warm-up rehearsal (ExpiryWarmUpIT covers it).
@@ -90,7 +100,9 @@ class ExampleServicesIT {
     loop.start();
 
     List<String> published = new ArrayList<>();
-    try (ChallengePublisher publisher = new ChallengePublisher(bootstrap, registryUrl, topics)) {
+    try (ChallengePublisher publisher =
+        new ChallengePublisher(
+            bootstrap, registryUrl, topics, AttemptMacKeys.parse(publisherKey))) {
       for (int i = 0; i < 20; i++) {
         published.add(
             publisher.publish(

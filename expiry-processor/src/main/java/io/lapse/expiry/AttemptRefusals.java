@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the attempts the arbiter does not trust ({@link AttemptTrust}) to {@code
- * challenge-responses-dlq}, re-encoded, with their reason ({@link
- * DeadLetterHandler#HEADER_REASON}), inside the task's transaction; logs and counts each. One per
- * {@link ChallengeArbiter}, on its thread.
+ * challenge-responses-dlq}, and the creates it does not trust to {@code challenge-created-dlq},
+ * re-encoded, with their reason ({@link DeadLetterHandler#HEADER_REASON}), inside the task's
+ * transaction; logs and counts each. One per {@link ChallengeArbiter}, on its thread.
  */
 final class AttemptRefusals {
   private static final Logger LOG = LoggerFactory.getLogger(AttemptRefusals.class);
@@ -28,16 +28,58 @@ final class AttemptRefusals {
   private final ExpiryMetrics metrics;
   private final String sink;
   private final String responsesTopic;
+  private final String createdSink;
+  private final String createdTopic;
 
   AttemptRefusals(
       ProcessorContext<String, SpecificRecord> context,
       ExpiryMetrics metrics,
       String sink,
-      String responsesTopic) {
+      String responsesTopic,
+      String createdSink,
+      String createdTopic) {
     this.context = context;
     this.metrics = metrics;
     this.sink = sink;
     this.responsesTopic = responsesTopic;
+    this.createdSink = createdSink;
+    this.createdTopic = createdTopic;
+  }
+
+  /**
+   * Refuses the create being processed: to {@code challenge-created-dlq}, re-encoded, with its
+   * reason; it decides nothing, so its challenge never exists here (never expires, answers no
+   * attempt).
+   */
+  void refuse(String key, ChallengeCreated created, Distrust reason, Iterable<Header> headers) {
+    long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
+    int partition = context.recordMetadata().map(m -> m.partition()).orElse(-1);
+    String message =
+        reason.code()
+            + ": create of "
+            + created.getSid()
+            + " (key "
+            + key
+            + ", MAC key "
+            + created.getMacKeyId()
+            + ") is not trusted and decides nothing";
+    LOG.warn("Dead-lettering {}-{}@{}: {}", createdTopic, partition, offset, message);
+    metrics.untrustedCreate(reason.code());
+    metrics.deadLettered(createdTopic);
+    context.forward(
+        new Record<String, SpecificRecord>(
+            key,
+            created,
+            context.currentSystemTimeMs(),
+            DeadLetterHandler.refusalHeaders(
+                headers,
+                AttemptTrust.class.getName(),
+                reason.code(),
+                message,
+                createdTopic,
+                partition,
+                offset)),
+        createdSink);
   }
 
   /** Refuses the attempt being processed (its headers and offset are the record's). */

@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * known, also for attempts parked before it) naming the created challenge's service, identity and
  * factor. Anything else goes to {@code challenge-responses-dlq} with its reason ({@link
  * AttemptRefusals}) and changes nothing ({@code docs/decisions/0008-single-writers-on-the-log.md},
- * "Trust").
+ * "Trust"). Likewise a create is taken only when signed by a trusted producer and keyed by its own
+ * SID; anything else goes to {@code challenge-created-dlq} and never expires nor decides ({@code
+ * docs/decisions/0020-signed-challenge-creates.md}).
  */
 final class ChallengeArbiter implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(ChallengeArbiter.class);
@@ -52,6 +54,7 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
   private final ExpiryMetrics metrics;
   private final ExpiryTopology.Names names;
   private final String responsesTopic;
+  private final String createdTopic;
   private final Arbitration arbitration;
   private final Supplier<CommitPacer> threadPacer;
 
@@ -72,7 +75,9 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
       ExpiryMetrics metrics,
       ExpiryTopology.Names names,
       String responsesTopic,
+      String createdTopic,
       Supplier<CommitPacer> threadPacer) {
+    this.createdTopic = createdTopic;
     this.settings = settings;
     this.trust = trust;
     this.metrics = metrics;
@@ -92,7 +97,13 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     this.taskId = context.taskId().toString();
     this.pending = new PendingCount(meta, metrics.pendingOf(taskId));
     this.refusals =
-        new AttemptRefusals(context, metrics, names.responsesDeadLetterSink(), responsesTopic);
+        new AttemptRefusals(
+            context,
+            metrics,
+            names.responsesDeadLetterSink(),
+            responsesTopic,
+            names.createdDeadLetterSink(),
+            createdTopic);
     this.wakeUps =
         new WakeUpScheduler(
             WakeUpScheduler.Alignment.of(settings),
@@ -131,6 +142,18 @@ final class ChallengeArbiter implements Processor<String, SpecificRecord, String
     ArbiterRecord current;
     ArbiterEvent event;
     if (record.value() instanceof ChallengeCreated created) {
+      AttemptTrust.Assessment assessment = trust.assess(key, created);
+      if (!assessment.trusted()) {
+        refusals.refuse(key, created, assessment.refused(), record.headers());
+        return;
+      }
+      if (assessment.tolerated() != null) {
+        metrics.untrustedCreate(assessment.tolerated().code());
+        LOG.warn(
+            "Taking the create of {} despite {} (LAPSE_EXPIRY_ATTEMPT_MAC=log)",
+            key,
+            assessment.tolerated().code());
+      }
       createdStreamTime = Math.max(createdStreamTime, record.timestamp());
       current = refusals.refuseMismatchedParked(key, challenges.get(key), created);
       event = new ArbiterEvent.Created(created);

@@ -134,6 +134,7 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
               ExpirySettings.MAX_FAILED_ATTEMPTS)
           .add(
               AttemptMacKeys.SETTING,
+              AttemptMacKeys.CHALLENGE_SETTING,
               ExpirySettings.ATTEMPT_MAC,
               ExpirySettings.ATTEMPT_CLOCK_SKEW,
               ExpirySettings.ATTEMPT_MAX_DELAY)
@@ -161,6 +162,14 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
   /** The keys that attempts on {@code challenge-responses} must be signed with (any of them). */
   public AttemptMacKeys responseMacKeys() {
     return values.get(AttemptMacKeys.SETTING);
+  }
+
+  /**
+   * The keys that creates on {@code challenge-created} must be signed with (any of them): {@code
+   * LAPSE_CHALLENGE_MAC_KEYS}, else the response keys.
+   */
+  public AttemptMacKeys challengeMacKeys() {
+    return values.find(AttemptMacKeys.CHALLENGE_SETTING).orElseGet(this::responseMacKeys);
   }
 
   public String applicationId() {

@@ -31,6 +31,7 @@ public final class ExpiryMetrics {
   private final Counter registryRetries;
   private volatile Instant lastRegistryFault;
   private final Map<String, Counter> untrusted = new ConcurrentHashMap<>();
+  private final Map<String, Counter> untrustedCreates = new ConcurrentHashMap<>();
 
   public ExpiryMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -192,6 +193,30 @@ public final class ExpiryMetrics {
                     .tag("reason", r)
                     .register(registry))
         .increment();
+  }
+
+  /**
+   * Counts one {@code ChallengeCreated} that failed a trust check, by reason ({@code mac-missing},
+   * …): dead-lettered, or, for a MAC failure with {@code LAPSE_EXPIRY_ATTEMPT_MAC=log}, let
+   * through.
+   */
+  public void untrustedCreate(String reason) {
+    untrustedCreates
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder("lapse.expiry.untrusted.creates")
+                    .description(
+                        "Challenge creates that failed a trust check (MAC, key), by reason")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Untrusted creates counted with this reason so far. */
+  public double untrustedCreateCount(String reason) {
+    Counter c = untrustedCreates.get(reason);
+    return c == null ? 0 : c.count();
   }
 
   /** Untrusted attempts counted with this reason so far. */

@@ -21,13 +21,14 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * challenge-created-source ──┐                               ┌─▶ challenge-outcomes-sink
  *                            ├─▶ challenge-arbiter ──────────┼─▶ challenge-expired-sink
- * challenge-responses-source ┘   (stores: lapse-challenges,  └─▶ challenge-responses-dlq-sink
- *                                 lapse-time-index, lapse-expiry-meta)
+ * challenge-responses-source ┘   (stores: lapse-challenges,  ├─▶ challenge-responses-dlq-sink
+ *                                 lapse-time-index,          └─▶ challenge-created-dlq-sink
+ *                                 lapse-expiry-meta)
  * </pre>
  *
- * <p>The dead-letter sink takes the attempts the arbiter does not trust ({@link AttemptTrust}),
- * inside the task's transaction like its decisions; records that cannot be decoded at all reach the
- * same topic through the {@link DeadLetterHandler}.
+ * <p>The dead-letter sinks take the attempts and creates the arbiter does not trust ({@link
+ * AttemptTrust}), inside the task's transaction like its decisions; records that cannot be decoded
+ * at all reach the same topic through the {@link DeadLetterHandler}.
  *
  * <p>Both inputs feed one processor, so Streams puts them in one sub-topology: their partitions are
  * co-partitioned into the same task, and every event of one challenge is handled on one thread, in
@@ -45,6 +46,7 @@ public final class ExpiryTopology {
       String outcomesSink,
       String expiredSink,
       String responsesDeadLetterSink,
+      String createdDeadLetterSink,
       String challengeStore,
       String indexStore,
       String metaStore) {
@@ -56,6 +58,7 @@ public final class ExpiryTopology {
             "challenge-outcomes-sink",
             "challenge-expired-sink",
             "challenge-responses-dlq-sink",
+            "challenge-created-dlq-sink",
             "lapse-challenges",
             "lapse-time-index",
             "lapse-expiry-meta");
@@ -63,13 +66,31 @@ public final class ExpiryTopology {
 
   public static Topology build(ExpiryConfig config, ExpiryMetrics metrics) {
     return build(
-        config.connection().topics(), config.settings(), config.responseMacKeys(), metrics);
+        config.connection().topics(),
+        config.settings(),
+        config.responseMacKeys(),
+        config.challengeMacKeys(),
+        metrics);
   }
 
+  /** The topology with one key set for attempts and creates. */
   public static Topology build(
       LapseTopics topics, ExpirySettings settings, AttemptMacKeys macKeys, ExpiryMetrics metrics) {
+    return build(topics, settings, macKeys, macKeys, metrics);
+  }
+
+  /**
+   * The topology; attempts must be signed with {@code macKeys}, creates with {@code challengeKeys}
+   * (docs/decisions/0020-signed-challenge-creates.md).
+   */
+  public static Topology build(
+      LapseTopics topics,
+      ExpirySettings settings,
+      AttemptMacKeys macKeys,
+      AttemptMacKeys challengeKeys,
+      ExpiryMetrics metrics) {
     Names n = Names.DEFAULT;
-    AttemptTrust trust = new AttemptTrust(macKeys, settings);
+    AttemptTrust trust = new AttemptTrust(macKeys, challengeKeys, settings);
     Topology topology = new Topology();
     topology.addSource(
         n.createdSource(),
@@ -90,7 +111,13 @@ public final class ExpiryTopology {
         n.arbiter(),
         () ->
             new ChallengeArbiter(
-                settings, trust, metrics, n, topics.challengeResponses().name(), threadPacer),
+                settings,
+                trust,
+                metrics,
+                n,
+                topics.challengeResponses().name(),
+                topics.challengeCreated().name(),
+                threadPacer),
         n.createdSource(),
         n.responsesSource());
     // No caching on the challenge and index stores: almost every put is a distinct key, so a
@@ -137,6 +164,17 @@ public final class ExpiryTopology {
         TopicNames.deadLetter(responses),
         topics.challengeResponses().keySerializer(),
         asResponse,
+        n.arbiter());
+    // Creates the arbiter does not trust, likewise under the input topic's subject.
+    String created = topics.challengeCreated().name();
+    Serializer<ChallengeCreated> creates = topics.challengeCreated().valueSerializer();
+    Serializer<SpecificRecord> asCreate =
+        (topic, value) -> creates.serialize(created, (ChallengeCreated) value);
+    topology.addSink(
+        n.createdDeadLetterSink(),
+        TopicNames.deadLetter(created),
+        topics.challengeCreated().keySerializer(),
+        asCreate,
         n.arbiter());
     return topology;
   }

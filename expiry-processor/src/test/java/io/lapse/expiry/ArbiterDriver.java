@@ -126,7 +126,12 @@ final class ArbiterDriver implements AutoCloseable {
   }
 
   void create(String sid, Instant expirationDate) {
-    created.pipeInput(sid, challenge(sid, expirationDate), now());
+    created.pipeInput(sid, TestKeys.signed(challenge(sid, expirationDate)), now());
+  }
+
+  /** Pipes a create exactly as given (signed or not) under {@code key}. */
+  void pipeCreate(String key, ChallengeCreated create) {
+    created.pipeInput(key, create, now());
   }
 
   void attempt(String sid, String attemptId, Instant attemptAt, AttemptOutcome outcome) {

@@ -67,10 +67,14 @@ public final class AttemptMac {
 
   /** HMAC-SHA256 of the canonical encoding of {@code attempt} under {@code key}. */
   public static byte[] compute(byte[] key, VerificationAttempted attempt) {
+    return hmac(key, canonical(attempt));
+  }
+
+  static byte[] hmac(byte[] key, byte[] data) {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(new SecretKeySpec(key, ALGORITHM));
-      return mac.doFinal(canonical(attempt));
+      return mac.doFinal(data);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
     }
@@ -81,7 +85,7 @@ public final class AttemptMac {
     return mac != null && MessageDigest.isEqual(compute(key, attempt), mac);
   }
 
-  private static void text(DataOutputStream out, String s) throws IOException {
+  static void text(DataOutputStream out, String s) throws IOException {
     if (s == null) {
       out.writeInt(-1);
       return;
@@ -91,8 +95,7 @@ public final class AttemptMac {
     out.write(b);
   }
 
-  private static void metadata(DataOutputStream out, Map<String, String> metadata)
-      throws IOException {
+  static void metadata(DataOutputStream out, Map<String, String> metadata) throws IOException {
     if (metadata == null) {
       out.writeInt(-1);
       return;

@@ -2,13 +2,16 @@ package io.lapse.contract;
 
 import io.lapse.config.ConfigType;
 import io.lapse.config.Setting;
+import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.VerificationAttempted;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +29,27 @@ public final class AttemptMacKeys {
   public static final int MIN_KEY_BYTES = 32;
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /**
+   * The keys of the MACs on {@code challenge-created} ({@link ChallengeMac}), when they are to
+   * differ from {@link #SETTING}'s: a producer of challenges given its own key (another team's
+   * service) can then create challenges but never answer one. Unset: the keys of {@link #SETTING}.
+   */
+  public static final Setting<AttemptMacKeys> CHALLENGE_SETTING =
+      Setting.of(
+              "LAPSE_CHALLENGE_MAC_KEYS",
+              ConfigType.secret(
+                  "comma-separated id:base64 pairs, ids unique, each key at least "
+                      + MIN_KEY_BYTES
+                      + " bytes",
+                  AttemptMacKeys::parse))
+          .whenUnset("the keys of `LAPSE_RESPONSE_MAC_KEYS`")
+          .doc(
+              "keys of the MACs on `challenge-created`, `id:base64,…` as"
+                  + " `LAPSE_RESPONSE_MAC_KEYS`: the challenge service signs its creates with the"
+                  + " first, the processor accepts a create signed with any listed and"
+                  + " dead-letters others; set it to give another producer of challenges a key of"
+                  + " its own that cannot sign attempts");
 
   /** The one declaration both services list in their configuration. */
   public static final Setting<AttemptMacKeys> SETTING =
@@ -146,17 +170,38 @@ public final class AttemptMacKeys {
 
   /** Checks the attempt's MAC against the listed keys. */
   public Verdict verify(VerificationAttempted attempt) {
-    if (attempt.getMacKeyId() == null || attempt.getMac() == null) {
+    return verify(attempt.getMacKeyId(), attempt.getMac(), k -> AttemptMac.compute(k, attempt));
+  }
+
+  /**
+   * A copy of {@code created} signed with the first key ({@code macKeyId} and {@code mac} set over
+   * {@link ChallengeMac}'s encoding, whose own label keeps it apart from attempt MACs).
+   */
+  public ChallengeCreated sign(ChallengeCreated created) {
+    byte[] mac = ChallengeMac.compute(keys.get(signingId), created);
+    return ChallengeCreated.newBuilder(created)
+        .setMacKeyId(signingId)
+        .setMac(ByteBuffer.wrap(mac))
+        .build();
+  }
+
+  /** Checks the create's MAC against the listed keys. */
+  public Verdict verify(ChallengeCreated created) {
+    return verify(created.getMacKeyId(), created.getMac(), k -> ChallengeMac.compute(k, created));
+  }
+
+  private Verdict verify(CharSequence keyId, ByteBuffer mac, Function<byte[], byte[]> expected) {
+    if (keyId == null || mac == null) {
       return Verdict.MISSING;
     }
-    byte[] key = keys.get(attempt.getMacKeyId());
+    byte[] key = keys.get(keyId.toString());
     if (key == null) {
       return Verdict.KEY_UNKNOWN;
     }
-    ByteBuffer given = attempt.getMac().duplicate();
-    byte[] mac = new byte[given.remaining()];
-    given.get(mac);
-    return AttemptMac.matches(key, attempt, mac) ? Verdict.VALID : Verdict.INVALID;
+    ByteBuffer given = mac.duplicate();
+    byte[] bytes = new byte[given.remaining()];
+    given.get(bytes);
+    return MessageDigest.isEqual(expected.apply(key), bytes) ? Verdict.VALID : Verdict.INVALID;
   }
 
   /** The ids only: key material is never printed. */

@@ -8,6 +8,7 @@ import io.lapse.commands.v1.PurgeService;
 import io.lapse.commands.v1.ServiceRecord;
 import io.lapse.contract.AttemptMacKeys;
 import io.lapse.contract.TwilioError;
+import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.FactorEvent;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.service.decision.EntityDecider;
@@ -57,16 +58,22 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
   private final EntityDecider decider = new EntityDecider();
   private final EntityDecisionCounts counts;
   private final AttemptMacKeys macKeys;
+  private final AttemptMacKeys challengeKeys;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, EntityRecord> entities;
   private KeyValueStore<String, FactorRecord> factors;
   private KeyValueStore<String, ServiceRecord> services;
   private final ServiceDecider serviceDecider = new ServiceDecider();
 
-  EntityOwner(EntityTopology.Names names, EntityDecisionCounts counts, AttemptMacKeys macKeys) {
+  EntityOwner(
+      EntityTopology.Names names,
+      EntityDecisionCounts counts,
+      AttemptMacKeys macKeys,
+      AttemptMacKeys challengeKeys) {
     this.names = names;
     this.counts = counts;
     this.macKeys = macKeys;
+    this.challengeKeys = challengeKeys;
   }
 
   @Override
@@ -212,7 +219,9 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     for (EntityDecision.ChallengeEvent e : d.events()) {
       switch (e.topic()) {
         case CREATED ->
-            context.forward(new Record<>(e.sid(), e.value(), time), names.createdSink());
+            context.forward(
+                new Record<>(e.sid(), challengeKeys.sign((ChallengeCreated) e.value()), time),
+                names.createdSink());
         case RESPONSES ->
             context.forward(
                 new Record<>(e.sid(), macKeys.sign((VerificationAttempted) e.value()), time),

@@ -82,15 +82,26 @@ public final class EntityTopology {
 
   /** The topology on the topics of the service's configuration. */
   public static Topology build(ServiceConfig config, EntityDecisionCounts counts) {
-    return build(config.kafka().topics(), counts, config.responseMacKeys());
+    return build(
+        config.kafka().topics(), counts, config.responseMacKeys(), config.challengeMacKeys());
+  }
+
+  /** The topology with one key set for the attempts and the creates it signs. */
+  public static Topology build(
+      LapseTopics topics, EntityDecisionCounts counts, AttemptMacKeys macKeys) {
+    return build(topics, counts, macKeys, macKeys);
   }
 
   /**
    * The topology on {@code topics}; the attempts the task writes to {@code challenge-responses} are
-   * signed with {@code macKeys} (docs/decisions/0010-attempt-macs.md).
+   * signed with {@code macKeys} (docs/decisions/0010-attempt-macs.md), the creates it writes to
+   * {@code challenge-created} with {@code challengeKeys} (docs/decisions/0020).
    */
   public static Topology build(
-      LapseTopics topics, EntityDecisionCounts counts, AttemptMacKeys macKeys) {
+      LapseTopics topics,
+      EntityDecisionCounts counts,
+      AttemptMacKeys macKeys,
+      AttemptMacKeys challengeKeys) {
     Names n = Names.DEFAULT;
     Topology topology = new Topology();
     topology.addSource(
@@ -98,7 +109,8 @@ public final class EntityTopology {
         topics.commands().keyDeserializer(),
         topics.commands().valueDeserializer(),
         topics.commands().name());
-    topology.addProcessor(n.owner(), () -> new EntityOwner(n, counts, macKeys), n.commandsSource());
+    topology.addProcessor(
+        n.owner(), () -> new EntityOwner(n, counts, macKeys, challengeKeys), n.commandsSource());
     // No caching: a command reads its keys once and writes them once, and the prefix scan of an
     // entity's factors would have to merge a cache with RocksDB.
     topology.addStateStore(

@@ -237,7 +237,12 @@ class EntityTopologyTest {
     assertThat(created.readKeyValuesToList())
         .singleElement()
         .satisfies(kv -> assertThat(kv.key).isEqualTo(sid))
-        .satisfies(kv -> assertThat(kv.value).isEqualTo(challenge));
+        .satisfies(kv -> assertThat(kv.value).isEqualTo(macKeys.sign(challenge)))
+        .satisfies(
+            kv ->
+                assertThat(macKeys.verify(kv.value))
+                    .as("signed by the task (docs/decisions/0020)")
+                    .isEqualTo(AttemptMacKeys.Verdict.VALID));
     VerificationAttempted attempt = responses.readValue();
     assertThat(attempt.getSid()).isEqualTo(sid);
     assertThat(attempt.getOutcome()).isEqualTo(AttemptOutcome.APPROVED);

@@ -3,6 +3,7 @@ package io.lapse.service.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.expiry.ExpiryProcessorApp;
 import io.lapse.infra.KafkaBroker;
@@ -129,7 +130,11 @@ class RegistryOutageIT {
     Instant deadline = Instant.now().plusSeconds(4).truncatedTo(ChronoUnit.MILLIS);
 
     proxy.refuse();
-    produce(names.challengeCreated(), sid, writtenWithVersion2(challenge(factor, sid, deadline)));
+    // Signed as the service signs its creates: the processor takes no unsigned create.
+    ChallengeCreated signed =
+        AttemptMacKeys.parse(env.get("LAPSE_RESPONSE_MAC_KEYS"))
+            .sign(challenge(factor, sid, deadline));
+    produce(names.challengeCreated(), sid, writtenWithVersion2(signed));
 
     // Held, not dropped: both readers report it instead of serving stale data.
     within(Duration.ofSeconds(30))

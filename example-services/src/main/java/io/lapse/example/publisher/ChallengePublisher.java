@@ -1,5 +1,6 @@
 package io.lapse.example.publisher;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.serde.SerdeConfig;
 import io.lapse.topics.LapseTopics;
@@ -27,16 +28,29 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * <p>Keyed by the challenge SID as the contract says, so all events of one challenge share a
  * partition. Sent with {@code acks=all} and idempotence: a publish that returns is on the log.
  *
- * <p>Run: {@code KAFKA_BOOTSTRAP_SERVERS=… SCHEMA_REGISTRY_URL=… java … ChallengePublisher 5 10}
- * publishes 5 challenges expiring in 10 s and prints their SIDs.
+ * <p>Signed, as a trusted producer must sign: the expiry processor dead-letters a create without a
+ * valid MAC ({@code io.lapse.contract.ChallengeMac}). This service is given its own key through its
+ * configuration, {@code LAPSE_CHALLENGE_MAC_KEYS=id:base64} (the first key signs), and the
+ * processor lists that key in its {@code LAPSE_CHALLENGE_MAC_KEYS} beside the challenge service's.
+ * A challenge key signs creates only: it cannot answer a challenge (attempts take the response
+ * keys, which this service never holds).
+ *
+ * <p>Run: {@code KAFKA_BOOTSTRAP_SERVERS=… SCHEMA_REGISTRY_URL=… LAPSE_CHALLENGE_MAC_KEYS=… java …
+ * ChallengePublisher 5 10} publishes 5 challenges expiring in 10 s and prints their SIDs.
  */
 public final class ChallengePublisher implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Topic<String, ChallengeCreated> created;
   private final KafkaProducer<String, ChallengeCreated> producer;
+  private final AttemptMacKeys keys;
 
-  public ChallengePublisher(String bootstrap, String registryUrl, TopicNames topics) {
+  /**
+   * @param keys the keys of its {@code LAPSE_CHALLENGE_MAC_KEYS}; the first signs every create
+   */
+  public ChallengePublisher(
+      String bootstrap, String registryUrl, TopicNames topics, AttemptMacKeys keys) {
+    this.keys = keys;
     created =
         LapseTopics.create(topics, Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registryUrl))
             .challengeCreated();
@@ -59,7 +73,7 @@ public final class ChallengePublisher implements AutoCloseable {
       String accountSid, String serviceSid, String identity, String factorSid, Instant deadline)
       throws ExecutionException, InterruptedException {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    ChallengeCreated challenge =
+    ChallengeCreated unsigned =
         ChallengeCreated.newBuilder()
             .setSid(sid("YC"))
             .setAccountSid(accountSid)
@@ -72,6 +86,7 @@ public final class ChallengePublisher implements AutoCloseable {
             .setExpirationDate(deadline.truncatedTo(ChronoUnit.MILLIS))
             .setDetailsFields(List.of())
             .build();
+    ChallengeCreated challenge = keys.sign(unsigned);
     producer
         .send(new ProducerRecord<>(created.name(), challenge.getSid(), challenge))
         .get(); // on the log before we say so
@@ -87,11 +102,19 @@ public final class ChallengePublisher implements AutoCloseable {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 1;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     Map<String, String> env = System.getenv();
+    String keys = env.get("LAPSE_CHALLENGE_MAC_KEYS");
+    if (keys == null || keys.isBlank()) {
+      System.err.println(
+          "LAPSE_CHALLENGE_MAC_KEYS (id:base64) is required: the expiry processor refuses unsigned"
+              + " challenges");
+      System.exit(2);
+    }
     try (ChallengePublisher publisher =
         new ChallengePublisher(
             env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
             env.getOrDefault("SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7"),
-            TopicNames.fromEnv(env))) {
+            TopicNames.fromEnv(env),
+            AttemptMacKeys.parse(keys))) {
       for (int i = 0; i < count; i++) {
         System.out.println(
             publisher.publish(

@@ -23,12 +23,23 @@ import java.util.Objects;
  */
 public final class AttemptTrust {
   private final AttemptMacKeys keys;
+  private final AttemptMacKeys challengeKeys;
   private final MacMode macMode;
   private final long clockSkewMs;
   private final long maxDelayMs;
 
+  /** Checks attempts and creates with the same keys. */
   public AttemptTrust(AttemptMacKeys keys, ExpirySettings settings) {
+    this(keys, keys, settings);
+  }
+
+  /**
+   * @param keys the keys attempts are signed with
+   * @param challengeKeys the keys creates are signed with
+   */
+  public AttemptTrust(AttemptMacKeys keys, AttemptMacKeys challengeKeys, ExpirySettings settings) {
     this.keys = Objects.requireNonNull(keys);
+    this.challengeKeys = Objects.requireNonNull(challengeKeys);
     this.macMode = settings.attemptMac();
     this.clockSkewMs = settings.attemptClockSkew().toMillis();
     this.maxDelayMs = settings.attemptMaxDelay().toMillis();
@@ -76,8 +87,32 @@ public final class AttemptTrust {
     return tolerated == null ? Assessment.TRUSTED : new Assessment(null, tolerated);
   }
 
+  /**
+   * Checks one {@code challenge-created} record, in order: MAC present, its key listed, MAC valid
+   * (under the challenge keys), record key equal to {@code sid}. A create that fails decides
+   * nothing and never expires: whoever wrote it could otherwise choose any factor's challenge.
+   */
+  public Assessment assess(String key, ChallengeCreated created) {
+    Distrust mac = verdict(challengeKeys.verify(created));
+    Distrust tolerated = null;
+    if (mac != null) {
+      if (macMode == MacMode.ENFORCE) {
+        return new Assessment(mac, null);
+      }
+      tolerated = mac;
+    }
+    if (!created.getSid().equals(key)) {
+      return new Assessment(Distrust.KEY_NOT_SID, tolerated);
+    }
+    return tolerated == null ? Assessment.TRUSTED : new Assessment(null, tolerated);
+  }
+
   private Distrust macFailure(VerificationAttempted attempt) {
-    return switch (keys.verify(attempt)) {
+    return verdict(keys.verify(attempt));
+  }
+
+  private static Distrust verdict(AttemptMacKeys.Verdict verdict) {
+    return switch (verdict) {
       case VALID -> null;
       case MISSING -> Distrust.MAC_MISSING;
       case KEY_UNKNOWN -> Distrust.MAC_KEY_UNKNOWN;

@@ -43,7 +43,14 @@ public final class ChallengeFeed implements AutoCloseable {
   public void create(String sid, Instant expirationDate) {
     created.send(
         new ProducerRecord<>(
-            topics.names().challengeCreated(), sid, challenge(sid, expirationDate)));
+            topics.names().challengeCreated(),
+            sid,
+            TestKeys.signed(challenge(sid, expirationDate))));
+  }
+
+  /** Publishes a create exactly as given (signed or not) under {@code key}. */
+  public void send(String key, ChallengeCreated create) {
+    created.send(new ProducerRecord<>(topics.names().challengeCreated(), key, create));
   }
 
   public void attempt(String sid, String attemptId, AttemptOutcome outcome) {

@@ -1,6 +1,7 @@
 package io.lapse.expiry.harness;
 
 import io.lapse.contract.AttemptMacKeys;
+import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.VerificationAttempted;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -28,6 +29,11 @@ public final class TestKeys {
   /** A copy of the key's bytes (tests of rotation list it beside another). */
   public static byte[] key() {
     return KEY.clone();
+  }
+
+  /** The create signed as the challenge service signs it. */
+  public static ChallengeCreated signed(ChallengeCreated created) {
+    return MAC_KEYS.sign(created);
   }
 
   /** The attempt signed as the challenge service signs it. */

@@ -142,9 +142,11 @@ public final class Soak {
     LapseTopics topics = connection.topics();
     EventProducer producer = remember(new EventProducer(connection));
     SoakReader reader = remember(new SoakReader(cluster.bootstrapServers(), topics));
-    AttemptSigner signer = new AttemptSigner(randomKey(), AttemptMacKeys.of("soak", macKey));
+    AttemptMacKeys macKeys = AttemptMacKeys.of("soak", macKey);
+    AttemptSigner signer = new AttemptSigner(randomKey(), macKeys);
     SoakLoad load =
-        remember(new SoakLoad(producer, topics, signer, arguments.rate(), random.nextLong()));
+        remember(
+            new SoakLoad(producer, topics, signer, macKeys, arguments.rate(), random.nextLong()));
     long feedStart = System.nanoTime();
     for (int cycle = 1; cycle <= arguments.cycles(); cycle++) {
       cycle(cycle, cluster, load);

@@ -1,5 +1,6 @@
 package io.lapse.launcher.soak;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.VerificationAttempted;
@@ -55,6 +56,8 @@ final class SoakLoad implements AutoCloseable {
   private final EventProducer producer;
   private final LapseTopics topics;
   private final AttemptSigner signer;
+  // The processor takes only signed creates (docs/decisions/0020-signed-challenge-creates.md).
+  private final AttemptMacKeys createKeys;
   private final int rate;
   private final Random random;
   private final String run;
@@ -71,7 +74,14 @@ final class SoakLoad implements AutoCloseable {
   private volatile RuntimeException failure;
   private long sequence;
 
-  SoakLoad(EventProducer producer, LapseTopics topics, AttemptSigner signer, int rate, long seed) {
+  SoakLoad(
+      EventProducer producer,
+      LapseTopics topics,
+      AttemptSigner signer,
+      AttemptMacKeys createKeys,
+      int rate,
+      long seed) {
+    this.createKeys = createKeys;
     this.producer = producer;
     this.topics = topics;
     this.signer = signer;
@@ -117,7 +127,7 @@ final class SoakLoad implements AutoCloseable {
     long lifetime = MIN_LIFETIME_MS + random.nextInt(LIFETIME_SPREAD_MS);
     Instant deadline = now.plusMillis(lifetime);
     List<long[]> plan = plan(lifetime);
-    ChallengeCreated challenge =
+    ChallengeCreated unsigned =
         ChallengeCreated.newBuilder()
             .setSid(sid)
             .setAccountSid("AC50a50a50a50a50a50a50a50a50a50a5")
@@ -130,6 +140,7 @@ final class SoakLoad implements AutoCloseable {
             .setExpirationDate(deadline)
             .setDetailsMessage("Soak login request")
             .build();
+    ChallengeCreated challenge = createKeys.sign(unsigned);
     inFlight.incrementAndGet();
     producer
         .send(topics.challengeCreated(), sid, challenge)
