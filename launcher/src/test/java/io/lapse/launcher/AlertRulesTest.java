@@ -52,6 +52,7 @@ class AlertRulesTest {
     metrics.expired(1_000, 1_020);
     metrics.deadLettered("challenge-created");
     metrics.untrusted("mac-invalid");
+    metrics.untrustedCreate("mac-missing");
     metrics.threadFailed();
     metrics.registryRetried();
     Set<String> served =
