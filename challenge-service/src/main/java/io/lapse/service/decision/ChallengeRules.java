@@ -276,18 +276,21 @@ final class ChallengeRules {
 
   /**
    * The arbiter refused a TOTP attempt (the outcome relay read its {@code VerificationRejected}):
-   * the step it claimed was accepted nowhere, so the factor gets it back, provided the attempt went
-   * out once (a refusal of a repeat may answer the repeat of an approval) and no later step was
-   * accepted since (then the claimed one is behind it anyway). Anything else changes nothing: an
-   * attempt that claimed nothing, a push attempt, one forgotten, a factor gone. No reply: nobody
-   * waits for it.
+   * the step it claimed was accepted nowhere, so the factor gets it back, provided no later step
+   * was accepted since (then the claimed one is behind it anyway) and, for an attempt that went out
+   * more than once (retried before its refusal arrived), the refusal is not 60322: the arbiter
+   * answers a repeated attempt id with its first answer, except the repeat of the attempt that
+   * approved the challenge, which it answers 60322; so 60323, 60308 or 20404 on a repeated attempt
+   * prove its first answer was that refusal too, while 60322 may hide an approval (the step stays
+   * burned: fail closed). Anything else changes nothing: an attempt that claimed nothing, a push
+   * attempt, one forgotten, a factor gone. No reply: nobody waits for it.
    */
   EntityDecision releaseTotpStep(EntityState state, ReleaseTotpStep c) {
     FactorRecord record = state.factors().get(c.getFactorSid());
     RecentAttempt seen = record == null ? null : answered(record, c.getRequestId());
     if (seen == null
         || !seen.getClaimed()
-        || seen.getRepeated()
+        || (seen.getRepeated() && mayAnswerARepeatedApproval(c.getCode()))
         || seen.getClaimedStep() < 0
         || record.getLastAcceptedStepStart() != seen.getClaimedStep()) {
       return new EntityDecision(
@@ -307,6 +310,11 @@ final class ChallengeRules {
             .setRecentAttempts(recent)
             .build());
     return new EntityDecision("step-released", false, null, factors, List.of(), List.of(), null);
+  }
+
+  /** Whether the arbiter answers this code to the repeat of an attempt that approved. */
+  private static boolean mayAnswerARepeatedApproval(int code) {
+    return code == TwilioError.CHALLENGE_ALREADY_RESPONDED.code();
   }
 
   /**

@@ -263,10 +263,9 @@ public final class Factors {
     }
     FactorVerification verification = null;
     if (req.authPayload().isPresent() && !VERIFIED.equals(current.getStatus())) {
-      // The count only grows until the factor is verified: a refusal here is the task's too.
-      if (current.getFailedVerifications() >= EntityDecider.MAX_FAILED_VERIFICATIONS) {
-        throw ApiError.factorAttemptsLimit();
-      }
+      // No early 60310 here, though the catalog may show five failures: only the entity task knows
+      // whether this is the retry of an attempt it already answered (the fifth wrong code's retry
+      // is answered as that code was), so it alone refuses.
       verification = verification(serviceSid, current, req.authPayload().get());
     }
     String requestId = EntityWriter.newRequestId();

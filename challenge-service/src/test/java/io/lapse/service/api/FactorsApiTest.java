@@ -167,6 +167,22 @@ class FactorsApiTest {
   }
 
   @Test
+  void shouldAnswerTheRetryOfTheFifthWrongCodeAsThatCodeWasNotWith60310() {
+    String sid = api.post(factors, "FriendlyName", "phone", "FactorType", "totp").text("sid");
+    for (int i = 0; i < 5; i++) {
+      assertThat(api.post(factors + "/" + sid, "AuthPayload", "00000" + i).status()).isEqualTo(200);
+    }
+
+    Reply retry = api.post(factors + "/" + sid, "AuthPayload", "000004");
+    Reply sixth = api.post(factors + "/" + sid, "AuthPayload", "000009");
+
+    assertThat(retry.status()).as("the fifth's answer again: %s", retry.json()).isEqualTo(200);
+    assertThat(retry.text("status")).isEqualTo("unverified");
+    assertThat(sixth.status()).isEqualTo(429);
+    assertThat(sixth.json().path("code").asInt()).isEqualTo(60310);
+  }
+
+  @Test
   void shouldAnswerAWrongTotpCodeWithUnverifiedThenLockAfterFiveFailures() {
     String sid = api.post(factors, "FriendlyName", "phone", "FactorType", "totp").text("sid");
     for (int i = 0; i < 5; i++) {

@@ -619,6 +619,30 @@ class ChallengeRulesTest {
   }
 
   @Test
+  void
+      shouldGiveBackTheStepOfAnAttemptRetriedBeforeItsRefusalArrivedWhenNoApprovalCanHideBehindIt() {
+    EntityState state = Given.totp().state();
+    long before = state.factors().get(FACTOR).getLastAcceptedStepStart();
+    EntityState claimed = after(state, decider.decide(state, code(CHALLENGE, "AT-1", STEP), T));
+    EntityState repeated =
+        after(claimed, decider.decide(claimed, code(CHALLENGE, "AT-1", STEP), T + 500));
+
+    // The challenge had expired: the arbiter refuses the attempt and its repeat alike (60323).
+    EntityDecision first = decider.decide(repeated, release("AT-1", 60323), T + 1_000);
+    EntityState back = after(repeated, first);
+    EntityDecision second = decider.decide(back, release("AT-1", 60323), T + 1_100);
+    EntityDecision onAnother =
+        decider.decide(after(back, second), code(OTHER_CHALLENGE, "AT-2", STEP), T + 2_000);
+
+    assertThat(first.outcome()).isEqualTo("step-released");
+    assertThat(back.factors().get(FACTOR).getLastAcceptedStepStart()).isEqualTo(before);
+    assertThat(second.outcome()).as("released once").isEqualTo("release-ignored");
+    assertThat(attempts(onAnother))
+        .singleElement()
+        .returns(AttemptOutcome.APPROVED, VerificationAttempted::getOutcome);
+  }
+
+  @Test
   void shouldNotGiveBackAStepOnceALaterOneWasAccepted() {
     EntityState state = Given.totp().state();
     EntityState first = after(state, decider.decide(state, code(CHALLENGE, "AT-1", STEP), T));
