@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code soak [--cycles N] ...}: the exactly-once soak under kill -9 ({@link Soak})
  *   <li>{@code load [--rate N] [--count N]}: expiry lateness measured from outside ({@link
  *       ExpiryLoad})
+ *   <li>{@code reseal}: re-seals every TOTP seed under the newest {@code LAPSE_SECRET_KEY} ({@link
+ *       Reseal})
  * </ul>
  *
  * <p>Every command but {@code up} and {@code totp} finds the running system through {@link
@@ -64,6 +66,8 @@ public final class Lapse {
                                                 any violation
              ./lapse load [--rate N] [--count N] expiry lateness of the running system, measured
                                                 from outside (default 20 000 at 5 000/s, due 2–12 s)
+             ./lapse reseal                     re-seal every TOTP seed under the newest
+                                                LAPSE_SECRET_KEY (after a key rotation)
       """;
 
   private Lapse() {}
@@ -114,6 +118,7 @@ public final class Lapse {
       case "api-key" -> apiKey(rest);
       case "soak" -> soak(home, rest);
       case "load" -> load(home, rest);
+      case "reseal" -> reseal(home, rest, env);
       case "help", "-h", "--help" -> {
         System.out.print(USAGE);
         yield 0;
@@ -213,15 +218,11 @@ public final class Lapse {
   }
 
   /**
-   * The walk-through with Twilio's SDK, with the credentials of the running system: those in the
-   * environment, else those {@code ./lapse up} wrote to {@code .lapse/credentials}.
+   * The account credentials of the running system: those in the environment, else those {@code
+   * ./lapse up} wrote to {@code .lapse/credentials}.
    */
-  private static int sdkDemo(Path home, List<String> args, Map<String, String> env)
-      throws IOException, InterruptedException {
-    if (!args.isEmpty()) {
-      throw CliException.usage("sdk-demo takes no arguments, got " + args);
-    }
-    RunningSystem system = RunningSystem.require(home);
+  private static CredentialsFile.Credentials credentials(Path home, Map<String, String> env)
+      throws IOException {
     Optional<CredentialsFile.Credentials> stored =
         CredentialsFile.read(LocalSettings.credentialsFile(home));
     String account =
@@ -233,6 +234,19 @@ public final class Lapse {
     if (account == null || token == null) {
       throw CliException.failed("no credentials in .lapse/credentials; restart with ./lapse up");
     }
+    return new CredentialsFile.Credentials(account, token);
+  }
+
+  /** The walk-through with Twilio's SDK, with the credentials of the running system. */
+  private static int sdkDemo(Path home, List<String> args, Map<String, String> env)
+      throws IOException, InterruptedException {
+    if (!args.isEmpty()) {
+      throw CliException.usage("sdk-demo takes no arguments, got " + args);
+    }
+    RunningSystem system = RunningSystem.require(home);
+    CredentialsFile.Credentials c = credentials(home, env);
+    String account = c.accountSid();
+    String token = c.authToken();
     try {
       SdkWalkthrough.main(new String[] {system.api(), account, token});
     } catch (RuntimeException e) {
@@ -253,6 +267,19 @@ public final class Lapse {
       throw CliException.usage(e.getMessage());
     }
     return new Soak(home.resolve("soak"), soak, System.out).run();
+  }
+
+  /**
+   * Re-seals every TOTP seed of the running system under its newest {@code LAPSE_SECRET_KEY} (POST
+   * /v2/Lapse/Reseal with the account's credentials) and prints what it did.
+   */
+  private static int reseal(Path home, List<String> args, Map<String, String> env)
+      throws IOException, InterruptedException {
+    if (!args.isEmpty()) {
+      throw CliException.usage("reseal takes no arguments, got " + args);
+    }
+    RunningSystem system = RunningSystem.require(home);
+    return Reseal.run(system.api(), credentials(home, env), System.out);
   }
 
   /**

@@ -61,6 +61,7 @@ class LapseCommandLineTest {
     assertThat(run("events", "challenge-expired", "--folow")).isEqualTo(2);
     assertThat(run("timeline")).isEqualTo(2);
     assertThat(run("sdk-demo", "extra")).isEqualTo(2);
+    assertThat(run("reseal", "--all")).isEqualTo(2);
     assertThat(run("totp")).isEqualTo(2);
 
     err.reset();
@@ -83,7 +84,8 @@ class LapseCommandLineTest {
             List.of("status"),
             List.of("status", "--watch", "2"),
             List.of("sdk-demo"),
-            List.of("load", "--rate", "100"))) {
+            List.of("load", "--rate", "100"),
+            List.of("reseal"))) {
       err.reset();
       assertThat(Lapse.run(home, command, Map.of())).as("%s", command).isEqualTo(1);
       assertThat(err().lines().toList())
