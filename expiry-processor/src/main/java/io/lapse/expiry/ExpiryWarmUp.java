@@ -253,7 +253,8 @@ final class ExpiryWarmUp {
       String sid = sid("YC");
       // Deadlines from 100 ms ago (expire on arrival) to 900 ms ahead (expire on a tick).
       Instant deadline = now.plusMillis(RANDOM.nextInt(1_000) - 100);
-      ChallengeCreated created =
+      // Signed like the service's creates: the rehearsed topology takes no unsigned create.
+      ChallengeCreated unsigned =
           ChallengeCreated.newBuilder()
               .setSid(sid)
               .setAccountSid("AC" + "0".repeat(32))
@@ -266,6 +267,7 @@ final class ExpiryWarmUp {
               .setExpirationDate(deadline)
               .setDetailsFields(List.of())
               .build();
+      ChallengeCreated created = macKeys.sign(unsigned);
       creates.send(new ProducerRecord<>(topics.challengeCreated().name(), sid, created));
       if (i % APPROVE_EVERY == 0) {
         VerificationAttempted attempt =

@@ -1,5 +1,6 @@
 package io.lapse.launcher;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.examples.SdkWalkthrough;
 import io.lapse.examples.TotpCodes;
 import io.lapse.launcher.bench.ExpiryLoad;
@@ -10,6 +11,8 @@ import io.lapse.service.CredentialsFile;
 import io.lapse.service.crypto.ApiKeys;
 import io.lapse.topics.TopicNames;
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,7 +121,7 @@ public final class Lapse {
       case "sdk-demo" -> sdkDemo(home, rest, env);
       case "api-key" -> apiKey(rest);
       case "soak" -> soak(home, rest);
-      case "load" -> load(home, rest);
+      case "load" -> load(home, rest, env);
       case "reseal" -> reseal(home, rest, env);
       case "help", "-h", "--help" -> {
         System.out.print(USAGE);
@@ -299,10 +303,41 @@ public final class Lapse {
   }
 
   /**
+   * The running system's challenge MAC keys, to sign the creates a command publishes itself: those
+   * of the environment ({@code LAPSE_CHALLENGE_MAC_KEYS}, else {@code LAPSE_RESPONSE_MAC_KEYS}),
+   * else those {@code ./lapse up} keeps in {@code .lapse/local.properties}.
+   */
+  private static AttemptMacKeys challengeKeys(Path home, Map<String, String> env)
+      throws IOException {
+    Properties stored = new Properties();
+    Path file = home.resolve(LocalSettings.FILE);
+    if (Files.exists(file)) {
+      try (Reader in = Files.newBufferedReader(file)) {
+        stored.load(in);
+      }
+    }
+    for (String name :
+        List.of(AttemptMacKeys.CHALLENGE_SETTING.name(), AttemptMacKeys.SETTING.name())) {
+      String keys = env.getOrDefault(name, stored.getProperty(name));
+      if (keys != null && !keys.isBlank()) {
+        try {
+          return AttemptMacKeys.parse(keys);
+        } catch (IllegalArgumentException e) {
+          throw CliException.failed(name + " is not valid: " + e.getMessage());
+        }
+      }
+    }
+    throw CliException.failed(
+        "no MAC keys in .lapse/local.properties; restart with ./lapse up or set "
+            + AttemptMacKeys.SETTING.name());
+  }
+
+  /**
    * The expiry scenario against the running system ({@link ExpiryLoad}); prints one line and exits
    * 1 when an expiry was lost, duplicated or early.
    */
-  private static int load(Path home, List<String> args) throws InterruptedException {
+  private static int load(Path home, List<String> args, Map<String, String> env)
+      throws IOException, InterruptedException {
     ExpiryLoad standard = ExpiryLoad.standard();
     int rate = standard.rate();
     int count = standard.count();
@@ -334,7 +369,11 @@ public final class Lapse {
         "load: %d challenges at %d/s, due %d–%d s ahead; observing challenge-expired%n",
         count, rate, standard.minAhead().toSeconds(), standard.maxAhead().toSeconds());
     Lateness.Summary summary =
-        load.run(system.bootstrap(), system.registry(), TopicNames.fromEnv(System.getenv()));
+        load.run(
+            system.bootstrap(),
+            system.registry(),
+            TopicNames.fromEnv(System.getenv()),
+            challengeKeys(home, env));
     System.out.println("load: " + summary.line());
     return summary.correct() ? 0 : 1;
   }

@@ -1,5 +1,6 @@
 package io.lapse.launcher.bench;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.serde.SerdeConfig;
@@ -49,8 +50,13 @@ public record ExpiryLoad(
         5_000, 20_000, Duration.ofSeconds(2), Duration.ofSeconds(12), Duration.ofSeconds(60));
   }
 
-  /** Runs the scenario against the system at {@code bootstrap} and {@code registryUrl}. */
-  public Lateness.Summary run(String bootstrap, String registryUrl, TopicNames names)
+  /**
+   * Runs the scenario against the system at {@code bootstrap} and {@code registryUrl}; its creates
+   * are signed with the first of {@code createKeys} (the system's challenge MAC keys: its expiry
+   * processor takes no unsigned create, docs/decisions/0020-signed-challenge-creates.md).
+   */
+  public Lateness.Summary run(
+      String bootstrap, String registryUrl, TopicNames names, AttemptMacKeys createKeys)
       throws InterruptedException {
     LapseTopics topics =
         LapseTopics.create(names, Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, registryUrl));
@@ -86,7 +92,7 @@ public record ExpiryLoad(
               },
               "expiry-observer");
       observing.start();
-      publish(producer, topics.challengeCreated(), lateness);
+      publish(producer, topics.challengeCreated(), lateness, createKeys);
       long giveUp = lateness.lastDeadline() + grace.toMillis();
       while (!lateness.complete()
           && System.currentTimeMillis() < giveUp
@@ -105,7 +111,8 @@ public record ExpiryLoad(
   private void publish(
       KafkaProducer<String, ChallengeCreated> producer,
       Topic<String, ChallengeCreated> created,
-      Lateness lateness) {
+      Lateness lateness,
+      AttemptMacKeys createKeys) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     String account = sid("AC");
     String service = sid("VA");
@@ -119,7 +126,7 @@ public record ExpiryLoad(
       }
       Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
       Instant deadline = now.plusMillis(minAhead.toMillis() + random.nextLong(spread + 1));
-      ChallengeCreated challenge =
+      ChallengeCreated unsigned =
           ChallengeCreated.newBuilder()
               .setSid(sid("YC"))
               .setAccountSid(account)
@@ -132,6 +139,7 @@ public record ExpiryLoad(
               .setExpirationDate(deadline)
               .setDetailsFields(List.of())
               .build();
+      ChallengeCreated challenge = createKeys.sign(unsigned);
       lateness.created(challenge.getSid(), deadline.toEpochMilli());
       producer.send(new ProducerRecord<>(created.name(), challenge.getSid(), challenge));
     }
