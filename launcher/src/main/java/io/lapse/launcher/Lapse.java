@@ -3,6 +3,7 @@ package io.lapse.launcher;
 import io.lapse.contract.AttemptMacKeys;
 import io.lapse.examples.SdkWalkthrough;
 import io.lapse.examples.TotpCodes;
+import io.lapse.launcher.bench.Bench;
 import io.lapse.launcher.bench.ExpiryLoad;
 import io.lapse.launcher.bench.Lateness;
 import io.lapse.launcher.soak.Soak;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  *       ExpiryLoad})
  *   <li>{@code reseal}: re-seals every TOTP seed under the newest {@code LAPSE_SECRET_KEY} ({@link
  *       Reseal})
+ *   <li>{@code bench [--full]}: Lapse side by side with a full-scan punctuator, Redis and
+ *       PostgreSQL ({@link Bench})
  * </ul>
  *
  * <p>Every command but {@code up} and {@code totp} finds the running system through {@link
@@ -72,6 +75,10 @@ public final class Lapse {
                                                 from outside (default 20 000 at 5 000/s, due 2–12 s)
              ./lapse reseal                     re-seal every TOTP seed under the newest
                                                 LAPSE_SECRET_KEY (after a key rotation)
+             ./lapse bench [--full]             the same expiry workload against Lapse, a full-scan
+                                                punctuator, Redis TTL and a PostgreSQL poller, each
+                                                started and stopped here; writes docs/benchmarks/
+                                                (--full adds 1 000 000 pending and a 200 000 burst)
       """;
 
   private Lapse() {}
@@ -123,6 +130,8 @@ public final class Lapse {
       case "soak" -> soak(home, rest);
       case "load" -> load(home, rest, env);
       case "reseal" -> reseal(home, rest, env);
+      case "load" -> load(home, rest);
+      case "bench" -> bench(home, rest);
       case "help", "-h", "--help" -> {
         System.out.print(USAGE);
         yield 0;
@@ -330,6 +339,18 @@ public final class Lapse {
     throw CliException.failed(
         "no MAC keys in .lapse/local.properties; restart with ./lapse up or set "
             + AttemptMacKeys.SETTING.name());
+   * The side-by-side benchmark ({@link Bench}); starts and stops its own contenders, so it needs no
+   * running system, and writes {@code docs/benchmarks/} of this checkout.
+   */
+  private static int bench(Path home, List<String> args) throws IOException, InterruptedException {
+    boolean full;
+    try {
+      full = Bench.parseFull(args);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(e.getMessage());
+    }
+    return new Bench(home.getParent().resolve("docs").resolve("benchmarks"), full, System.out)
+        .run();
   }
 
   /**

@@ -73,6 +73,7 @@ class LapseCommandLineTest {
     assertThat(run("load", "--rate", "0")).isEqualTo(2);
     assertThat(run("load", "--count")).isEqualTo(2);
     assertThat(run("load", "--burst", "5")).isEqualTo(2);
+    assertThat(run("bench", "--fast")).isEqualTo(2);
   }
 
   @Test

@@ -52,6 +52,13 @@ public final class Lateness {
     return deadlines.values().stream().mapToLong(Long::longValue).max().orElse(0);
   }
 
+  /** Every lateness seen, in milliseconds, ascending (for a CDF). */
+  public synchronized long[] sortedLateness() {
+    long[] sorted = latenessBySid.values().stream().mapToLong(Long::longValue).toArray();
+    Arrays.sort(sorted);
+    return sorted;
+  }
+
   public synchronized Summary summary() {
     long[] sorted = latenessBySid.values().stream().mapToLong(Long::longValue).toArray();
     Arrays.sort(sorted);
