@@ -74,9 +74,23 @@ public final class Bench {
     List<BenchResult> results = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     List<String> names = new ArrayList<>();
+    // Ctrl-C or a kill must not leave a contender's processes (./lapse up, redis, postgres) behind.
+    AtomicReference<Contender> running = new AtomicReference<>();
+    Thread stopper =
+        new Thread(
+            () -> {
+              Contender c = running.getAndSet(null);
+              if (c != null) {
+                c.close();
+              }
+            },
+            "bench-stop");
+    Runtime.getRuntime().addShutdownHook(stopper);
     for (Supplier<Contender> make : contenders) {
       Path dir = Files.createTempDirectory("lapse-bench-");
-      try (Contender c = make.get()) {
+      Contender c = make.get();
+      running.set(c);
+      try {
         AtomicReference<Lateness> current = new AtomicReference<>(new Lateness());
         out.printf("bench: starting %s%n", c.name());
         try {
@@ -107,9 +121,13 @@ public final class Bench {
         out.printf("bench: contender failed: %s%n", e);
         skipped.add("a run failed: " + e);
       } finally {
+        if (running.getAndSet(null) != null) {
+          c.close();
+        }
         FileTrees.deleteQuietly(dir);
       }
     }
+    Runtime.getRuntime().removeShutdownHook(stopper);
     machine.put("load average at end (1/5/15 min)", loadAverage());
     Files.createDirectories(docs);
     String command = "./lapse bench" + (full ? " --full" : "");
