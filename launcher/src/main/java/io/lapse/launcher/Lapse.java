@@ -130,7 +130,6 @@ public final class Lapse {
       case "soak" -> soak(home, rest);
       case "load" -> load(home, rest, env);
       case "reseal" -> reseal(home, rest, env);
-      case "load" -> load(home, rest);
       case "bench" -> bench(home, rest);
       case "help", "-h", "--help" -> {
         System.out.print(USAGE);
@@ -339,6 +338,9 @@ public final class Lapse {
     throw CliException.failed(
         "no MAC keys in .lapse/local.properties; restart with ./lapse up or set "
             + AttemptMacKeys.SETTING.name());
+  }
+
+  /**
    * The side-by-side benchmark ({@link Bench}); starts and stops its own contenders, so it needs no
    * running system, and writes {@code docs/benchmarks/} of this checkout.
    */

@@ -1,5 +1,6 @@
 package io.lapse.launcher.bench;
 
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.ChallengeExpired;
 import io.lapse.infra.FreePorts;
@@ -39,6 +40,7 @@ final class LapseContender implements Contender {
   private KafkaProducer<String, ChallengeCreated> producer;
   private Topic<String, ChallengeCreated> created;
   private AutoCloseable observer;
+  private AttemptMacKeys createKeys;
 
   @Override
   public String name() {
@@ -76,6 +78,7 @@ final class LapseContender implements Contender {
     up = pb.start();
     Properties running = awaitRunning(dir.resolve(".lapse").resolve("running.properties"));
     bootstrap = running.getProperty("bootstrap");
+    createKeys = createKeys(dir.resolve(".lapse").resolve("local.properties"));
     LapseTopics topics =
         LapseTopics.create(
             names, Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, running.getProperty("registry")));
@@ -94,6 +97,25 @@ final class LapseContender implements Contender {
             expired.valueDeserializer(),
             e -> e.getExpiredAt().toEpochMilli(),
             sink);
+  }
+
+  /**
+   * The child's challenge MAC keys, as {@code ./lapse load} takes them: its processor takes no
+   * unsigned create (docs/decisions/0020-signed-challenge-creates.md).
+   */
+  private static AttemptMacKeys createKeys(Path localProperties) throws IOException {
+    Properties stored = new Properties();
+    try (Reader in = Files.newBufferedReader(localProperties)) {
+      stored.load(in);
+    }
+    for (String name :
+        List.of(AttemptMacKeys.CHALLENGE_SETTING.name(), AttemptMacKeys.SETTING.name())) {
+      String keys = System.getenv().getOrDefault(name, stored.getProperty(name));
+      if (keys != null && !keys.isBlank()) {
+        return AttemptMacKeys.parse(keys);
+      }
+    }
+    throw new IllegalStateException("no MAC keys in " + localProperties);
   }
 
   private Properties awaitRunning(Path file) throws Exception {
@@ -135,6 +157,7 @@ final class LapseContender implements Contender {
             .setExpirationDate(Instant.ofEpochMilli(deadlineMillis))
             .setDetailsFields(List.of())
             .build();
+    challenge = createKeys.sign(challenge);
     producer.send(new ProducerRecord<>(created.name(), sid, challenge));
   }
 
