@@ -139,6 +139,7 @@ function nodeRecords(runId) {
         identity: common.identity, factorSid: common.factorSid, factorType: 'push', createdAt: T0, expirationDate: T0 + 600000,
         detailsMessage: 'Written by kafkajs ✓', detailsFields: [{ label: 'Action', value: 'Login' }, { label: 'Where', value: 'Zürich' }],
         detailsDate: T0, hiddenDetails: { ip: '10.0.0.1' }, idempotencyKey: null,
+        macKeyId: 'k-node', mac: { 'bytes-hex': 'ff'.repeat(16) + '00'.repeat(16) },
       },
     },
     {
