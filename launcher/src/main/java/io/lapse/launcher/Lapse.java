@@ -5,6 +5,8 @@ import io.lapse.examples.SdkWalkthrough;
 import io.lapse.examples.TotpCodes;
 import io.lapse.launcher.bench.Bench;
 import io.lapse.launcher.bench.ExpiryLoad;
+import io.lapse.launcher.bench.HttpLoad;
+import io.lapse.launcher.bench.HttpPhase;
 import io.lapse.launcher.bench.Lateness;
 import io.lapse.launcher.soak.Soak;
 import io.lapse.launcher.soak.SoakArguments;
@@ -73,6 +75,10 @@ public final class Lapse {
                                                 any violation
              ./lapse load [--rate N] [--count N] expiry lateness of the running system, measured
                                                 from outside (default 20 000 at 5 000/s, due 2–12 s)
+             ./lapse load --http [--clients N] [--seconds S] [--totp-factors N]
+                                                HTTP latency at N closed-loop clients (default 16,
+                                                15 s per phase): push create, TOTP verify, push
+                                                approve; one line per phase
              ./lapse reseal                     re-seal every TOTP seed under the newest
                                                 LAPSE_SECRET_KEY (after a key rotation)
              ./lapse bench [--full]             the same expiry workload against Lapse, a full-scan
@@ -361,6 +367,9 @@ public final class Lapse {
    */
   private static int load(Path home, List<String> args, Map<String, String> env)
       throws IOException, InterruptedException {
+    if (args.contains("--http")) {
+      return httpLoad(home, args, env);
+    }
     ExpiryLoad standard = ExpiryLoad.standard();
     int rate = standard.rate();
     int count = standard.count();
@@ -399,5 +408,55 @@ public final class Lapse {
             challengeKeys(home, env));
     System.out.println("load: " + summary.line());
     return summary.correct() ? 0 : 1;
+  }
+
+  /**
+   * The HTTP goals' load ({@link HttpLoad}) against the running system: one line per phase; exit 1
+   * when any timed request got an answer other than the expected one.
+   */
+  private static int httpLoad(Path home, List<String> args, Map<String, String> env)
+      throws IOException, InterruptedException {
+    HttpLoad.Settings standard = HttpLoad.Settings.standard();
+    int clients = standard.clients();
+    int seconds = (int) standard.phase().toSeconds();
+    int totp = standard.totpFactorsPerClient();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (arg.equals("--http")) {
+        continue;
+      }
+      if (!arg.equals("--clients") && !arg.equals("--seconds") && !arg.equals("--totp-factors")) {
+        throw CliException.usage("unknown argument for load --http: " + arg);
+      }
+      String value = i + 1 < args.size() ? args.get(++i) : "";
+      int n;
+      try {
+        n = Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        n = 0;
+      }
+      if (n < 1) {
+        throw CliException.usage(arg + " needs a number ≥ 1, got \"" + value + "\"");
+      }
+      switch (arg) {
+        case "--clients" -> clients = n;
+        case "--seconds" -> seconds = n;
+        default -> totp = n;
+      }
+    }
+    RunningSystem system = RunningSystem.require(home);
+    CredentialsFile.Credentials c = credentials(home, env);
+    System.out.printf(
+        "load --http: %d clients, %d s per phase (create, verify, approve) against %s%n",
+        clients, seconds, system.api());
+    List<HttpPhase> phases =
+        new HttpLoad(
+                system.api(),
+                c.accountSid(),
+                c.authToken(),
+                new HttpLoad.Settings(clients, Duration.ofSeconds(seconds), totp),
+                System.out)
+            .run();
+    return phases.stream().allMatch(HttpPhase::clean) ? 0 : 1;
   }
 }

@@ -1,0 +1,521 @@
+package io.lapse.launcher.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.lapse.examples.TotpCodes;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+/**
+ * The HTTP side of issue 12's goals, measured from outside the running system: {@code clients}
+ * closed-loop clients on loopback, each with its own verified push factor and its own TOTP factors,
+ * run three timed phases one after the other, as a relying party and a phone would:
+ *
+ * <ul>
+ *   <li><b>create</b>: {@code POST …/Challenges} for the push factor (the server SDK's call);
+ *   <li><b>verify</b>: a TOTP challenge is created (untimed), then the user's code is posted
+ *       (timed);
+ *   <li><b>approve</b>: a push challenge is created and fetched with a device token as the phone
+ *       does (untimed), then the signed JWS approval is posted (timed).
+ * </ul>
+ *
+ * <p>One-time codes (decision 0008's factor state): a TOTP step accepted once is never accepted
+ * again, so every verification needs a factor whose last accepted step is older than the step it
+ * sends. Each client therefore holds many TOTP factors, each on its own entity (Twilio's per-entity
+ * factor limits), and takes the next one that still has a fresh step; {@link #nextStep} picks it.
+ */
+public final class HttpLoad {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String FORM = "application/x-www-form-urlencoded";
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /** What the load is told to do. */
+  public record Settings(int clients, Duration phase, int totpFactorsPerClient) {
+    public static Settings standard() {
+      return new Settings(16, Duration.ofSeconds(15), 150);
+    }
+  }
+
+  private final String api;
+  private final String accountSid;
+  private final String basic;
+  private final Settings settings;
+  private final PrintStream out;
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+  public HttpLoad(
+      String api, String accountSid, String authToken, Settings settings, PrintStream out) {
+    this.api = api.endsWith("/") ? api.substring(0, api.length() - 1) : api;
+    this.accountSid = accountSid;
+    this.basic = basicAuth(accountSid, authToken);
+    this.settings = settings;
+    this.out = out;
+  }
+
+  /**
+   * The step a factor may use now: the current one if it is newer than the last accepted, else the
+   * next (inside the default skew of one step), else none. The previous step is never used: the
+   * server's clock may pass the step boundary while the request travels, and step − 1 would then
+   * lie outside its skew.
+   */
+  public static OptionalLong nextStep(long lastAccepted, long current) {
+    if (current > lastAccepted) {
+      return OptionalLong.of(current);
+    }
+    if (current + 1 > lastAccepted) {
+      return OptionalLong.of(current + 1);
+    }
+    return OptionalLong.empty();
+  }
+
+  /** Sets up, runs the three phases, prints a line per phase; the phases in order. */
+  public List<HttpPhase> run() throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    String service = create("/v2/Services", form("FriendlyName", "lapse load " + run)).text("sid");
+    List<Client> clients = new ArrayList<>();
+    for (int i = 0; i < settings.clients(); i++) {
+      clients.add(new Client(i, service));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(settings.clients());
+    try {
+      inParallel(pool, clients, Client::setUp);
+      out.printf(
+          "load --http: %d clients set up (%d push + %d TOTP factors) in %.1f s%n",
+          clients.size(),
+          clients.size(),
+          clients.size() * settings.totpFactorsPerClient(),
+          (System.nanoTime() - start) / 1e9);
+      List<HttpPhase> phases = new ArrayList<>();
+      phases.add(phase(pool, clients, "create", Client::createOnce));
+      phases.add(phase(pool, clients, "verify", Client::verifyOnce));
+      phases.add(phase(pool, clients, "approve", Client::approveOnce));
+      int starved = clients.stream().mapToInt(c -> c.starved).sum();
+      if (starved > 0) {
+        out.printf(
+            "load --http: %d verifications waited for a fresh TOTP step (raise --totp-factors)%n",
+            starved);
+      }
+      return phases;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private interface Step {
+    Outcome once(Client c) throws IOException, InterruptedException;
+  }
+
+  /** A timed request's latency and whether its answer was the expected one. */
+  private record Outcome(long micros, boolean expected, boolean serverError) {}
+
+  private HttpPhase phase(ExecutorService pool, List<Client> clients, String name, Step step)
+      throws InterruptedException {
+    long end = System.nanoTime() + settings.phase().toNanos();
+    long began = System.nanoTime();
+    List<Future<List<Outcome>>> futures = new ArrayList<>();
+    for (Client c : clients) {
+      futures.add(
+          pool.submit(
+              () -> {
+                List<Outcome> outcomes = new ArrayList<>();
+                while (System.nanoTime() < end) {
+                  outcomes.add(step.once(c));
+                }
+                return outcomes;
+              }));
+    }
+    List<Outcome> all = new ArrayList<>();
+    for (Future<List<Outcome>> f : futures) {
+      all.addAll(join(f));
+    }
+    long elapsed = (System.nanoTime() - began) / 1_000_000;
+    HttpPhase phase =
+        new HttpPhase(
+            name,
+            all.stream().mapToLong(Outcome::micros).toArray(),
+            (int) all.stream().filter(o -> !o.expected()).count(),
+            (int) all.stream().filter(Outcome::serverError).count(),
+            elapsed);
+    out.println("load --http: " + phase.line());
+    return phase;
+  }
+
+  private interface Task {
+    void run(Client c) throws IOException, InterruptedException;
+  }
+
+  private static void inParallel(ExecutorService pool, List<Client> clients, Task task)
+      throws InterruptedException {
+    List<Future<Object>> futures = new ArrayList<>();
+    for (Client c : clients) {
+      futures.add(
+          pool.submit(
+              () -> {
+                task.run(c);
+                return null;
+              }));
+    }
+    for (Future<Object> f : futures) {
+      join(f);
+    }
+  }
+
+  private static <T> T join(Future<T> f) throws InterruptedException {
+    try {
+      return f.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(cause.getMessage(), cause);
+    }
+  }
+
+  /** A TOTP factor on an entity of its own, with the last step the server accepted from it. */
+  private static final class TotpFactor {
+    final String path;
+    final String secret;
+    long lastStep;
+
+    TotpFactor(String path, String secret, long lastStep) {
+      this.path = path;
+      this.secret = secret;
+      this.lastStep = lastStep;
+    }
+  }
+
+  /** One closed-loop client: a phone's push factor and a user's TOTP factors. */
+  private final class Client {
+    final int index;
+    final String service;
+    final KeyPair keys = newKeyPair();
+    final List<TotpFactor> totp = new ArrayList<>();
+    String pushEntity;
+    String pushFactor;
+    String credentialSid;
+    String deviceToken;
+    Instant deviceTokenAt = Instant.EPOCH;
+    int nextTotp;
+    int starved;
+
+    Client(int index, String service) {
+      this.index = index;
+      this.service = service;
+    }
+
+    void setUp() throws IOException, InterruptedException {
+      pushEntity = "/v2/Services/" + service + "/Entities/load-" + run + "-p" + index;
+      Reply factor =
+          create(
+              pushEntity + "/Factors",
+              form(
+                  "FriendlyName", "load phone",
+                  "FactorType", "push",
+                  "Binding.PublicKey",
+                      Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()),
+                  "Binding.Alg", "ES256",
+                  "Config.SdkVersion", "0.9.0",
+                  "Config.AppId", "io.lapse.load",
+                  "Config.NotificationPlatform", "none"));
+      pushFactor = factor.text("sid");
+      credentialSid = factor.json().path("config").path("credential_sid").asText();
+      expect(
+          send(
+              "POST",
+              pushEntity + "/Factors/" + pushFactor,
+              form("AuthPayload", derSignature(keys, pushFactor)),
+              basic),
+          200,
+          "verified",
+          "push factor verification");
+      for (int j = 0; j < settings.totpFactorsPerClient(); j++) {
+        String entity =
+            "/v2/Services/" + service + "/Entities/load-" + run + "-t" + index + "-" + j;
+        Reply t =
+            create(entity + "/Factors", form("FriendlyName", "load app", "FactorType", "totp"));
+        String path = entity + "/Factors/" + t.text("sid");
+        String secret = t.json().path("binding").path("secret").asText();
+        long step = Instant.now().getEpochSecond() / 30;
+        expect(
+            send(
+                "POST",
+                path,
+                form("AuthPayload", TotpCodes.code(secret, Instant.ofEpochSecond(step * 30))),
+                basic),
+            200,
+            "verified",
+            "TOTP factor verification");
+        totp.add(new TotpFactor(path, secret, step));
+      }
+    }
+
+    Outcome createOnce() throws IOException, InterruptedException {
+      long t0 = System.nanoTime();
+      Reply r = createPushChallenge();
+      return outcome(t0, r, 201, "pending");
+    }
+
+    Outcome verifyOnce() throws IOException, InterruptedException {
+      TotpFactor f = null;
+      long step = 0;
+      while (f == null) {
+        long current = Instant.now().getEpochSecond() / 30;
+        for (int tries = 0; tries < totp.size() && f == null; tries++) {
+          TotpFactor candidate = totp.get(nextTotp);
+          nextTotp = (nextTotp + 1) % totp.size();
+          OptionalLong s = nextStep(candidate.lastStep, current);
+          if (s.isPresent()) {
+            f = candidate;
+            step = s.getAsLong();
+          }
+        }
+        if (f == null) {
+          starved++;
+          waitForNextStep(current);
+        }
+      }
+      String entity = f.path.substring(0, f.path.indexOf("/Factors/"));
+      String factorSid = f.path.substring(f.path.lastIndexOf('/') + 1);
+      Reply challenge = send("POST", entity + "/Challenges", form("FactorSid", factorSid), basic);
+      if (challenge.status() != 201) {
+        return new Outcome(0, false, challenge.status() >= 500);
+      }
+      String code = TotpCodes.code(f.secret, Instant.ofEpochSecond(step * 30));
+      long t0 = System.nanoTime();
+      Reply r =
+          send(
+              "POST",
+              entity + "/Challenges/" + challenge.text("sid"),
+              form("AuthPayload", code),
+              basic);
+      f.lastStep = step;
+      return outcome(t0, r, 200, "approved");
+    }
+
+    Outcome approveOnce() throws IOException, InterruptedException {
+      Reply challenge = createPushChallenge();
+      if (challenge.status() != 201) {
+        return new Outcome(0, false, challenge.status() >= 500);
+      }
+      String path = pushEntity + "/Challenges/" + challenge.text("sid");
+      String device = deviceToken();
+      Reply fetched = send("GET", path, "", device);
+      String fields = fetched.header("Twilio-Verify-Signature-Fields");
+      if (fetched.status() != 200 || fields == null) {
+        return new Outcome(0, false, fetched.status() >= 500);
+      }
+      ObjectNode payload = JSON.createObjectNode();
+      for (String field : fields.split(",")) {
+        payload.set(field, fetched.json().get(field));
+      }
+      payload.put("status", "approved");
+      String jws = signJws(keys, payload.toString());
+      long t0 = System.nanoTime();
+      Reply r = send("POST", path, form("AuthPayload", jws), device);
+      return outcome(t0, r, 200, "approved");
+    }
+
+    private Reply createPushChallenge() throws IOException, InterruptedException {
+      return send(
+          "POST",
+          pushEntity + "/Challenges",
+          form("FactorSid", pushFactor, "Details.Message", "Log in to Lapse load"),
+          basic);
+    }
+
+    /** A device token as the SDKs sign one (ten minutes), renewed well before it lapses. */
+    private String deviceToken() {
+      Instant now = Instant.now();
+      if (deviceToken == null || now.isAfter(deviceTokenAt.plusSeconds(300))) {
+        deviceToken =
+            "Basic "
+                + Base64.getEncoder()
+                    .encodeToString(
+                        ("token:" + sdkToken(keys, credentialSid, accountSid, now))
+                            .getBytes(StandardCharsets.UTF_8));
+        deviceTokenAt = now;
+      }
+      return deviceToken;
+    }
+  }
+
+  private static void waitForNextStep(long current) throws InterruptedException {
+    long wake = (current + 1) * 30_000;
+    long ms = wake - System.currentTimeMillis();
+    if (ms > 0) {
+      Thread.sleep(ms); // pacing to a wall-clock boundary, not synchronisation with the server
+    }
+  }
+
+  private static Outcome outcome(long t0, Reply r, int status, String expectedStatus) {
+    long micros = (System.nanoTime() - t0) / 1_000;
+    boolean expected = r.status() == status && expectedStatus.equals(r.text("status"));
+    return new Outcome(micros, expected, r.status() >= 500);
+  }
+
+  private Reply create(String path, String body) throws IOException, InterruptedException {
+    Reply r = send("POST", path, body, basic);
+    if (r.status() != 201) {
+      throw new IllegalStateException(
+          "load --http: POST " + path + " answered " + r.status() + " " + r.body());
+    }
+    return r;
+  }
+
+  private static void expect(Reply r, int status, String value, String what) {
+    if (r.status() != status || !value.equals(r.text("status"))) {
+      throw new IllegalStateException(
+          "load --http: " + what + " answered " + r.status() + " " + r.body());
+    }
+  }
+
+  private record Reply(int status, String body, JsonNode json, HttpResponse<String> response) {
+    String text(String field) {
+      return json == null ? null : json.path(field).asText(null);
+    }
+
+    String header(String name) {
+      return response.headers().firstValue(name).orElse(null);
+    }
+  }
+
+  private Reply send(String method, String path, String body, String authorization)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(api + path))
+            .timeout(TIMEOUT)
+            .header("Authorization", authorization)
+            .header("Accept", "application/json");
+    if (method.equals("GET")) {
+      b.GET();
+    } else {
+      b.header("Content-Type", FORM).method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode json = null;
+    if (!r.body().isEmpty()) {
+      try {
+        json = JSON.readTree(r.body());
+      } catch (IOException e) {
+        json = null; // not JSON: the status alone is judged
+      }
+    }
+    return new Reply(r.statusCode(), r.body(), json, r);
+  }
+
+  private static String form(String... pairs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      m.put(pairs[i], pairs[i + 1]);
+    }
+    return m.entrySet().stream()
+        .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
+        .collect(Collectors.joining("&"));
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static String basicAuth(String user, String password) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static KeyPair newKeyPair() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp256r1"));
+      return g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The push factor's verification: Base64 of the DER ECDSA signature over the factor SID. */
+  private static String derSignature(KeyPair keys, String text) {
+    try {
+      Signature s = Signature.getInstance("SHA256withECDSA");
+      s.initSign(keys.getPrivate());
+      s.update(text.getBytes(StandardCharsets.UTF_8));
+      return Base64.getEncoder().encodeToString(s.sign());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The device token of the Verify SDKs: kid = credential SID, cty twilio-pba;v=1, 10 min. */
+  private static String sdkToken(KeyPair keys, String credentialSid, String account, Instant now) {
+    try {
+      SignedJWT jwt =
+          new SignedJWT(
+              new JWSHeader.Builder(JWSAlgorithm.ES256)
+                  .keyID(credentialSid)
+                  .type(JOSEObjectType.JWT)
+                  .contentType("twilio-pba;v=1")
+                  .build(),
+              new JWTClaimsSet.Builder()
+                  .subject(account)
+                  .notBeforeTime(Date.from(now))
+                  .expirationTime(Date.from(now.plusSeconds(600)))
+                  .build());
+      jwt.sign(new ECDSASigner((ECPrivateKey) keys.getPrivate()));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The approval the SDKs post: the signed fields plus the status, as an ES256 JWS. */
+  private static String signJws(KeyPair keys, String payloadJson) {
+    try {
+      JWSObject jws =
+          new JWSObject(
+              new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).build(),
+              new Payload(payloadJson));
+      jws.sign(new ECDSASigner((ECPrivateKey) keys.getPrivate()));
+      return jws.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
