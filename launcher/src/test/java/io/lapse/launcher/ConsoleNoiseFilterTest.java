@@ -40,6 +40,28 @@ class ConsoleNoiseFilterTest {
   }
 
   @Test
+  void shouldKeepTheRacedTransactionLogCreationOffTheConsole() {
+    assertThat(
+            filter.decide(
+                event(
+                    "org.apache.kafka.server.DefaultAutoTopicCreationManager",
+                    Level.WARN,
+                    "Auto topic creation failed for __transaction_state with error"
+                        + " 'TOPIC_ALREADY_EXISTS': Topic '__transaction_state' already exists..",
+                    null)))
+        .isEqualTo(FilterReply.DENY);
+    assertThat(
+            filter.decide(
+                event(
+                    "org.apache.kafka.server.DefaultAutoTopicCreationManager",
+                    Level.WARN,
+                    "Auto topic creation failed for __transaction_state with error"
+                        + " 'CLUSTER_AUTHORIZATION_FAILED'",
+                    null)))
+        .isEqualTo(FilterReply.NEUTRAL);
+  }
+
+  @Test
   void shouldLetEveryOtherWarningAndErrorThrough() {
     assertThat(
             filter.decide(
