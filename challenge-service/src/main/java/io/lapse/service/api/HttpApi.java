@@ -18,8 +18,9 @@ import org.eclipse.jetty.servlet.FilterHolder;
 
 /**
  * The HTTP server: the Twilio-compatible API under {@code /v2} (Basic auth), plus unauthenticated
- * {@code /health} and {@code /metrics} (Prometheus) on the same port. Every answer carries a {@code
- * Date} header and every request is timed per route.
+ * {@code /health}, {@code /metrics} (Prometheus) and the static authenticator page ({@link
+ * AuthenticatorPage}) on the same port. Every answer carries a {@code Date} header and every
+ * request is timed per route.
  *
  * <p>A request passes, in order: the body cap ({@link BodySizeFilter}, 413), authentication ({@link
  * BasicAuth}, 401), and once its route is matched, the body type ({@link FormContentType}, 415) and
@@ -88,6 +89,7 @@ public final class HttpApi {
               // Timers only: a logged request line, header or body would carry the auth token,
               // device tokens and codes.
               config.requestLogger.http((ctx, ms) -> record(metrics, ctx, ms));
+              AuthenticatorPage.install(config);
             });
     DateTimeFormatter rfc1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
     app.before(ctx -> ctx.header("Date", rfc1123.format(settings.clock().instant())));
