@@ -4,7 +4,8 @@ import java.nio.file.Path;
 
 /**
  * The copy-paste walk-through {@code ./lapse up} prints once everything is ready. It shows where
- * the credentials are, never the token itself: the console of a run may well end up in a log.
+ * the credentials are, never the token itself: the console of a run may well end up in a log. The
+ * access token of step 9 is printed only when the reader runs that line.
  */
 final class Walkthrough {
   private Walkthrough() {}
@@ -16,6 +17,7 @@ final class Walkthrough {
           Account SID  %2$s
           Auth token   in %3$s (ACCOUNT_SID:AUTH_TOKEN, readable by you only)
           Kafka        %4$s   (topics: challenge-created, challenge-expired, ...)
+          Authenticator %1$s/authenticator/   (a push factor in your browser: steps 9 and 10)
 
         Walk-through with curl (paste into a second terminal, from this directory):
 
@@ -53,6 +55,14 @@ final class Walkthrough {
           # 8. the challenge's whole story across the topics, and the system's state
           ./lapse timeline $CHALLENGE
           ./lapse status
+
+          # 9. push, with the browser as the phone: open %1$s/authenticator/ and paste the token this prints
+          curl -s -u "$AUTH" "$LAPSE/v2/Services/$SERVICE/AccessTokens" -d Identity=$ID -d FactorType=push -d Ttl=300 | field token
+
+          # 10. a push challenge for the factor SID the page shows (YF...); approve or deny it on the page
+          PUSH=YF...   # <- the SID from the page
+          curl -s -u "$AUTH" "$LAPSE/v2/Services/$SERVICE/Entities/$ID/Challenges" \\
+               -d FactorSid=$PUSH -d 'Details.Message=Sign in to the demo?'; echo
 
         The same with Twilio's own Java SDK (only its HTTP client's base URL changes):
           ./lapse sdk-demo

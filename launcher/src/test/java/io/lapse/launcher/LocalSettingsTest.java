@@ -88,4 +88,17 @@ class LocalSettingsTest {
         .contains("AUTH=$(cat '" + LocalSettings.credentialsFile(home) + "')")
         .doesNotContain(settings.authToken(), settings.secretKey(), "lapse-factor.json");
   }
+
+  @Test
+  void shouldPointAtTheAuthenticatorPageWithALineThatMakesAnAccessToken() throws IOException {
+    LocalSettings settings = LocalSettings.loadOrCreate(home, Map.of());
+
+    String text = Walkthrough.text("http://127.0.0.1:8080", settings, "127.0.0.1:9092", home);
+
+    assertThat(text)
+        .contains("http://127.0.0.1:8080/authenticator/")
+        .contains(
+            "curl -s -u \"$AUTH\" \"$LAPSE/v2/Services/$SERVICE/AccessTokens\" -d Identity=$ID"
+                + " -d FactorType=push -d Ttl=300 | field token");
+  }
 }
