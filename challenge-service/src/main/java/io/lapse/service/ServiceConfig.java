@@ -168,6 +168,23 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           .whenUnset("`~/.lapse/service-state`")
           .doc("Streams `state.dir` of the entity tasks (one per instance on a host)");
 
+  public static final Setting<Duration> SERVICE_COMMIT_INTERVAL =
+      Setting.millis("LAPSE_SERVICE_COMMIT_INTERVAL_MS")
+          .defaultsTo(Duration.ofMillis(20))
+          .validate(Rule.positive())
+          .doc(
+              "Streams `commit.interval.ms` of the entity tasks: how long a command that came in a"
+                  + " burst may wait for the transaction that answers it (see decision 0025)");
+
+  public static final Setting<Duration> SERVICE_COMMIT_REQUEST_QUIET_GAP =
+      Setting.millis("LAPSE_SERVICE_COMMIT_REQUEST_QUIET_GAP_MS")
+          .defaultsTo(Duration.ofMillis(5))
+          .validate(Rule.notNegative())
+          .doc(
+              "a decided command requests its commit at once when its record was written this"
+                  + " long after every earlier command of its stream thread; 0 commits every"
+                  + " command in a transaction of its own");
+
   public static final Setting<Boolean> WEBHOOKS_ENABLED =
       Setting.bool("LAPSE_WEBHOOKS_ENABLED")
           .defaultsTo(true)
@@ -238,6 +255,8 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           COMMAND_TIMEOUT,
           SERVICE_APPLICATION_ID,
           SERVICE_STATE_DIR,
+          SERVICE_COMMIT_INTERVAL,
+          SERVICE_COMMIT_REQUEST_QUIET_GAP,
           WEBHOOKS_ENABLED,
           WEBHOOK_GROUP_ID,
           WEBHOOK_MAX_ATTEMPTS,
@@ -356,6 +375,16 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
 
   public String serviceApplicationId() {
     return values.get(SERVICE_APPLICATION_ID);
+  }
+
+  /** Streams {@code commit.interval.ms} of the entity tasks. */
+  public Duration serviceCommitInterval() {
+    return values.get(SERVICE_COMMIT_INTERVAL);
+  }
+
+  /** The quiet gap after which a decided command requests its commit at once. */
+  public Duration serviceCommitRequestQuietGap() {
+    return values.get(SERVICE_COMMIT_REQUEST_QUIET_GAP);
   }
 
   public Path serviceStateDir() {

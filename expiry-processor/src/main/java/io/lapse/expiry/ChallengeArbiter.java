@@ -9,6 +9,7 @@ import io.lapse.expiry.decision.Decision;
 import io.lapse.expiry.state.ArbiterRecord;
 import io.lapse.expiry.trust.AttemptTrust;
 import io.lapse.expiry.trust.Distrust;
+import io.lapse.streams.CommitPacer;
 import java.time.Instant;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;

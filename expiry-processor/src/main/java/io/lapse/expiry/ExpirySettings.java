@@ -3,6 +3,7 @@ package io.lapse.expiry;
 import io.lapse.config.Config;
 import io.lapse.config.Rule;
 import io.lapse.config.Setting;
+import io.lapse.streams.CommitPacer;
 import java.time.Duration;
 
 /**

@@ -5,6 +5,7 @@ import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.expiry.state.ArbiterRecordSerde;
 import io.lapse.expiry.trust.AttemptTrust;
+import io.lapse.streams.CommitPacer;
 import io.lapse.topics.LapseTopics;
 import io.lapse.topics.TopicNames;
 import java.util.function.Supplier;

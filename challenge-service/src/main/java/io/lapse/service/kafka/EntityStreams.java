@@ -74,8 +74,9 @@ public final class EntityStreams implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
-    // Every decision requests its commit; the interval only bounds a thread that lags.
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // A command after a quiet spell requests its commit at once; commands in a burst share the
+    // transaction this interval ends (decision 0025).
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.serviceCommitInterval().toMillis());
     p.put(StreamsConfig.POLL_MS_CONFIG, 10);
     p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
@@ -93,8 +94,8 @@ public final class EntityStreams implements AutoCloseable {
         StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
         TopicNames.deadLetter(config.kafka().topicNames().commands()));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-    // A commit per command often finds the previous transaction still completing; the default
-    // 100 ms retry backoff would add that to every write.
+    // A commit soon after the previous one often finds that transaction still completing; the
+    // default 100 ms retry backoff would add that to the write.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 5);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
     return p;

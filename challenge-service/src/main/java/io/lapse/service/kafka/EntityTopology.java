@@ -2,8 +2,10 @@ package io.lapse.service.kafka;
 
 import io.lapse.contract.AttemptMacKeys;
 import io.lapse.service.ServiceConfig;
+import io.lapse.streams.CommitPacer;
 import io.lapse.topics.LapseTopics;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
@@ -83,7 +85,11 @@ public final class EntityTopology {
   /** The topology on the topics of the service's configuration. */
   public static Topology build(ServiceConfig config, EntityDecisionCounts counts) {
     return build(
-        config.kafka().topics(), counts, config.responseMacKeys(), config.challengeMacKeys());
+        config.kafka().topics(),
+        counts,
+        config.responseMacKeys(),
+        config.challengeMacKeys(),
+        CommitPacer.perThread(config.serviceCommitRequestQuietGap().toMillis()));
   }
 
   /** The topology with one key set for the attempts and the creates it signs. */
@@ -102,6 +108,25 @@ public final class EntityTopology {
       EntityDecisionCounts counts,
       AttemptMacKeys macKeys,
       AttemptMacKeys challengeKeys) {
+    return build(
+        topics,
+        counts,
+        macKeys,
+        challengeKeys,
+        CommitPacer.perThread(
+            ServiceConfig.SERVICE_COMMIT_REQUEST_QUIET_GAP.defaultValue().toMillis()));
+  }
+
+  /**
+   * The topology as above; {@code pacer} gives each stream thread's {@link CommitPacer}, which
+   * decides which decided commands request their commit at once (decision 0025).
+   */
+  public static Topology build(
+      LapseTopics topics,
+      EntityDecisionCounts counts,
+      AttemptMacKeys macKeys,
+      AttemptMacKeys challengeKeys,
+      Supplier<CommitPacer> pacer) {
     Names n = Names.DEFAULT;
     Topology topology = new Topology();
     topology.addSource(
@@ -110,7 +135,9 @@ public final class EntityTopology {
         topics.commands().valueDeserializer(),
         topics.commands().name());
     topology.addProcessor(
-        n.owner(), () -> new EntityOwner(n, counts, macKeys, challengeKeys), n.commandsSource());
+        n.owner(),
+        () -> new EntityOwner(n, counts, macKeys, challengeKeys, pacer),
+        n.commandsSource());
     // No caching: a command reads its keys once and writes them once, and the prefix scan of an
     // entity's factors would have to merge a cache with RocksDB.
     topology.addStateStore(

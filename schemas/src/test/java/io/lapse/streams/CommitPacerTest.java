@@ -1,4 +1,4 @@
-package io.lapse.expiry;
+package io.lapse.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

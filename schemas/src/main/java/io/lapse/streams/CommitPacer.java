@@ -1,4 +1,4 @@
-package io.lapse.expiry;
+package io.lapse.streams;
 
 import java.util.function.Supplier;
 
@@ -21,13 +21,17 @@ import java.util.function.Supplier;
  * stretch when the thread is slow. Measurements and alternatives: {@code
  * docs/decisions/0007-ticks-and-commits.md}.
  *
+ * <p>Used by the expiry processor's arbiter and by the challenge service's entity tasks, whose
+ * commands had the same one-transaction-per-record ceiling under concurrent HTTP load ({@code
+ * docs/decisions/0025-paced-entity-commits.md}).
+ *
  * <p>Not thread-safe: one instance per stream thread, from {@link #perThread}.
  */
-final class CommitPacer {
+public final class CommitPacer {
   private final long quietMs;
   private long latestRecordTime = Long.MIN_VALUE / 2;
 
-  CommitPacer(long quietMs) {
+  public CommitPacer(long quietMs) {
     this.quietMs = quietMs;
   }
 
@@ -36,7 +40,7 @@ final class CommitPacer {
    * since they share its commits. Owned by one topology, so two Streams clients in one JVM never
    * share a pacer.
    */
-  static Supplier<CommitPacer> perThread(long quietMs) {
+  public static Supplier<CommitPacer> perThread(long quietMs) {
     ThreadLocal<CommitPacer> pacers = ThreadLocal.withInitial(() -> new CommitPacer(quietMs));
     return pacers::get;
   }
@@ -46,7 +50,7 @@ final class CommitPacer {
    * least the quiet gap after every record this thread processed before (records of its partitions
    * interleave, so an older record time than one already seen is never quiet).
    */
-  boolean arrivedAfterQuiet(long recordTimeMs) {
+  public boolean arrivedAfterQuiet(long recordTimeMs) {
     boolean quiet = recordTimeMs - latestRecordTime >= quietMs;
     latestRecordTime = Math.max(latestRecordTime, recordTimeMs);
     return quiet;
