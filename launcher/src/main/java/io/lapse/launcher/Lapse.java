@@ -455,6 +455,7 @@ public final class Lapse {
                 c.accountSid(),
                 c.authToken(),
                 new HttpLoad.Settings(clients, Duration.ofSeconds(seconds), totp),
+                ProcessHandle.of(system.pid()).orElse(null),
                 System.out)
             .run();
     return phases.stream().allMatch(HttpPhase::clean) ? 0 : 1;

@@ -77,17 +77,29 @@ public final class HttpLoad {
   private final String basic;
   private final Settings settings;
   private final PrintStream out;
+  private final ProcessHandle system;
+  private double idleCpuPerSecond;
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
 
+  /**
+   * A load against {@code api}; {@code system} is the running system's process (its CPU time, with
+   * its children's, is reported per phase), or null when unknown.
+   */
   public HttpLoad(
-      String api, String accountSid, String authToken, Settings settings, PrintStream out) {
+      String api,
+      String accountSid,
+      String authToken,
+      Settings settings,
+      ProcessHandle system,
+      PrintStream out) {
     this.api = api.endsWith("/") ? api.substring(0, api.length() - 1) : api;
     this.accountSid = accountSid;
     this.basic = basicAuth(accountSid, authToken);
     this.settings = settings;
     this.out = out;
+    this.system = system;
   }
 
   /**
@@ -123,6 +135,7 @@ public final class HttpLoad {
           clients.size(),
           clients.size() * settings.totpFactorsPerClient(),
           (System.nanoTime() - start) / 1e9);
+      idleCpuPerSecond = idleCpu();
       List<HttpPhase> phases = new ArrayList<>();
       phases.add(phase(pool, clients, "create", Client::createOnce));
       phases.add(phase(pool, clients, "verify", Client::verifyOnce));
@@ -150,6 +163,7 @@ public final class HttpLoad {
       throws InterruptedException {
     long end = System.nanoTime() + settings.phase().toNanos();
     long began = System.nanoTime();
+    long cpuBefore = system == null ? 0 : ProcessCpu.treeNanos(system);
     List<Future<List<Outcome>>> futures = new ArrayList<>();
     for (Client c : clients) {
       futures.add(
@@ -167,15 +181,39 @@ public final class HttpLoad {
       all.addAll(join(f));
     }
     long elapsed = (System.nanoTime() - began) / 1_000_000;
+    // Net of what the system burns idle (its pollers), so the figure is the requests' cost.
+    long cpu =
+        system == null
+            ? 0
+            : Math.max(
+                0,
+                ProcessCpu.treeNanos(system)
+                    - cpuBefore
+                    - (long) (idleCpuPerSecond * elapsed / 1000.0));
     HttpPhase phase =
         new HttpPhase(
             name,
             all.stream().mapToLong(Outcome::micros).toArray(),
             (int) all.stream().filter(o -> !o.expected()).count(),
             (int) all.stream().filter(Outcome::serverError).count(),
-            elapsed);
+            elapsed,
+            cpu);
     out.println("load --http: " + phase.line());
     return phase;
+  }
+
+  /** CPU nanoseconds per second the system uses with no request in flight, over 3 s. */
+  private double idleCpu() throws InterruptedException {
+    if (system == null) {
+      return 0;
+    }
+    long before = ProcessCpu.treeNanos(system);
+    long began = System.nanoTime();
+    Thread.sleep(3_000); // a measurement window, not a wait for something to happen
+    double perSecond =
+        (ProcessCpu.treeNanos(system) - before) / ((System.nanoTime() - began) / 1e9);
+    out.printf("load --http: the system idle uses %.0f ms CPU per second%n", perSecond / 1e6);
+    return perSecond;
   }
 
   private interface Task {

@@ -12,9 +12,17 @@ import java.util.Arrays;
  * @param unexpected answers other than the phase's expected status and outcome
  * @param serverErrors answers with a 5xx status (also counted in {@code unexpected})
  * @param elapsedMillis the phase's wall time, for the rate
+ * @param serverCpuNanos CPU time the running system's processes used during the phase beyond their
+ *     idle use, 0 when not known; per request it is a figure that a machine shared with other work
+ *     distorts far less than latency
  */
 public record HttpPhase(
-    String phase, long[] latenciesMicros, int unexpected, int serverErrors, long elapsedMillis) {
+    String phase,
+    long[] latenciesMicros,
+    int unexpected,
+    int serverErrors,
+    long elapsedMillis,
+    long serverCpuNanos) {
 
   public HttpPhase {
     latenciesMicros = latenciesMicros.clone();
@@ -43,6 +51,11 @@ public record HttpPhase(
     return latenciesMicros.length == 0 ? 0 : latenciesMicros[latenciesMicros.length - 1] / 1000.0;
   }
 
+  /** The system's CPU milliseconds per timed request (untimed set-up requests included). */
+  public double serverCpuMillisPerRequest() {
+    return requests() == 0 ? 0 : serverCpuNanos / 1e6 / requests();
+  }
+
   /** Whether every timed request got the expected answer. */
   public boolean clean() {
     return unexpected == 0 && serverErrors == 0;
@@ -53,7 +66,7 @@ public record HttpPhase(
     return String.format(
         java.util.Locale.ROOT,
         "phase=%s requests=%d rate=%.0f/s p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f"
-            + " unexpected=%d 5xx=%d",
+            + " unexpected=%d 5xx=%d server_cpu_ms_per_request=%.2f",
         phase,
         requests(),
         rate(),
@@ -62,6 +75,7 @@ public record HttpPhase(
         percentileMillis(99),
         maxMillis(),
         unexpected,
-        serverErrors);
+        serverErrors,
+        serverCpuMillisPerRequest());
   }
 }
