@@ -19,6 +19,10 @@ import io.lapse.service.kafka.KafkaAttemptGateway;
 import io.lapse.service.kafka.KafkaCommandBus;
 import io.lapse.service.kafka.KafkaWebhookLog;
 import io.lapse.service.kafka.LogCatchUp;
+import io.lapse.service.routing.Forwarder;
+import io.lapse.service.routing.InternalAuth;
+import io.lapse.service.routing.Owner;
+import io.lapse.service.routing.OwnerRouter;
 import io.lapse.service.webhook.WebhookDelivery;
 import io.lapse.service.webhook.WebhookDispatcher;
 import io.lapse.state.v1.WebhookSnapshot;
@@ -31,17 +35,21 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +75,8 @@ public final class ChallengeServiceApp implements AutoCloseable {
   private final EntityStreams entityTasks;
   private final EntityDecisionCounts decisions;
   private final WebhookDelivery webhooks;
+  private final String instanceId;
+  private final HttpApi internal;
 
   private ChallengeServiceApp(
       List<AutoCloseable> resources,
@@ -75,7 +85,11 @@ public final class ChallengeServiceApp implements AutoCloseable {
       Domain domain,
       EntityStreams entityTasks,
       EntityDecisionCounts decisions,
-      WebhookDelivery webhooks) {
+      WebhookDelivery webhooks,
+      String instanceId,
+      HttpApi internal) {
+    this.instanceId = instanceId;
+    this.internal = internal;
     this.resources = resources;
     this.http = http;
     this.baseUrl = baseUrl;
@@ -112,11 +126,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
     resources.add(producer);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    // The single writer of entities and factors (docs/decisions/0008): it starts joining its group
-    // and restoring its stores while the followers below read the state back.
     EntityDecisionCounts decisions = new EntityDecisionCounts(metrics);
-    EntityStreams entityTasks = EntityStreams.start(config, decisions);
-    resources.add(0, entityTasks);
     KafkaCommandBus commands = new KafkaCommandBus(producer, topics.commands());
     // Replies are read from the end: only requests sent from now on wait for one.
     Follower replies =
@@ -182,41 +192,10 @@ public final class ChallengeServiceApp implements AutoCloseable {
                     (k, v, o) -> view.applyNotification(v))));
     resources.add(0, events);
     events.start();
-    state.awaitCaughtUp(config.startupTimeout());
-    events.awaitCaughtUp(config.startupTimeout());
-    replies.awaitCaughtUp(config.startupTimeout());
-    entityTasks.awaitRunning(config.startupTimeout());
-    LOG.info(
-        "State restored: {} services, {} entities, {} factors, {} challenges",
-        catalog.services().size(),
-        catalog.entities().size(),
-        catalog.factors().size(),
-        view.size());
 
-    ScheduledExecutorService sweeper =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "lapse-retention");
-              t.setDaemon(true);
-              return t;
-            });
-    sweeper.scheduleWithFixedDelay(
-        () -> view.evictBefore(clock.instant().minus(config.challengeRetention())),
-        1,
-        1,
-        TimeUnit.MINUTES);
-    resources.add(0, sweeper::shutdownNow);
-
-    // Answers that waited (a verification, a read that caught up) are written here, never on the
-    // follower thread that completed the wait.
-    ExecutorService answers =
-        Executors.newFixedThreadPool(
-            ANSWER_THREADS,
-            r -> {
-              Thread t = new Thread(r, "lapse-answers");
-              t.setDaemon(true);
-              return t;
-            });
+    // Answers that waited (a verification, a read that caught up, a forward) are written here,
+    // never on the follower thread that completed the wait.
+    ExecutorService answers = daemonPool(ANSWER_THREADS, "lapse-answers");
     resources.add(0, answers::shutdownNow);
     LogCatchUp catchUp =
         new LogCatchUp(
@@ -243,6 +222,61 @@ public final class ChallengeServiceApp implements AutoCloseable {
             misses,
             new KafkaWebhookLog(producer, topics.webhooks()),
             webhookTable);
+    HttpApi.Settings settings =
+        new HttpApi.Settings(
+            config.accountSid(),
+            config.authToken(),
+            config.publicBaseUrl().orElse(null),
+            clock,
+            config.apiKeys());
+
+    // The internal listener binds before the entity tasks start, so its real port (0 in tests) is
+    // the application.server the other instances route to (docs/decisions/0009). Until this
+    // instance has caught up it owns nothing and answers every forward 421.
+    String instanceId = newInstanceId();
+    AtomicReference<Owner.Lookup> owners = new AtomicReference<>(key -> Owner.UNKNOWN);
+    AtomicReference<String> publicBase = new AtomicReference<>();
+    InternalAuth internalAuth = new InternalAuth(config.clusterKey(), clock);
+    HttpApi internal =
+        HttpApi.create(
+                domain,
+                settings,
+                metrics,
+                () -> true,
+                new HttpApi.Cluster(
+                    instanceId,
+                    OwnerRouter.ownerOnly(key -> owners.get().ownerOf(key)),
+                    internalAuth,
+                    publicBase::get))
+            .start(config.internalHost(), config.internalPort());
+    resources.add(0, internal::stop);
+    String advertised =
+        config.internalAdvertised().orElse(config.internalHost() + ":" + internal.port());
+    // The single writer of entities and factors (docs/decisions/0008): it joins its group and
+    // restores its stores while the followers read the state back.
+    EntityStreams entityTasks =
+        EntityStreams.start(config, decisions, HostInfo.buildFromEndpoint(advertised));
+    resources.add(0, entityTasks);
+
+    state.awaitCaughtUp(config.startupTimeout());
+    events.awaitCaughtUp(config.startupTimeout());
+    replies.awaitCaughtUp(config.startupTimeout());
+    entityTasks.awaitRunning(config.startupTimeout());
+    LOG.info(
+        "State restored: {} services, {} entities, {} factors, {} challenges",
+        catalog.services().size(),
+        catalog.entities().size(),
+        catalog.factors().size(),
+        view.size());
+
+    ScheduledExecutorService sweeper = daemonTimer("lapse-retention");
+    sweeper.scheduleWithFixedDelay(
+        () -> view.evictBefore(clock.instant().minus(config.challengeRetention())),
+        1,
+        1,
+        TimeUnit.MINUTES);
+    resources.add(0, sweeper::shutdownNow);
+
     registerWaitMetrics(metrics, verifications, misses, catchUp);
     // After the followers caught up: the webhooks, the view and the catalog it reads are current.
     WebhookDelivery webhooks =
@@ -277,31 +311,84 @@ public final class ChallengeServiceApp implements AutoCloseable {
           .tag("follower", f == events ? "challenges" : "state")
           .register(metrics);
     }
+    ScheduledExecutorService routeTimer = daemonTimer("lapse-route-wait");
+    resources.add(0, routeTimer::shutdownNow);
+    ExecutorService forwardPool = daemonPool(ANSWER_THREADS, "lapse-forwards");
+    resources.add(0, forwardPool::shutdownNow);
+    OwnerRouter router =
+        OwnerRouter.forwarding(
+            entityTasks.owners(),
+            new OwnerRouter.Forwarding(
+                new Forwarder(internalAuth, instanceId, forwardTimeout(config), forwardPool),
+                new WaitingLimit("forwards", config.maxInflightForwards()),
+                config.routeWait(),
+                advertised,
+                routeTimer,
+                metrics));
     HttpApi http =
         HttpApi.create(
                 domain,
-                new HttpApi.Settings(
-                    config.accountSid(),
-                    config.authToken(),
-                    config.publicBaseUrl().orElse(null),
-                    clock,
-                    config.apiKeys()),
+                settings,
                 metrics,
                 () ->
                     state.healthy()
                         && events.healthy()
                         && replies.healthy()
                         && entityTasks.healthy()
-                        && (webhooks == null || webhooks.healthy()))
+                        && (webhooks == null || webhooks.healthy()),
+                new HttpApi.Cluster(instanceId, router, null, null))
             .start(config.httpHost(), config.httpPort());
     resources.add(0, http::stop);
     String baseUrl =
         config.publicBaseUrl().orElse("http://" + config.httpHost() + ":" + http.port());
+    publicBase.set(http.baseUrl());
+    // Only now does the internal listener serve what it owns: the view has caught up, and the
+    // URLs in its answers are this instance's public ones.
+    owners.set(entityTasks.owners());
     // Never the credentials, not even generated ones: whoever starts the service delivers those
     // (Main writes them to a CredentialsFile).
-    LOG.info("Challenge service ready on {}", baseUrl);
+    LOG.info(
+        "Challenge service {} ready on {} (internal listener {})", instanceId, baseUrl, advertised);
     return new ChallengeServiceApp(
-        resources, http, baseUrl, domain, entityTasks, decisions, webhooks);
+        resources, http, baseUrl, domain, entityTasks, decisions, webhooks, instanceId, internal);
+  }
+
+  /**
+   * The bound of one forward: the owner may wait for a decision or a command, then for a catch-up,
+   * before it answers.
+   */
+  private static Duration forwardTimeout(ServiceConfig config) {
+    Duration decision =
+        config.verifyTimeout().compareTo(config.commandTimeout()) > 0
+            ? config.verifyTimeout()
+            : config.commandTimeout();
+    return decision.plus(config.readSyncTimeout()).plusSeconds(2);
+  }
+
+  /** A random id for this run, safe in a header and in {@link InternalAuth}'s. */
+  private static String newInstanceId() {
+    byte[] b = new byte[6];
+    new SecureRandom().nextBytes(b);
+    return "lapse-" + HexFormat.of().formatHex(b);
+  }
+
+  private static ExecutorService daemonPool(int threads, String name) {
+    return Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  private static ScheduledExecutorService daemonTimer(String name) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private static void registerWebhookMetrics(
@@ -374,6 +461,16 @@ public final class ChallengeServiceApp implements AutoCloseable {
       provisioner.ensureEventTopics(admin, List.of(names.factorEvents()));
       provisioner.ensureDeadLetterTopicsNamed(admin, List.of(names.webhookDeliveriesDlq()));
     }
+  }
+
+  /** This run's id, named in every answer's {@code Lapse-Served-By} header. */
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /** The bound port of the internal listener, where other instances forward requests. */
+  public int internalPort() {
+    return internal.port();
   }
 
   /** The bound HTTP port. */

@@ -134,6 +134,55 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
               "how long a read that finds nothing on this instance waits for it to catch up with"
                   + " the log before answering 404 (read-your-writes across instances)");
 
+  public static final Setting<String> INTERNAL_HOST =
+      Setting.string("LAPSE_INTERNAL_HOST")
+          .defaultsTo("127.0.0.1")
+          .doc(
+              "address of the internal listener, where instances forward requests to the owner"
+                  + " of their entity; a private interface in a cluster, never public");
+
+  public static final Setting<Integer> INTERNAL_PORT =
+      Setting.port("LAPSE_INTERNAL_PORT")
+          .defaultsTo(8082)
+          .doc(
+              "port of the internal listener (0 picks a free one, which is then advertised to the"
+                  + " other instances)");
+
+  public static final Setting<String> INTERNAL_ADVERTISED =
+      Setting.string("LAPSE_INTERNAL_ADVERTISED")
+          .whenUnset("`<LAPSE_INTERNAL_HOST>:<bound port>`")
+          .validate(Rule.of("must be host:port", (String s) -> s.matches("[^:\\s]+:[0-9]{1,5}")))
+          .doc(
+              "`host:port` at which the other instances reach this one's internal listener"
+                  + " (Streams `application.server`)");
+
+  public static final Setting<byte[]> CLUSTER_KEY =
+      Setting.of(
+              "LAPSE_CLUSTER_KEY",
+              ConfigType.secret(
+                  "Base64 of at least " + KEY_BYTES + " bytes", ServiceConfig::clusterKey))
+          .required()
+          .doc(
+              "Base64 of at least 32 random bytes (`openssl rand -base64 32`), the same on every"
+                  + " instance: the HMAC key that authenticates requests forwarded between"
+                  + " instances; the service refuses to start without it (`./lapse up` makes one)");
+
+  public static final Setting<Duration> ROUTE_WAIT =
+      Setting.millis("LAPSE_ROUTE_WAIT_MS")
+          .defaultsTo(Duration.ofSeconds(2))
+          .validate(Rule.positive())
+          .doc(
+              "how long a request waits for its entity's partition to have a running owner"
+                  + " (during a rebalance) before a 503 with `Retry-After`");
+
+  public static final Setting<Integer> MAX_INFLIGHT_FORWARDS =
+      Setting.integer("LAPSE_MAX_INFLIGHT_FORWARDS")
+          .defaultsTo(2000)
+          .validate(Rule.between(1, 1_000_000))
+          .doc(
+              "requests this instance may have forwarded to owners at once; beyond it a request"
+                  + " that would be forwarded is answered 503 / 20503 with `Retry-After: 1`");
+
   public static final Setting<Duration> CHALLENGE_RETENTION =
       Setting.seconds("LAPSE_CHALLENGE_RETENTION_SECONDS")
           .defaultsTo(Duration.ofDays(1))
@@ -250,6 +299,12 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           VERIFY_TIMEOUT,
           MAX_WAITING_REQUESTS,
           READ_SYNC_TIMEOUT,
+          INTERNAL_HOST,
+          INTERNAL_PORT,
+          INTERNAL_ADVERTISED,
+          CLUSTER_KEY,
+          ROUTE_WAIT,
+          MAX_INFLIGHT_FORWARDS,
           CHALLENGE_RETENTION,
           STARTUP_TIMEOUT,
           COMMAND_TIMEOUT,
@@ -273,6 +328,7 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
     values.get(ACCOUNT_SID);
     values.get(AUTH_TOKEN);
     values.get(AttemptMacKeys.SETTING);
+    values.get(CLUSTER_KEY);
   }
 
   /**
@@ -361,6 +417,32 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
     return values.get(READ_SYNC_TIMEOUT);
   }
 
+  public String internalHost() {
+    return values.get(INTERNAL_HOST);
+  }
+
+  public int internalPort() {
+    return values.get(INTERNAL_PORT);
+  }
+
+  /** Where peers reach this instance's internal listener, when configured. */
+  public Optional<String> internalAdvertised() {
+    return values.find(INTERNAL_ADVERTISED);
+  }
+
+  /** A copy of the key of the internal requests' HMAC. */
+  public byte[] clusterKey() {
+    return values.get(CLUSTER_KEY).clone();
+  }
+
+  public Duration routeWait() {
+    return values.get(ROUTE_WAIT);
+  }
+
+  public int maxInflightForwards() {
+    return values.get(MAX_INFLIGHT_FORWARDS);
+  }
+
   public Duration challengeRetention() {
     return values.get(CHALLENGE_RETENTION);
   }
@@ -424,6 +506,14 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
       }
     }
     return List.copyOf(keys);
+  }
+
+  private static byte[] clusterKey(String base64) {
+    byte[] key = Base64.getDecoder().decode(base64.strip());
+    if (key.length < KEY_BYTES) {
+      throw new IllegalArgumentException(key.length + " bytes");
+    }
+    return key;
   }
 
   private static byte[] key(String base64) {

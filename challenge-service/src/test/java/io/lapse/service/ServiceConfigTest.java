@@ -15,6 +15,7 @@ class ServiceConfigTest {
   private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
   private static final String MAC_KEY = Base64.getEncoder().encodeToString(new byte[32]);
   private static final String MAC_KEYS = "k1:" + MAC_KEY;
+  private static final String CLUSTER_KEY = Base64.getEncoder().encodeToString(new byte[48]);
 
   /** The variables given, and the MAC keys the service requires. */
   private static Map<String, String> withMacKeys(String... namesAndValues) {
@@ -23,6 +24,7 @@ class ServiceConfigTest {
       env.put(namesAndValues[i], namesAndValues[i + 1]);
     }
     env.putIfAbsent("LAPSE_RESPONSE_MAC_KEYS", MAC_KEYS);
+    env.putIfAbsent("LAPSE_CLUSTER_KEY", CLUSTER_KEY);
     return env;
   }
 
@@ -34,6 +36,24 @@ class ServiceConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("LAPSE_SECRET_KEY is not set")
         .hasMessageContaining("openssl rand -base64 32");
+  }
+
+  @Test
+  void shouldRequireAClusterKeyOfAtLeast32Bytes() {
+    Map<String, String> env = withMacKeys("LAPSE_SECRET_KEY", KEY);
+    env.remove("LAPSE_CLUSTER_KEY");
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(env))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("LAPSE_CLUSTER_KEY is not set");
+    env.put("LAPSE_CLUSTER_KEY", Base64.getEncoder().encodeToString(new byte[31]));
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(env)).hasMessageContaining("LAPSE_CLUSTER_KEY");
+    env.put("LAPSE_CLUSTER_KEY", CLUSTER_KEY);
+    ServiceConfig c = ServiceConfig.fromEnv(env);
+    assertThat(c.clusterKey()).hasSize(48);
+    assertThat(c.internalPort()).isEqualTo(8082);
+    assertThat(c.routeWait()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(c.maxInflightForwards()).isEqualTo(2000);
+    assertThat(c.toString()).contains("LAPSE_CLUSTER_KEY=****").doesNotContain(CLUSTER_KEY);
   }
 
   @Test

@@ -18,10 +18,11 @@ import java.util.Properties;
 /**
  * The credentials and keys of a local run. Taken from the environment when set (the challenge
  * service's {@link ServiceConfig#ACCOUNT_SID}, {@link ServiceConfig#AUTH_TOKEN}, {@link
- * ServiceConfig#SECRET_KEY}, and the MAC keys both services share, {@link AttemptMacKeys#SETTING});
- * otherwise generated once and kept in {@code .lapse/local.properties}, because the TOTP seeds on
- * the broker are encrypted with that key and the next run must read them back (and a challenge
- * answered across a restart must be signed with a key the processor still has).
+ * ServiceConfig#SECRET_KEY}, the key between instances, {@link ServiceConfig#CLUSTER_KEY}, and the
+ * MAC keys both services share, {@link AttemptMacKeys#SETTING}); otherwise generated once and kept
+ * in {@code .lapse/local.properties}, because the TOTP seeds on the broker are encrypted with that
+ * key and the next run must read them back (and a challenge answered across a restart must be
+ * signed with a key the processor still has).
  *
  * <p>The account SID and token of the run are also written to {@code .lapse/credentials} ({@link
  * CredentialsFile}: {@code ACCOUNT_SID:AUTH_TOKEN}, as {@code curl -u} takes them), which the
@@ -29,7 +30,11 @@ import java.util.Properties;
  * readable by their owner only from the moment they exist.
  */
 record LocalSettings(
-    String accountSid, String authToken, String secretKey, String responseMacKeys) {
+    String accountSid,
+    String authToken,
+    String secretKey,
+    String responseMacKeys,
+    String clusterKey) {
   static final String FILE = "local.properties";
   static final String CREDENTIALS = "credentials";
 
@@ -57,12 +62,20 @@ record LocalSettings(
             stored,
             AttemptMacKeys.SETTING.name(),
             () -> "local1:" + Base64.getEncoder().encodeToString(bytes(random, 32)));
+    // Authenticates requests between instances: a second instance started by hand on this
+    // system (the standalone main) takes it from this file.
+    String clusterKey =
+        pick(
+            env,
+            stored,
+            ServiceConfig.CLUSTER_KEY.name(),
+            () -> Base64.getEncoder().encodeToString(bytes(random, 32)));
     StringWriter text = new StringWriter();
     stored.store(
         text, "Lapse local run: credentials, TOTP seed key and attempt MAC keys (keep private)");
     CredentialsFile.writeOwnerOnly(file, text.toString());
     CredentialsFile.write(home.resolve(CREDENTIALS), account, token);
-    return new LocalSettings(account, token, key, macKeys);
+    return new LocalSettings(account, token, key, macKeys, clusterKey);
   }
 
   /** The file the walk-through and {@code ./lapse sdk-demo} read the credentials from. */
@@ -75,7 +88,7 @@ record LocalSettings(
   public String toString() {
     return "LocalSettings[accountSid="
         + accountSid
-        + ", authToken=****, secretKey=****, responseMacKeys=****]";
+        + ", authToken=****, secretKey=****, responseMacKeys=****, clusterKey=****]";
   }
 
   private static String pick(

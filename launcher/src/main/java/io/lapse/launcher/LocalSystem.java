@@ -122,6 +122,10 @@ final class LocalSystem {
       appEnv.put(ServiceConfig.ACCOUNT_SID.name(), settings.accountSid());
       appEnv.put(ServiceConfig.AUTH_TOKEN.name(), settings.authToken());
       appEnv.put(ServiceConfig.SECRET_KEY.name(), settings.secretKey());
+      appEnv.put(ServiceConfig.CLUSTER_KEY.name(), settings.clusterKey());
+      // One instance here: its internal listener (where other instances would forward requests)
+      // takes a free port unless one is given.
+      appEnv.putIfAbsent(ServiceConfig.INTERNAL_PORT.name(), "0");
       appEnv.put(AttemptMacKeys.SETTING.name(), settings.responseMacKeys());
 
       long t2 = System.nanoTime();

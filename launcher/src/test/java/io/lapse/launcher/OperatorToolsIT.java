@@ -81,6 +81,10 @@ class OperatorToolsIT {
     env.put("LAPSE_ACCOUNT_SID", ACCOUNT);
     env.put("LAPSE_AUTH_TOKEN", TOKEN);
     env.put("LAPSE_SECRET_KEY", Base64.getEncoder().encodeToString(seedKey));
+    byte[] clusterKey = new byte[32];
+    random.nextBytes(clusterKey);
+    env.put("LAPSE_CLUSTER_KEY", Base64.getEncoder().encodeToString(clusterKey));
+    env.put("LAPSE_INTERNAL_PORT", "0");
     env.put("LAPSE_RESPONSE_MAC_KEYS", "ops1:" + Base64.getEncoder().encodeToString(macKey));
     env.put("LAPSE_EXPIRY_APPLICATION_ID", id + "-expiry");
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");

@@ -4,6 +4,9 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.lapse.service.crypto.ApiKeys;
 import io.lapse.service.domain.Domain;
+import io.lapse.service.routing.Forwarder;
+import io.lapse.service.routing.InternalAuth;
+import io.lapse.service.routing.OwnerRouter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.DispatcherType;
@@ -14,6 +17,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.eclipse.jetty.servlet.FilterHolder;
 
 /**
@@ -48,6 +52,20 @@ public final class HttpApi {
     }
   }
 
+  /**
+   * How this listener takes part in a cluster of instances (docs/decisions/0009).
+   *
+   * @param instanceId named in every answer's {@value OwnerRouter#SERVED_BY} header
+   * @param router runs entity routes on their owner
+   * @param gate for the internal listener: every request must carry a valid {@value
+   *     InternalAuth#HEADER}; null for the public one
+   * @param publicBaseUrl for the internal listener without a configured public base URL: the
+   *     instance's public listener, whose URLs its answers show (never the internal address, which
+   *     no client can call); null for the public one
+   */
+  public record Cluster(
+      String instanceId, OwnerRouter router, InternalAuth gate, Supplier<String> publicBaseUrl) {}
+
   private final Javalin app;
   private volatile String boundBaseUrl;
 
@@ -62,6 +80,21 @@ public final class HttpApi {
    */
   public static HttpApi create(
       Domain domain, Settings settings, PrometheusMeterRegistry metrics, BooleanSupplier ready) {
+    return create(domain, settings, metrics, ready, null);
+  }
+
+  /**
+   * Builds one listener of an instance among others (not started): entity routes run on their
+   * owner.
+   *
+   * @param cluster null for an instance on its own (every route served here)
+   */
+  public static HttpApi create(
+      Domain domain,
+      Settings settings,
+      PrometheusMeterRegistry metrics,
+      BooleanSupplier ready,
+      Cluster cluster) {
     HttpApi[] self = new HttpApi[1];
     Representations json =
         new Representations(
@@ -69,7 +102,9 @@ public final class HttpApi {
                 () ->
                     settings.publicBaseUrl() != null
                         ? settings.publicBaseUrl()
-                        : self[0].boundBaseUrl));
+                        : cluster != null && cluster.publicBaseUrl() != null
+                            ? cluster.publicBaseUrl().get()
+                            : self[0].boundBaseUrl));
     Javalin app =
         Javalin.create(
             config -> {
@@ -88,11 +123,32 @@ public final class HttpApi {
                   });
               // Timers only: a logged request line, header or body would carry the auth token,
               // device tokens and codes.
-              config.requestLogger.http((ctx, ms) -> record(metrics, ctx, ms));
-              AuthenticatorPage.install(config);
+              String timer =
+                  cluster != null && cluster.gate() != null
+                      ? "lapse.http.internal.requests"
+                      : "lapse.http.server.requests";
+              config.requestLogger.http((ctx, ms) -> record(metrics, timer, ctx, ms));
+              if (cluster == null || cluster.gate() == null) {
+                // The public listener's page; the internal one serves forwarded API requests only.
+                AuthenticatorPage.install(config);
+              }
             });
     DateTimeFormatter rfc1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
     app.before(ctx -> ctx.header("Date", rfc1123.format(settings.clock().instant())));
+    if (cluster != null) {
+      app.before(ctx -> ctx.header(OwnerRouter.SERVED_BY, cluster.instanceId()));
+      if (cluster.gate() != null) {
+        app.before(
+            ctx ->
+                cluster
+                    .gate()
+                    .verify(
+                        ctx.header(InternalAuth.HEADER),
+                        ctx.method().name(),
+                        Forwarder.Request.of(ctx).target(),
+                        ctx.bodyAsBytes()));
+      }
+    }
     app.before(PathEncoding::check);
     BasicAuth auth =
         new BasicAuth(
@@ -124,7 +180,7 @@ public final class HttpApi {
             new NotificationHandlers(domain.notifications(), json),
             new AccessTokenHandlers(domain.accessTokens(), json),
             new WebhookHandlers(domain.webhooks(), json));
-    Routes.install(app, table, domain.misses());
+    Routes.install(app, table, domain.misses(), cluster == null ? null : cluster.router());
     app.get(
         "/health",
         ctx -> {
@@ -142,7 +198,7 @@ public final class HttpApi {
     return self[0];
   }
 
-  private static void record(PrometheusMeterRegistry metrics, Context ctx, Float ms) {
+  private static void record(PrometheusMeterRegistry metrics, String timer, Context ctx, Float ms) {
     String route;
     try {
       route = ctx.endpointHandlerPath();
@@ -152,7 +208,7 @@ public final class HttpApi {
     if (route.equals("/metrics") || route.equals("/health")) {
       return;
     }
-    Timer.builder("lapse.http.server.requests")
+    Timer.builder(timer)
         .description("HTTP request latency per route")
         .tag("method", ctx.method().name())
         .tag("route", route)
@@ -167,6 +223,11 @@ public final class HttpApi {
     app.start(host, port);
     boundBaseUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + app.port();
     return this;
+  }
+
+  /** {@code http://host:port} of the bound server. */
+  public String baseUrl() {
+    return boundBaseUrl;
   }
 
   /** The bound port. */

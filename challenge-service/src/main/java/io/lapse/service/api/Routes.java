@@ -3,8 +3,11 @@ package io.lapse.service.api;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import io.lapse.service.decision.EntityState;
 import io.lapse.service.domain.MissedReads;
+import io.lapse.service.routing.OwnerRouter;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The route table: every API path in one place, exactly as Twilio Verify v2 spells it. Handlers
@@ -74,15 +77,36 @@ final class Routes {
         new Route(HandlerType.POST, RESEAL, factors::reseal));
   }
 
-  /** Installs the table; every GET finds what another instance just wrote ({@link SyncOnMiss}). */
-  static void install(Javalin app, List<Route> table, MissedReads misses) {
+  /**
+   * Installs the table; every GET finds what another instance just wrote ({@link SyncOnMiss}), and
+   * with a {@code router}, every request about one entity runs on its owner.
+   */
+  static void install(Javalin app, List<Route> table, MissedReads misses, OwnerRouter router) {
     table.forEach(
-        r ->
-            app.addHttpHandler(
-                r.method(),
-                r.path(),
-                r.method() == HandlerType.GET
-                    ? SyncOnMiss.wrap(r.handler(), misses)
-                    : r.handler()));
+        r -> {
+          Handler h =
+              r.method() == HandlerType.GET ? SyncOnMiss.wrap(r.handler(), misses) : r.handler();
+          app.addHttpHandler(r.method(), r.path(), router == null ? h : routed(r, h, router));
+        });
+  }
+
+  /** Entity routes by the path's identity, an entity's create by its {@code Identity}. */
+  private static Handler routed(Route r, Handler h, OwnerRouter router) {
+    if (r.path().startsWith(ENTITY)) {
+      return router.route(
+          ctx ->
+              Optional.of(
+                  EntityState.entityKey(ctx.pathParam("serviceSid"), ctx.pathParam("identity"))),
+          h);
+    }
+    if (r.path().equals(ENTITIES) && r.method() == HandlerType.POST) {
+      return router.route(
+          ctx ->
+              Form.body(ctx)
+                  .opt("Identity")
+                  .map(identity -> EntityState.entityKey(ctx.pathParam("serviceSid"), identity)),
+          h);
+    }
+    return h;
   }
 }

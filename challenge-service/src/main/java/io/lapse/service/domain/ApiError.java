@@ -147,6 +147,18 @@ public final class ApiError extends RuntimeException {
         1);
   }
 
+  /**
+   * The instance that owns the request's entity could not be found or reached in time (a rebalance,
+   * a peer that stopped): nothing was done, a retry a second later is safe.
+   */
+  public static ApiError ownerUnavailable() {
+    return new ApiError(
+        TwilioError.SERVICE_UNAVAILABLE,
+        TwilioError.SERVICE_UNAVAILABLE.message()
+            + ": the instance serving this entity cannot be reached now, retry",
+        1);
+  }
+
   /** The entity task's decision did not arrive in time; the request may still be decided. */
   public static ApiError notDecidedInTime() {
     return new ApiError(

@@ -1,6 +1,7 @@
 package io.lapse.service.kafka;
 
 import io.lapse.service.ServiceConfig;
+import io.lapse.service.routing.Owner;
 import io.lapse.topics.TopicNames;
 import java.time.Duration;
 import java.util.Properties;
@@ -14,6 +15,7 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +34,14 @@ public final class EntityStreams implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   private final KafkaStreams streams;
+  private final HostInfo self;
   private final CompletableFuture<Void> running = new CompletableFuture<>();
 
-  private EntityStreams(ServiceConfig config, EntityDecisionCounts counts) {
-    this.streams = new KafkaStreams(EntityTopology.build(config, counts), properties(config));
+  private EntityStreams(ServiceConfig config, EntityDecisionCounts counts, HostInfo self) {
+    this.self = self;
+    Properties p = properties(config);
+    p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+    this.streams = new KafkaStreams(EntityTopology.build(config, counts), p);
     // A thread that dies of an unexpected exception is replaced; under exactly-once its task
     // resumes from the last commit, so nothing is decided twice.
     streams.setUncaughtExceptionHandler(
@@ -55,9 +61,15 @@ public final class EntityStreams implements AutoCloseable {
         });
   }
 
-  /** Starts the client; {@link #awaitRunning} waits until it first runs. */
-  public static EntityStreams start(ServiceConfig config, EntityDecisionCounts counts) {
-    EntityStreams s = new EntityStreams(config, counts);
+  /**
+   * Starts the client; {@link #awaitRunning} waits until it first runs.
+   *
+   * @param internal where the other instances reach this one's internal listener ({@code
+   *     application.server}), bound before this starts
+   */
+  public static EntityStreams start(
+      ServiceConfig config, EntityDecisionCounts counts, HostInfo internal) {
+    EntityStreams s = new EntityStreams(config, counts, internal);
     s.streams.start();
     return s;
   }
@@ -118,6 +130,11 @@ public final class EntityStreams implements AutoCloseable {
       throw new IllegalStateException(
           "the entity tasks did not start within " + timeout + " (state " + state() + ")", e);
     }
+  }
+
+  /** Who owns an entity key now, from this client's metadata (docs/decisions/0009). */
+  public Owner.Lookup owners() {
+    return new StreamsOwners(streams, EntityTopology.Names.DEFAULT.entityStore(), self);
   }
 
   public KafkaStreams.State state() {

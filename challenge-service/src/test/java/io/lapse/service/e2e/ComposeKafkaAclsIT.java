@@ -89,6 +89,8 @@ class ComposeKafkaAclsIT {
       env.put("LAPSE_ACCOUNT_SID", ACCOUNT);
       env.put("LAPSE_AUTH_TOKEN", TOKEN);
       env.put("LAPSE_SECRET_KEY", Base64.getEncoder().encodeToString(bytes(32)));
+      env.put("LAPSE_CLUSTER_KEY", Base64.getEncoder().encodeToString(bytes(32)));
+      env.put("LAPSE_INTERNAL_PORT", "0");
       env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
       // Tests start many processors: no warm-up rehearsal (ExpiryWarmUpIT covers it).
       env.put("LAPSE_EXPIRY_WARM_UP_MS", "0");

@@ -34,6 +34,11 @@ public final class SystemEnv {
     env.put("LAPSE_ACCOUNT_SID", ACCOUNT);
     env.put("LAPSE_AUTH_TOKEN", TOKEN);
     env.put("LAPSE_SECRET_KEY", Base64.getEncoder().encodeToString(key));
+    // Every instance started from this environment: its own internal listener, one cluster key.
+    byte[] clusterKey = new byte[32];
+    new SecureRandom().nextBytes(clusterKey);
+    env.put("LAPSE_CLUSTER_KEY", Base64.getEncoder().encodeToString(clusterKey));
+    env.put("LAPSE_INTERNAL_PORT", "0");
     env.put("LAPSE_RESPONSE_MAC_KEYS", TestMacKeys.newEnvValue());
     env.put("LAPSE_EXPIRY_APPLICATION_ID", id + "-expiry");
     env.put("LAPSE_EXPIRY_HTTP_PORT", "0");

@@ -1,0 +1,213 @@
+package io.lapse.service.e2e;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lapse.infra.KafkaBroker;
+import io.lapse.infra.SchemaRegistry;
+import io.lapse.service.ChallengeServiceApp;
+import io.lapse.service.ServiceConfig;
+import io.lapse.service.routing.InternalAuth;
+import io.lapse.service.routing.OwnerRouter;
+import io.lapse.service.support.HttpTestClient;
+import io.lapse.service.support.HttpTestClient.Reply;
+import io.lapse.service.support.Scenario;
+import io.lapse.service.support.SystemEnv;
+import io.lapse.testkit.LapseIntegration;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Two instances on a real broker: a request about an entity that arrives on the instance that does
+ * not own it is answered by the owner (its {@code Lapse-Served-By}, and the forwarder's {@code
+ * lapse_forwards_total}), and the internal listener refuses a request that is not signed with the
+ * cluster key (docs/decisions/0009).
+ */
+@LapseIntegration
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ForwardingIT {
+  private static final int READS = 200;
+
+  private final HttpClient raw = HttpClient.newHttpClient();
+  private Map<String, String> env;
+  private ChallengeServiceApp a;
+  private ChallengeServiceApp b;
+  private HttpTestClient apiA;
+  private HttpTestClient apiB;
+  private String service;
+
+  @BeforeAll
+  void start(KafkaBroker broker, SchemaRegistry registry) {
+    env = SystemEnv.create(broker, registry);
+    a = ChallengeServiceApp.start(ServiceConfig.fromEnv(instance("a")));
+    b = ChallengeServiceApp.start(ServiceConfig.fromEnv(instance("b")));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                a.entityTasksState() == KafkaStreams.State.RUNNING
+                    && b.entityTasksState() == KafkaStreams.State.RUNNING);
+    apiA = new HttpTestClient(a.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
+    apiB = new HttpTestClient(b.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
+    service = new Scenario(apiA, Clock.systemUTC()).service();
+  }
+
+  private Map<String, String> instance(String name) {
+    Map<String, String> own = new HashMap<>(env);
+    own.put(
+        ServiceConfig.SERVICE_STATE_DIR.name(),
+        env.get(ServiceConfig.SERVICE_STATE_DIR.name()) + "-" + name);
+    return own;
+  }
+
+  @AfterAll
+  void stop() {
+    if (b != null) {
+      b.close();
+    }
+    if (a != null) {
+      a.close();
+    }
+  }
+
+  @Test
+  void shouldHaveTheOwnerAnswerARequestThatArrivesOnTheOtherInstance() {
+    // Entities created through A until one is owned by B: its create was already forwarded.
+    String identity = null;
+    for (int i = 0; i < 50 && identity == null; i++) {
+      String candidate = Scenario.identity();
+      Reply created = apiA.post("/v2/Services/" + service + "/Entities", "Identity", candidate);
+      assertThat(created.status()).as(String.valueOf(created.json())).isEqualTo(201);
+      if (servedBy(created).equals(b.instanceId())) {
+        identity = candidate;
+      } else {
+        assertThat(servedBy(created)).isEqualTo(a.instanceId());
+      }
+    }
+    assertThat(identity).as("an entity owned by B among 50 (3 partitions)").isNotNull();
+    double before = forwards(apiA, "answered");
+    String path = Scenario.entityPath(service, identity);
+
+    long[] viaOwner = new long[READS];
+    long[] viaOther = new long[READS];
+    for (int i = 0; i < READS; i++) {
+      long t0 = System.nanoTime();
+      Reply onB = apiB.get(path);
+      viaOwner[i] = System.nanoTime() - t0;
+      t0 = System.nanoTime();
+      Reply onA = apiA.get(path);
+      viaOther[i] = System.nanoTime() - t0;
+      assertThat(onB.status()).isEqualTo(200);
+      assertThat(onA.status()).isEqualTo(200);
+      assertThat(servedBy(onB)).isEqualTo(b.instanceId());
+      assertThat(servedBy(onA)).as("answered by the owner, B").isEqualTo(b.instanceId());
+      assertThat(onA.json()).isEqualTo(onB.json());
+    }
+    assertThat(forwards(apiA, "answered") - before).isEqualTo(READS);
+    assertThat(forwards(apiB, "answered")).isZero();
+
+    // A write arriving on A runs on B as well, and its refusal comes back as B gave it.
+    Reply factor = apiA.post(path + "/Factors", "FriendlyName", "phone", "FactorType", "totp");
+    assertThat(factor.status()).isEqualTo(201);
+    assertThat(servedBy(factor)).isEqualTo(b.instanceId());
+    Reply duplicate = apiA.post("/v2/Services/" + service + "/Entities", "Identity", identity);
+    assertThat(duplicate.status()).isEqualTo(409);
+    assertThat(duplicate.json().path("code").asInt()).isEqualTo(60301);
+    assertThat(servedBy(duplicate)).isEqualTo(b.instanceId());
+
+    Arrays.sort(viaOwner);
+    Arrays.sort(viaOther);
+    System.out.printf(
+        "ForwardingIT: entity GET, %d each: on the owner p50 %.2f ms, p99 %.2f ms; on the other"
+            + " instance (forwarded) p50 %.2f ms, p99 %.2f ms%n",
+        READS,
+        ms(viaOwner[READS / 2]),
+        ms(viaOwner[READS * 99 / 100 - 1]),
+        ms(viaOther[READS / 2]),
+        ms(viaOther[READS * 99 / 100 - 1]));
+  }
+
+  @Test
+  void shouldRefuseAnInternalRequestWithoutTheClusterKey() throws Exception {
+    String target = "/v2/Services/" + service;
+    String basic =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((SystemEnv.ACCOUNT + ":" + SystemEnv.TOKEN).getBytes(UTF_8));
+    byte[] clusterKey = Base64.getDecoder().decode(env.get("LAPSE_CLUSTER_KEY"));
+    InternalAuth right = new InternalAuth(clusterKey, Clock.systemUTC());
+    InternalAuth forger = new InternalAuth("f".repeat(32).getBytes(UTF_8), Clock.systemUTC());
+
+    HttpResponse<String> unsigned = internalGet(b, target, basic, null);
+    HttpResponse<String> forged =
+        internalGet(b, target, basic, forger.sign("lapse-x", "GET", target, new byte[0]));
+    HttpResponse<String> stale =
+        internalGet(
+            b,
+            target,
+            basic,
+            new InternalAuth(clusterKey, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-1)))
+                .sign("lapse-x", "GET", target, new byte[0]));
+    HttpResponse<String> signed =
+        internalGet(b, target, basic, right.sign("lapse-x", "GET", target, new byte[0]));
+
+    for (HttpResponse<String> r : java.util.List.of(unsigned, forged, stale)) {
+      assertThat(r.statusCode()).isEqualTo(401);
+      assertThat(r.body()).contains("\"code\":20003", "\"status\":401");
+    }
+    // The same request signed with the cluster key is served: the refusals were the key's.
+    assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+  }
+
+  private HttpResponse<String> internalGet(
+      ChallengeServiceApp app, String target, String basic, String internalAuth) throws Exception {
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.internalPort() + target))
+            .header("Authorization", basic)
+            .GET();
+    if (internalAuth != null) {
+      r.header(InternalAuth.HEADER, internalAuth);
+    }
+    return raw.send(r.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String servedBy(Reply r) {
+    return r.headers().firstValue(OwnerRouter.SERVED_BY).orElse("");
+  }
+
+  private double forwards(HttpTestClient api, String result) {
+    try {
+      HttpResponse<String> metrics =
+          raw.send(
+              HttpRequest.newBuilder(URI.create(api.baseUrl() + "/metrics")).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      Matcher m =
+          Pattern.compile("(?m)^lapse_forwards_total\\{result=\"" + result + "\"} ([0-9.E+]+)$")
+              .matcher(metrics.body());
+      return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static double ms(long nanos) {
+    return nanos / (double) TimeUnit.MILLISECONDS.toNanos(1);
+  }
+}
