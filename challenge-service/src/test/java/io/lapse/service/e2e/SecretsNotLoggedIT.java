@@ -110,6 +110,7 @@ class SecretsNotLoggedIT {
             "Starting expiry processor",
             "LAPSE_AUTH_TOKEN=****",
             "LAPSE_SECRET_KEY=****",
+            "LAPSE_CLUSTER_KEY=****",
             "LAPSE_API_KEYS=****",
             "KAFKA_PROPERTY_SASL_JAAS_CONFIG=****",
             "SCHEMA_REGISTRY_URL=http://****@",
@@ -136,6 +137,7 @@ class SecretsNotLoggedIT {
     byte[] key = Base64.getDecoder().decode(env.get("LAPSE_SECRET_KEY"));
     secret("seed key, Base64", env.get("LAPSE_SECRET_KEY"));
     secret("seed key, hex", HexFormat.of().formatHex(key));
+    secret("cluster key, Base64", env.get("LAPSE_CLUSTER_KEY"));
     // Apicurio without authentication ignores the Basic header the client derives from this.
     String registryPassword = "registry-pw-" + hex(12);
     env.put(
