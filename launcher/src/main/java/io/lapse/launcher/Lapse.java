@@ -75,10 +75,12 @@ public final class Lapse {
                                                 any violation
              ./lapse load [--rate N] [--count N] expiry lateness of the running system, measured
                                                 from outside (default 20 000 at 5 000/s, due 2–12 s)
-             ./lapse load --http [--clients N] [--seconds S] [--totp-factors N]
+             ./lapse load --http [--clients N] [--seconds S] [--totp-factors N] [--overload]
                                                 HTTP latency at N closed-loop clients (default 16,
                                                 15 s per phase): push create, TOTP verify, push
-                                                approve; one line per phase
+                                                approve; one line per phase. --overload: after the
+                                                create phase, twice its rate open loop; shedding,
+                                                recovery and nothing accepted lost
              ./lapse reseal                     re-seal every TOTP seed under the newest
                                                 LAPSE_SECRET_KEY (after a key rotation)
              ./lapse bench [--full]             the same expiry workload against Lapse, a full-scan
@@ -420,9 +422,14 @@ public final class Lapse {
     int clients = standard.clients();
     int seconds = (int) standard.phase().toSeconds();
     int totp = standard.totpFactorsPerClient();
+    boolean overload = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (arg.equals("--http")) {
+        continue;
+      }
+      if (arg.equals("--overload")) {
+        overload = true;
         continue;
       }
       if (!arg.equals("--clients") && !arg.equals("--seconds") && !arg.equals("--totp-factors")) {
@@ -449,7 +456,7 @@ public final class Lapse {
     System.out.printf(
         "load --http: %d clients, %d s per phase (create, verify, approve) against %s%n",
         clients, seconds, system.api());
-    List<HttpPhase> phases =
+    HttpLoad.Result result =
         new HttpLoad(
                 system.api(),
                 c.accountSid(),
@@ -457,7 +464,8 @@ public final class Lapse {
                 new HttpLoad.Settings(clients, Duration.ofSeconds(seconds), totp),
                 ProcessHandle.of(system.pid()).orElse(null),
                 System.out)
-            .run();
-    return phases.stream().allMatch(HttpPhase::clean) ? 0 : 1;
+            .run(overload);
+    boolean clean = result.phases().stream().allMatch(HttpPhase::clean);
+    return clean && (result.overload() == null || result.overload().held()) ? 0 : 1;
   }
 }

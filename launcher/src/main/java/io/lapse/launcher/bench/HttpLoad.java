@@ -36,10 +36,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 /**
@@ -120,6 +126,18 @@ public final class HttpLoad {
 
   /** Sets up, runs the three phases, prints a line per phase; the phases in order. */
   public List<HttpPhase> run() throws IOException, InterruptedException {
+    return run(false).phases();
+  }
+
+  /** The closed-loop phases run, and the overload's result when one was asked for. */
+  public record Result(List<HttpPhase> phases, Overload overload) {}
+
+  /**
+   * Sets up and, with {@code overload}, runs the closed-loop create phase to find the saturating
+   * rate, then offers twice that open-loop for a phase's length ({@link #overload}); without, runs
+   * the three phases.
+   */
+  public Result run(boolean overload) throws IOException, InterruptedException {
     long start = System.nanoTime();
     String service = create("/v2/Services", form("FriendlyName", "lapse load " + run)).text("sid");
     List<Client> clients = new ArrayList<>();
@@ -138,6 +156,11 @@ public final class HttpLoad {
       idleCpuPerSecond = idleCpu();
       List<HttpPhase> phases = new ArrayList<>();
       phases.add(phase(pool, clients, "create", Client::createOnce));
+      if (overload) {
+        Overload o = overload(pool, clients, 2 * phases.get(0).rate());
+        out.println("load --http --overload: " + o.line());
+        return new Result(phases, o);
+      }
       phases.add(phase(pool, clients, "verify", Client::verifyOnce));
       phases.add(phase(pool, clients, "approve", Client::approveOnce));
       int starved = clients.stream().mapToInt(c -> c.starved).sum();
@@ -146,9 +169,128 @@ public final class HttpLoad {
             "load --http: %d verifications waited for a fresh TOTP step (raise --totp-factors)%n",
             starved);
       }
-      return phases;
+      return new Result(phases, null);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /** Requests in flight at most during an overload; beyond, the load counts a request not sent. */
+  private static final int MAX_IN_FLIGHT = 4_000;
+
+  /**
+   * Offers push challenge creates at {@code rate} per second for a phase's length, open loop (a
+   * request is sent on schedule whether or not earlier ones were answered, as real users do), then
+   * waits for every answer, sends one probe create, and reads back every accepted challenge.
+   */
+  private Overload overload(ExecutorService pool, List<Client> clients, double rate)
+      throws InterruptedException {
+    out.printf("load --http --overload: offering %.0f creates/s open loop%n", rate);
+    HttpClient async =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT)
+            .build();
+    Queue<String> acceptedPaths = new ConcurrentLinkedQueue<>();
+    Queue<Long> acceptedMicros = new ConcurrentLinkedQueue<>();
+    AtomicInteger shed = new AtomicInteger();
+    AtomicInteger bare = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    long interval = (long) (1e9 / Math.max(1, rate));
+    long start = System.nanoTime();
+    long end = start + settings.phase().toNanos();
+    long next = start;
+    int sent = 0;
+    int notSent = 0;
+    while (true) {
+      long now = System.nanoTime();
+      if (now >= end) {
+        break;
+      }
+      if (now < next) {
+        LockSupport.parkNanos(next - now); // the offer's schedule
+        continue;
+      }
+      next += interval;
+      if (!inFlight.tryAcquire()) {
+        notSent++;
+        continue;
+      }
+      Client c = clients.get(sent++ % clients.size());
+      long t0 = System.nanoTime();
+      async
+          .sendAsync(c.createRequest(), HttpResponse.BodyHandlers.ofString())
+          .whenComplete(
+              (r, error) -> {
+                try {
+                  if (error != null) {
+                    failed.incrementAndGet();
+                  } else if (r.statusCode() == 201) {
+                    acceptedMicros.add((System.nanoTime() - t0) / 1_000);
+                    acceptedPaths.add(c.pushEntity + "/Challenges/" + sidOf(r.body()));
+                  } else if (r.statusCode() == 503) {
+                    (r.headers().firstValue("Retry-After").isPresent() ? shed : bare)
+                        .incrementAndGet();
+                  } else {
+                    failed.incrementAndGet();
+                  }
+                } finally {
+                  inFlight.release();
+                }
+              });
+    }
+    long offerEnded = System.nanoTime();
+    boolean drained = inFlight.tryAcquire(MAX_IN_FLIGHT, 120, TimeUnit.SECONDS);
+    long drainedMillis = (System.nanoTime() - offerEnded) / 1_000_000;
+    if (!drained) {
+      out.println("load --http --overload: answers still missing 120 s after the offer ended");
+    }
+    int probe;
+    try {
+      probe = clients.get(0).createPushChallenge().status();
+    } catch (IOException e) {
+      probe = 0;
+    }
+    List<String> paths = new ArrayList<>(acceptedPaths);
+    AtomicInteger lost = new AtomicInteger();
+    List<Future<Object>> reads = new ArrayList<>();
+    int readers = clients.size();
+    for (int r = 0; r < readers; r++) {
+      int from = r;
+      reads.add(
+          pool.submit(
+              () -> {
+                for (int i = from; i < paths.size(); i += readers) {
+                  if (send("GET", paths.get(i), "", basic).status() != 200) {
+                    lost.incrementAndGet();
+                  }
+                }
+                return null;
+              }));
+    }
+    for (Future<Object> f : reads) {
+      join(f);
+    }
+    return new Overload(
+        rate,
+        settings.phase().toSeconds(),
+        sent,
+        acceptedMicros.stream().mapToLong(Long::longValue).toArray(),
+        shed.get(),
+        bare.get(),
+        failed.get(),
+        notSent,
+        drainedMillis,
+        probe,
+        lost.get());
+  }
+
+  private static String sidOf(String body) {
+    try {
+      return JSON.readTree(body).path("sid").asText();
+    } catch (IOException e) {
+      return "unreadable";
     }
   }
 
@@ -392,11 +534,15 @@ public final class HttpLoad {
     }
 
     private Reply createPushChallenge() throws IOException, InterruptedException {
-      return send(
-          "POST",
-          pushEntity + "/Challenges",
-          form("FactorSid", pushFactor, "Details.Message", "Log in to Lapse load"),
-          basic);
+      return send("POST", pushEntity + "/Challenges", createBody(), basic);
+    }
+
+    HttpRequest createRequest() {
+      return request("POST", pushEntity + "/Challenges", createBody(), basic);
+    }
+
+    private String createBody() {
+      return form("FactorSid", pushFactor, "Details.Message", "Log in to Lapse load");
     }
 
     /** A device token as the SDKs sign one (ten minutes), renewed well before it lapses. */
@@ -455,8 +601,7 @@ public final class HttpLoad {
     }
   }
 
-  private Reply send(String method, String path, String body, String authorization)
-      throws IOException, InterruptedException {
+  private HttpRequest request(String method, String path, String body, String authorization) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(api + path))
             .timeout(TIMEOUT)
@@ -467,7 +612,13 @@ public final class HttpLoad {
     } else {
       b.header("Content-Type", FORM).method(method, HttpRequest.BodyPublishers.ofString(body));
     }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return b.build();
+  }
+
+  private Reply send(String method, String path, String body, String authorization)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(request(method, path, body, authorization), HttpResponse.BodyHandlers.ofString());
     JsonNode json = null;
     if (!r.body().isEmpty()) {
       try {
