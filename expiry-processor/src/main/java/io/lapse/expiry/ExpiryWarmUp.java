@@ -39,6 +39,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -68,6 +69,13 @@ import org.slf4j.LoggerFactory;
  * goes on (a cold processor is slower, not wrong).
  */
 final class ExpiryWarmUp {
+  /** How long the rehearsal's client gets to stop: first a short wait, then a long one. */
+  private static final List<Duration> CLOSE_BOUNDS =
+      List.of(Duration.ofSeconds(30), Duration.ofSeconds(90));
+
+  /** How long a group deletion refused because a member has not left yet is retried. */
+  private static final Duration GROUP_DELETE_BOUND = Duration.ofSeconds(60);
+
   private static final Logger LOG = LoggerFactory.getLogger(ExpiryWarmUp.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -226,10 +234,25 @@ final class ExpiryWarmUp {
       }
       return seen;
     } finally {
-      streams.close(
-          CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-              .withTimeout(Duration.ofSeconds(30)));
-      streams.cleanUp();
+      // On a loaded machine the threads may take longer than the first bound to stop, and
+      // cleanUp() refuses a client that is still running (seen at load average 40: the warm-up
+      // then failed, and its group, still with a member, could not be deleted).
+      boolean closed = false;
+      for (Duration bound : CLOSE_BOUNDS) {
+        closed =
+            streams.close(
+                CloseOptions.groupMembershipOperation(
+                        CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(bound));
+        if (closed) {
+          break;
+        }
+      }
+      if (closed) {
+        streams.cleanUp();
+      } else {
+        LOG.warn("Warm-up: its Streams client did not stop in time; its state is left to cleanUp");
+      }
       registry.close();
     }
   }
@@ -307,13 +330,34 @@ final class ExpiryWarmUp {
     return new KafkaProducer<>(p, topic.keySerializer(), topic.valueSerializer());
   }
 
+  /**
+   * Deletes the rehearsal's consumer group. A member that has not left yet (a client that was slow
+   * to stop) makes the broker refuse with {@code GroupNotEmptyException} until the member leaves or
+   * its session times out, so that refusal is retried within {@link #GROUP_DELETE_BOUND}.
+   */
+  private void deleteGroup(Admin admin)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    long end = System.nanoTime() + GROUP_DELETE_BOUND.toNanos();
+    while (true) {
+      try {
+        admin.deleteConsumerGroups(List.of(id)).all().get(30, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof GroupNotEmptyException) || System.nanoTime() > end) {
+          throw e;
+        }
+        Thread.sleep(500); // a retry's backoff while the member leaves, not a synchronisation
+      }
+    }
+  }
+
   /** Deletes the rehearsal's topics (its own and Streams' internal ones), group and state. */
   private void cleanUp(Admin admin, Path stateDir) {
     try {
       Set<String> all = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<String> ours = all.stream().filter(t -> t.startsWith(id)).toList();
       admin.deleteTopics(ours).all().get(30, TimeUnit.SECONDS);
-      admin.deleteConsumerGroups(List.of(id)).all().get(30, TimeUnit.SECONDS);
+      deleteGroup(admin);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       LOG.warn("Warm-up: could not delete all of its topics ({}-…) or group", id, e);
     } catch (InterruptedException e) {
