@@ -315,12 +315,16 @@ public final class ChallengeServiceApp implements AutoCloseable {
     resources.add(0, routeTimer::shutdownNow);
     ExecutorService forwardPool = daemonPool(ANSWER_THREADS, "lapse-forwards");
     resources.add(0, forwardPool::shutdownNow);
+    WaitingLimit forwards = new WaitingLimit("forwards", config.maxInflightForwards());
+    Gauge.builder("lapse.requests.waiting", forwards, WaitingLimit::waiting)
+        .tag("for", "owner")
+        .register(metrics);
     OwnerRouter router =
         OwnerRouter.forwarding(
             entityTasks.owners(),
             new OwnerRouter.Forwarding(
                 new Forwarder(internalAuth, instanceId, forwardTimeout(config), forwardPool),
-                new WaitingLimit("forwards", config.maxInflightForwards()),
+                forwards,
                 config.routeWait(),
                 advertised,
                 routeTimer,

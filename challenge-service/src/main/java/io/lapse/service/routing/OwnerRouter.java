@@ -8,6 +8,7 @@ import io.lapse.service.domain.Json;
 import io.lapse.service.domain.WaitingLimit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -140,8 +141,15 @@ public final class OwnerRouter {
       return CompletableFuture.completedFuture(r.address());
     }
     CompletableFuture<String> address = new CompletableFuture<>();
-    poll(key, address, System.nanoTime() + forwarding.routeWait().toNanos());
-    return address;
+    long start = System.nanoTime();
+    poll(key, address, start + forwarding.routeWait().toNanos());
+    return address.whenComplete(
+        (a, e) ->
+            Timer.builder("lapse.route.wait")
+                .description(
+                    "How long requests waited for their entity's partition to have an owner")
+                .register(forwarding.metrics())
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
   }
 
   private void poll(String key, CompletableFuture<String> address, long deadline) {

@@ -136,6 +136,10 @@ class OwnerRouterTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Served")).hasValue("owner");
     assertThat(asked).hasValue(4);
+    var waited = metrics.find("lapse.route.wait").timer();
+    assertThat(waited).isNotNull();
+    assertThat(waited.count()).isEqualTo(1);
+    assertThat(waited.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(100);
   }
 
   @Test
