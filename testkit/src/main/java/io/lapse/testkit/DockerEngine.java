@@ -84,6 +84,20 @@ final class DockerEngine {
     }
   }
 
+  /**
+   * Whether the engine has a network of this name; true when it cannot tell within {@code bound}
+   * (the usual engine has {@code bridge}).
+   */
+  boolean hasNetwork(String name, Duration bound) {
+    try {
+      return call("GET", "/networks/" + URLEncoder.encode(name, StandardCharsets.UTF_8), bound)
+              .status()
+          != 404;
+    } catch (IOException | TimeoutException e) {
+      return true;
+    }
+  }
+
   /** Whether {@code image} is present (or becomes present by a pull that ends within bound). */
   boolean obtain(String image, Duration bound) {
     try {

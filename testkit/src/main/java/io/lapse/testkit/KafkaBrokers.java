@@ -64,8 +64,11 @@ public final class KafkaBrokers {
       return new ExternalKafkaBroker(e.bootstrap());
     }
     if (choice instanceof BrokerChoice.Container c) {
-      LOG.info(c.logLine());
-      return ContainerKafkaBroker.start(c.image(), options);
+      boolean host =
+          ContainerKafkaBroker.hostNetwork(
+              System.getenv(ContainerKafkaBroker.NETWORK_ENV), engineHasBridge());
+      LOG.info(c.logLine() + (host ? ", on the host's network" : ""));
+      return ContainerKafkaBroker.start(c.image(), options, host);
     }
     BrokerChoice.InProcess i = (BrokerChoice.InProcess) choice;
     if (i.fallbackReason().isPresent()) {
@@ -109,6 +112,14 @@ public final class KafkaBrokers {
       }
     }
     return BrokerChoice.Engine.ready();
+  }
+
+  /** Whether the engine has Docker's default {@code bridge} network (CI's private one has none). */
+  private static boolean engineHasBridge() {
+    return DockerEngine.locate(
+            System.getenv("DOCKER_HOST"), Path.of(System.getProperty("user.home")))
+        .map(engine -> engine.hasNetwork("bridge", PING_BOUND))
+        .orElse(true);
   }
 
   /**

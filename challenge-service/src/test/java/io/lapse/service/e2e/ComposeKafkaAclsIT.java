@@ -92,8 +92,8 @@ class ComposeKafkaAclsIT {
       env.put("LAPSE_CLUSTER_KEY", Base64.getEncoder().encodeToString(bytes(32)));
       env.put("LAPSE_INTERNAL_PORT", "0");
       env.put("LAPSE_EXPIRY_HTTP_PORT", "0");
-      // Tests start many processors: no warm-up rehearsal (ExpiryWarmUpIT covers it).
-      env.put("LAPSE_EXPIRY_WARM_UP_MS", "0");
+      // The processor's warm-up rehearsal runs (its default), so its grants are tested too: it
+      // uses topics, a group and transactions of its own (lapse-warmup-*).
       env.put("LAPSE_STATE_DIR", stateDir.toString());
       env.put("LAPSE_SERVICE_STATE_DIR", stateDir.resolve("service").toString());
       env.put("LAPSE_RESPONSE_MAC_KEYS", TestMacKeys.newEnvValue());
