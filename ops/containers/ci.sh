@@ -236,7 +236,10 @@ service_images() {
 
 # --- 3. Testcontainers ------------------------------------------------------------------------
 container_its() {
-  local args=${LAPSE_CONTAINER_ITS:-"-pl schemas -am verify -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false"}
+  # The broker-backed ITs of schemas (topics, registry round trips, contract registration) and
+  # the test kit's broker checks (transactions, read_committed): small, and through the shared
+  # broker that LAPSE_TEST_KAFKA chooses.
+  local args=${LAPSE_CONTAINER_ITS:-"-pl schemas,testkit -am verify -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=TopicProvisionerIT,RegistryRoundTripIT,ContractRegistrationIT,KafkaBrokerIT -Dfailsafe.failIfNoSpecifiedTests=false"}
   [[ $args == skip ]] && { say "LAPSE_CONTAINER_ITS=skip"; return 0; }
   # shellcheck disable=SC2086
   LAPSE_TEST_KAFKA=container LAPSE_TEST_KAFKA_IMAGE="$KAFKA_IMAGE" \
