@@ -287,6 +287,28 @@ EOF
   return 1
 }
 
+# Every port of the stack listens on loopback only, and Kafka refuses a client without a login.
+exposure() {
+  local port listeners
+  for port in "${HTTP_PORT:-8080}" "${LAPSE_KAFKA_PORT:-9092}" "${LAPSE_REGISTRY_PORT:-8081}" \
+      "${LAPSE_EXPIRY_HTTP_PORT:-8091}" "${LAPSE_KAFKA_CONTROLLER_PORT:-9093}"; do
+    listeners=$(ss -Hltn "sport = :$port" | awk '{print $4}')
+    [[ -n "$listeners" ]] || { say "nothing listens on port $port"; return 1; }
+    if grep -v -E '^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):' <<< "$listeners"; then
+      say "port $port listens beyond loopback"
+      return 1
+    fi
+  done
+  say "every port of the stack is bound to 127.0.0.1 only"
+  if $DOCKER run --rm --network host --entrypoint /opt/kafka/bin/kafka-broker-api-versions.sh \
+      "$KAFKA_IMAGE" --bootstrap-server "127.0.0.1:${LAPSE_KAFKA_PORT:-9092}" \
+      --command-config /dev/null > "$WORK/anonymous.txt" 2>&1; then
+    say "Kafka answered a client without credentials"
+    return 1
+  fi
+  say "Kafka refuses a client without credentials"
+}
+
 walkthrough() {
   local api="http://127.0.0.1:${HTTP_PORT:-8080}" account token
   account=$(sed -n 's/^LAPSE_ACCOUNT_SID=//p' "$WORK/compose.env")
@@ -313,5 +335,6 @@ step "Maven: Kafka, registry and service jars" maven_inputs
 step "broker, registry and service images" service_images
 step "Testcontainers ITs (LAPSE_TEST_KAFKA=container)" container_its
 step "compose up until healthy" compose_up
+step "loopback only, no anonymous Kafka" exposure
 step "SDK walk-through against the stack" walkthrough
 step "compose down" compose_down

@@ -59,8 +59,8 @@ final class ContainerKafkaBroker implements KafkaBroker {
   }
 
   /**
-   * Whether the container shares the host's network: {@value #NETWORK_ENV} if set, else whether
-   * the engine lacks a bridge network.
+   * Whether the container shares the host's network: {@value #NETWORK_ENV} if set, else whether the
+   * engine lacks a bridge network.
    */
   static boolean hostNetwork(String setting, boolean engineHasBridge) {
     if (setting == null || setting.isBlank()) {
@@ -91,8 +91,8 @@ final class ContainerKafkaBroker implements KafkaBroker {
 
   /**
    * The container on the host's network: the broker listens on two free loopback ports, named in
-   * its settings, and says so in its log ("Kafka Server started"), which is what is waited for
-   * (no port is mapped, so Testcontainers' port checks do not apply).
+   * its settings, and says so in its log ("Kafka Server started"), which is what is waited for (no
+   * port is mapped, so Testcontainers' port checks do not apply).
    */
   @SuppressWarnings("resource") // closed by close()
   private static ContainerKafkaBroker startOnHostNetwork(String image, BrokerOptions options) {
@@ -135,7 +135,8 @@ final class ContainerKafkaBroker implements KafkaBroker {
         .overrides()
         .forEach(
             (key, value) ->
-                container.withEnv("KAFKA_" + key.toUpperCase(Locale.ROOT).replace('.', '_'), value));
+                container.withEnv(
+                    "KAFKA_" + key.toUpperCase(Locale.ROOT).replace('.', '_'), value));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.lapse.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
@@ -115,6 +116,24 @@ class DockerEngineTest {
             "GET /_ping HTTP/1.1",
             "GET /images/apache/kafka:4.4.0/json HTTP/1.1",
             "POST /images/create?fromImage=apache%2Fkafka&tag=4.4.0 HTTP/1.1");
+  }
+
+  @Test
+  void shouldTellAnEngineWithoutABridgeNetworkSoTheBrokerUsesTheHostNetwork() throws IOException {
+    fake =
+        new FakeEngine(Map.of("GET /networks/host", "HTTP/1.1 200 OK\r\n\r\n{\"Name\":\"host\"}"));
+    DockerEngine engine = fake.client();
+
+    // dockerd --bridge=none answers 404 for its missing bridge (the fake's default answer).
+    assertThat(engine.hasNetwork("bridge", Duration.ofSeconds(2))).isFalse();
+    assertThat(engine.hasNetwork("host", Duration.ofSeconds(2))).isTrue();
+    assertThat(ContainerKafkaBroker.hostNetwork(null, false)).isTrue();
+    assertThat(ContainerKafkaBroker.hostNetwork("", true)).isFalse();
+    assertThat(ContainerKafkaBroker.hostNetwork("bridge", false)).isFalse();
+    assertThat(ContainerKafkaBroker.hostNetwork(" HOST ", true)).isTrue();
+    assertThatThrownBy(() -> ContainerKafkaBroker.hostNetwork("overlay", true))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("LAPSE_TEST_KAFKA_NETWORK");
   }
 
   @Test
