@@ -16,7 +16,8 @@
 # dockerd does not start): a loud warning and exit 0. Any failure once the engine answers fails CI.
 #
 # Ports of the compose stack: HTTP_PORT, LAPSE_KAFKA_PORT, LAPSE_REGISTRY_PORT,
-# LAPSE_EXPIRY_HTTP_PORT, LAPSE_KAFKA_CONTROLLER_PORT (defaults those of ./lapse up).
+# LAPSE_EXPIRY_HTTP_PORT, LAPSE_INTERNAL_PORT, LAPSE_KAFKA_CONTROLLER_PORT (defaults those of
+# ./lapse up).
 # LAPSE_CONTAINER_ITS: the Maven arguments of step 3 (default below); "skip" skips it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -263,6 +264,7 @@ compose_up() {
 LAPSE_ACCOUNT_SID=AC$(rand_hex 16)
 LAPSE_AUTH_TOKEN=$(rand_hex 16)
 LAPSE_SECRET_KEY=$(rand_b64 32)
+LAPSE_CLUSTER_KEY=$(rand_b64 32)
 LAPSE_RESPONSE_MAC_KEYS=k1:$(rand_b64 32)
 KAFKA_ADMIN_PASSWORD=$(rand_hex 24)
 KAFKA_SERVICE_PASSWORD=$(rand_hex 24)
@@ -294,7 +296,8 @@ exposure() {
   local port listeners
   command -v ss >/dev/null || apt-get -o DPkg::Lock::Timeout=600 install -y -q iproute2 >/dev/null
   for port in "${HTTP_PORT:-8080}" "${LAPSE_KAFKA_PORT:-9092}" "${LAPSE_REGISTRY_PORT:-8081}" \
-      "${LAPSE_EXPIRY_HTTP_PORT:-8091}" "${LAPSE_KAFKA_CONTROLLER_PORT:-9093}"; do
+      "${LAPSE_EXPIRY_HTTP_PORT:-8091}" "${LAPSE_KAFKA_CONTROLLER_PORT:-9093}" \
+      "${LAPSE_INTERNAL_PORT:-8082}"; do
     listeners=$(ss -Hltn "sport = :$port" | awk '{print $4}')
     [[ -n "$listeners" ]] || { say "nothing listens on port $port"; return 1; }
     if grep -v -E '^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):' <<< "$listeners"; then
