@@ -88,7 +88,13 @@ cleanup() {
     stop_engine
     rm -rf "$DATA_ROOT"
   fi
-  rm -rf "$WORK"
+  # debootstrap mounts proc (and sys) in its root while it runs: unmount whatever is left under
+  # $WORK, and never let rm cross into a mount.
+  local mnt
+  for mnt in $(awk -v w="$WORK/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r); do
+    umount -l "$mnt"
+  done
+  rm -rf --one-file-system "$WORK"
   print_times
   exit $rc
 }
@@ -172,7 +178,7 @@ base_image() {
   debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian \
     > "$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log"; return 1; }
   tar -C "$rootfs" -c . | $DOCKER import -c 'CMD ["/bin/bash"]' - lapse/debian:bookworm >/dev/null
-  rm -rf "$rootfs"
+  rm -rf --one-file-system "$rootfs"
 }
 
 build() { # build TAG DOCKERFILE CONTEXT [build args...]
