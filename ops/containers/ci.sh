@@ -86,7 +86,12 @@ cleanup() {
     ids=$($DOCKER ps -aq 2>/dev/null)
     [[ -n "$ids" ]] && $DOCKER rm -f $ids >/dev/null 2>&1
     stop_engine
-    rm -rf "$DATA_ROOT"
+    # The engine leaves its default network namespace mounted under its exec root.
+    local ns
+    for ns in $(awk -v r="$EXEC_ROOT/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r); do
+      umount -l "$ns"
+    done
+    rm -rf --one-file-system "$DATA_ROOT" "$EXEC_ROOT"
   fi
   # debootstrap mounts proc (and sys) in its root while it runs: unmount whatever is left under
   # $WORK, and never let rm cross into a mount.
