@@ -30,6 +30,12 @@ public enum TwilioError {
    * event log could not be written. Nothing was decided, so the client may retry.
    */
   SERVICE_UNAVAILABLE(20503, 503, "Service unavailable"),
+  /**
+   * Verify's own "invalid parameter" (its catalogue: "the response message contains the name of the
+   * invalid parameter"), the code of its verification channels. Lapse uses it for the Service
+   * settings of those channels (SMS, voice, WhatsApp, templates, passkeys; decision 0023).
+   */
+  VERIFY_INVALID_PARAMETER(60200, 400, "Invalid parameter"),
   /** A bad or missing parameter, never processed and safe to retry. */
   INVALID_PARAMETER(60300, 400, "Invalid parameter"),
   ENTITY_EXISTS(60301, 409, "Entity already exists"),

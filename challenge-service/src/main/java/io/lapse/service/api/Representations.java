@@ -33,11 +33,23 @@ final class Representations {
     return urls;
   }
 
+  /**
+   * A Service with every field of Twilio's {@code verify.v2.service}, in its order; the settings of
+   * channels Lapse does not run are returned as stored (decision 0023).
+   */
   ObjectNode service(ServiceSnapshot s) {
     ObjectNode n = Json.object();
     n.put("sid", s.getSid());
     n.put("account_sid", s.getAccountSid());
     n.put("friendly_name", s.getFriendlyName());
+    n.put("code_length", s.getCodeLength());
+    n.put("lookup_enabled", s.getLookupEnabled());
+    n.put("psd2_enabled", s.getPsd2Enabled());
+    n.put("skip_sms_to_landlines", s.getSkipSmsToLandlines());
+    n.put("dtmf_input_required", s.getDtmfInputRequired());
+    n.put("tts_name", s.getTtsName());
+    n.put("do_not_share_warning_enabled", s.getDoNotShareWarningEnabled());
+    n.put("custom_code_enabled", s.getCustomCodeEnabled());
     ObjectNode push = n.putObject("push");
     push.put("include_date", s.getPushIncludeDate());
     push.put("apn_credential_sid", s.getPushApnCredentialSid());
@@ -47,12 +59,33 @@ final class Representations {
     totp.put("time_step", s.getTotpTimeStep());
     totp.put("code_length", s.getTotpCodeLength());
     totp.put("skew", s.getTotpSkew());
+    n.put("default_template_sid", s.getDefaultTemplateSid());
+    ObjectNode whatsapp = n.putObject("whatsapp");
+    whatsapp.put("msg_service_sid", s.getWhatsappMsgServiceSid());
+    whatsapp.put("from", s.getWhatsappFrom());
+    ObjectNode passkeys = n.putObject("passkeys");
+    ObjectNode party = passkeys.putObject("relying_party");
+    party.put("id", s.getPasskeysRelyingPartyId());
+    party.put("name", s.getPasskeysRelyingPartyName());
+    if (s.getPasskeysRelyingPartyOrigins() == null) {
+      party.putNull("origins");
+    } else {
+      ArrayNode origins = party.putArray("origins");
+      ServiceParams.originList(s.getPasskeysRelyingPartyOrigins()).forEach(origins::add);
+    }
+    passkeys.put("authenticator_attachment", s.getPasskeysAuthenticatorAttachment());
+    passkeys.put("discoverable_credentials", s.getPasskeysDiscoverableCredentials());
+    passkeys.put("user_verification", s.getPasskeysUserVerification());
+    n.put("verify_event_subscription_enabled", s.getVerifyEventSubscriptionEnabled());
     putStrictPolicy(n, s);
     n.put("date_created", TwilioDates.format(s.getCreatedAt()));
     n.put("date_updated", TwilioDates.format(s.getUpdatedAt()));
     String url = urls.service(s.getSid());
     n.put("url", url);
     ObjectNode links = n.putObject("links");
+    // Only the sub-resources Lapse serves: Twilio's verifications, verification_checks,
+    // rate_limits and messaging_configurations are SMS/voice resources Lapse has not (decision
+    // 0023).
     links.put("entities", url + "/Entities");
     links.put("webhooks", url + "/Webhooks");
     links.put("access_tokens", url + "/AccessTokens");

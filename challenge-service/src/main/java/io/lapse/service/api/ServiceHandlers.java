@@ -5,7 +5,6 @@ import io.lapse.service.domain.PageRequest;
 import io.lapse.service.domain.ServiceChanges;
 import io.lapse.service.domain.Services;
 import io.lapse.service.domain.SortKey;
-import io.lapse.service.domain.StrictPolicy;
 import io.lapse.state.v1.ServiceSnapshot;
 import java.util.Map;
 
@@ -14,8 +13,8 @@ import java.util.Map;
  * of a strict policy ({@link StrictPolicy}).
  */
 final class ServiceHandlers {
-  static final String LAPSE_MAX_CHALLENGE_LIFETIME = "LapseMaxChallengeLifetime";
-  static final String LAPSE_MAX_TOTP_SKEW = "LapseMaxTotpSkew";
+  static final String LAPSE_MAX_CHALLENGE_LIFETIME = ServiceParams.LAPSE_MAX_CHALLENGE_LIFETIME;
+  static final String LAPSE_MAX_TOTP_SKEW = ServiceParams.LAPSE_MAX_TOTP_SKEW;
 
   private final Services services;
   private final Representations json;
@@ -59,16 +58,6 @@ final class ServiceHandlers {
   }
 
   private static ServiceChanges changes(Form form) {
-    return new ServiceChanges(
-        form.opt("FriendlyName", 32),
-        form.optBool("Push.IncludeDate"),
-        form.opt("Push.ApnCredentialSid", 34),
-        form.opt("Push.FcmCredentialSid", 34),
-        form.opt("Totp.Issuer", 255),
-        form.optInt("Totp.TimeStep", 20, 60),
-        form.optInt("Totp.CodeLength", 3, 8),
-        form.optInt("Totp.Skew", 0, 2),
-        form.optInt(LAPSE_MAX_CHALLENGE_LIFETIME, 1, StrictPolicy.MAX_LIFETIME_SECONDS),
-        form.optInt(LAPSE_MAX_TOTP_SKEW, 0, StrictPolicy.MAX_SKEW));
+    return ServiceParams.changes(form);
   }
 }

@@ -7,6 +7,7 @@ import io.lapse.commands.v1.PurgeService;
 import io.lapse.commands.v1.ServiceRecord;
 import io.lapse.commands.v1.UpdateService;
 import io.lapse.service.domain.ApiError;
+import io.lapse.service.domain.ServiceSettings;
 import io.lapse.state.v1.ServiceSnapshot;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
@@ -94,38 +95,8 @@ public final class ServiceDecider {
     if (current == null || current.getService() == null) {
       return notFound(c.getRequestId(), c.getSid());
     }
-    ServiceSnapshot.Builder b = ServiceSnapshot.newBuilder(current.getService());
-    if (c.getFriendlyName() != null) {
-      b.setFriendlyName(c.getFriendlyName());
-    }
-    if (c.getPushIncludeDate() != null) {
-      b.setPushIncludeDate(c.getPushIncludeDate());
-    }
-    if (c.getPushApnCredentialSid() != null) {
-      b.setPushApnCredentialSid(c.getPushApnCredentialSid());
-    }
-    if (c.getPushFcmCredentialSid() != null) {
-      b.setPushFcmCredentialSid(c.getPushFcmCredentialSid());
-    }
-    if (c.getTotpIssuer() != null) {
-      b.setTotpIssuer(c.getTotpIssuer());
-    }
-    if (c.getTotpTimeStep() != null) {
-      b.setTotpTimeStep(c.getTotpTimeStep());
-    }
-    if (c.getTotpCodeLength() != null) {
-      b.setTotpCodeLength(c.getTotpCodeLength());
-    }
-    if (c.getTotpSkew() != null) {
-      b.setTotpSkew(c.getTotpSkew());
-    }
-    if (c.getLapseMaxChallengeLifetimeSeconds() != null) {
-      b.setLapseMaxChallengeLifetimeSeconds(c.getLapseMaxChallengeLifetimeSeconds());
-    }
-    if (c.getLapseMaxTotpSkew() != null) {
-      b.setLapseMaxTotpSkew(c.getLapseMaxTotpSkew());
-    }
-    ServiceSnapshot service = b.setUpdatedAt(Instant.ofEpochMilli(time)).build();
+    ServiceSnapshot service = ServiceSettings.apply(current.getService(), ServiceSettings.of(c));
+    service.setUpdatedAt(Instant.ofEpochMilli(time));
     return new ServiceDecision(
         "service-updated",
         new ServiceRecord(service, null),

@@ -40,7 +40,7 @@ public final class Services {
             .setFriendlyName(name)
             .setCreatedAt(now)
             .setUpdatedAt(now);
-    ServiceSnapshot proposed = applyChanges(b, changes).build();
+    ServiceSnapshot proposed = ServiceSettings.apply(b.build(), changes.settings());
     String requestId = EntityWriter.newRequestId();
     CreateService command =
         CreateService.newBuilder()
@@ -81,18 +81,8 @@ public final class Services {
             .setIssuedAt(clock.instant())
             .setSid(sid)
             .setKnown(known)
-            .setFriendlyName(changes.friendlyName().orElse(null))
-            .setPushIncludeDate(changes.pushIncludeDate().orElse(null))
-            .setPushApnCredentialSid(changes.pushApnCredentialSid().orElse(null))
-            .setPushFcmCredentialSid(changes.pushFcmCredentialSid().orElse(null))
-            .setTotpIssuer(changes.totpIssuer().orElse(null))
-            .setTotpTimeStep(changes.totpTimeStep().orElse(null))
-            .setTotpCodeLength(changes.totpCodeLength().orElse(null))
-            .setTotpSkew(changes.totpSkew().orElse(null))
-            .setLapseMaxChallengeLifetimeSeconds(
-                changes.lapseMaxChallengeLifetimeSeconds().orElse(null))
-            .setLapseMaxTotpSkew(changes.lapseMaxTotpSkew().orElse(null))
             .build();
+    ServiceSettings.put(command, changes.settings());
     ServiceSnapshot s = writer.decideService(sid, requestId, command).getService();
     writer.awaitService(s);
     return s;
@@ -118,18 +108,5 @@ public final class Services {
     writer.decideService(sid, requestId, command);
     writer.awaitServiceGone(sid);
     entities.awaitPurged(children);
-  }
-
-  private static ServiceSnapshot.Builder applyChanges(ServiceSnapshot.Builder b, ServiceChanges c) {
-    c.pushIncludeDate().ifPresent(b::setPushIncludeDate);
-    c.pushApnCredentialSid().ifPresent(b::setPushApnCredentialSid);
-    c.pushFcmCredentialSid().ifPresent(b::setPushFcmCredentialSid);
-    c.totpIssuer().ifPresent(b::setTotpIssuer);
-    c.totpTimeStep().ifPresent(b::setTotpTimeStep);
-    c.totpCodeLength().ifPresent(b::setTotpCodeLength);
-    c.totpSkew().ifPresent(b::setTotpSkew);
-    c.lapseMaxChallengeLifetimeSeconds().ifPresent(b::setLapseMaxChallengeLifetimeSeconds);
-    c.lapseMaxTotpSkew().ifPresent(b::setLapseMaxTotpSkew);
-    return b;
   }
 }

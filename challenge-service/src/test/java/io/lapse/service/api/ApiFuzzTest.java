@@ -77,38 +77,33 @@ class ApiFuzzTest {
           new Endpoint("POST", Routes.RESEAL));
 
   private static final List<String> FORM_NAMES =
-      List.of(
-          "FriendlyName",
-          "Identity",
-          "FactorType",
-          "Binding.Alg",
-          "Binding.PublicKey",
-          "Binding.Secret",
-          "Config.AppId",
-          "Config.NotificationPlatform",
-          "Config.NotificationToken",
-          "Config.SdkVersion",
-          "Config.TimeStep",
-          "Config.Skew",
-          "Config.CodeLength",
-          "Config.Alg",
-          "Metadata",
-          "AuthPayload",
-          "FactorSid",
-          "ExpirationDate",
-          "Details.Message",
-          "Details.Fields",
-          "HiddenDetails",
-          "Ttl",
-          "Push.IncludeDate",
-          "Push.ApnCredentialSid",
-          "Push.FcmCredentialSid",
-          "Totp.Issuer",
-          "Totp.TimeStep",
-          "Totp.CodeLength",
-          "Totp.Skew",
-          ServiceHandlers.LAPSE_MAX_CHALLENGE_LIFETIME,
-          ServiceHandlers.LAPSE_MAX_TOTP_SKEW);
+      Stream.concat(
+              ServiceParams.PARAMS.stream().map(ServiceParams.Param::name),
+              Stream.of(
+                  "FriendlyName",
+                  "Identity",
+                  "FactorType",
+                  "Binding.Alg",
+                  "Binding.PublicKey",
+                  "Binding.Secret",
+                  "Config.AppId",
+                  "Config.NotificationPlatform",
+                  "Config.NotificationToken",
+                  "Config.SdkVersion",
+                  "Config.TimeStep",
+                  "Config.Skew",
+                  "Config.CodeLength",
+                  "Config.Alg",
+                  "Metadata",
+                  "AuthPayload",
+                  "FactorSid",
+                  "ExpirationDate",
+                  "Details.Message",
+                  "Details.Fields",
+                  "HiddenDetails",
+                  "Ttl"))
+          .distinct()
+          .toList();
 
   private static final List<String> QUERY_NAMES =
       List.of("PageSize", "Page", "PageToken", "FactorSid", "Status", "Order");

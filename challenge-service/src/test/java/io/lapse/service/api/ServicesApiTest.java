@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lapse.service.support.ApiFixture;
 import io.lapse.service.support.HttpTestClient.Reply;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -112,5 +114,75 @@ class ServicesApiTest {
     assertThat(api.logs.written("factors").get(1).value()).isNull();
     assertThat(api.domain.catalog().entities().size()).isZero();
     assertThat(api.domain.catalog().factors().size()).isZero();
+  }
+
+  @Test
+  void shouldReturnEveryFieldOfTwilioServiceInItsOrder() {
+    Reply r =
+        api.post(
+            "/v2/Services",
+            "FriendlyName",
+            "Bank",
+            "Passkeys.RelyingParty.Origins",
+            "https://a.example, b.example ",
+            "TtsName",
+            "Polly.Joanna");
+
+    List<String> names = new ArrayList<>();
+    r.json().fieldNames().forEachRemaining(names::add);
+    assertThat(names)
+        .containsExactly(
+            "sid",
+            "account_sid",
+            "friendly_name",
+            "code_length",
+            "lookup_enabled",
+            "psd2_enabled",
+            "skip_sms_to_landlines",
+            "dtmf_input_required",
+            "tts_name",
+            "do_not_share_warning_enabled",
+            "custom_code_enabled",
+            "push",
+            "totp",
+            "default_template_sid",
+            "whatsapp",
+            "passkeys",
+            "verify_event_subscription_enabled",
+            "date_created",
+            "date_updated",
+            "url",
+            "links");
+    assertThat(r.json().path("passkeys").path("relying_party").path("origins").toString())
+        .isEqualTo("[\"https://a.example\",\"b.example\"]");
+
+    // An empty value clears an optional setting (the spec: "it can be empty").
+    Reply cleared = api.post("/v2/Services/" + r.text("sid"), "TtsName", "");
+    assertThat(cleared.json().path("tts_name").isNull()).isTrue();
+    assertThat(cleared.text("friendly_name")).isEqualTo("Bank");
+  }
+
+  @Test
+  void shouldRefuseVerifyChannelSettingsWith60200AndAnEmptyFriendlyNameWith60300() {
+    for (String[] bad :
+        new String[][] {
+          {"CodeLength", "3"},
+          {"CodeLength", "11"},
+          {"LookupEnabled", "yes"},
+          {"DefaultTemplateSid", "HJ" + "g".repeat(32)},
+          {"Whatsapp.MsgServiceSid", "MG1"},
+          {"Passkeys.DiscoverableCredentials", "sometimes"},
+          {"VerifyEventSubscriptionEnabled", "1"}
+        }) {
+      Reply r = api.post("/v2/Services", "FriendlyName", "ok", bad[0], bad[1]);
+      assertThat(r.status()).as(bad[0] + "=" + bad[1]).isEqualTo(400);
+      assertThat(r.json().path("code").asInt()).as(bad[0]).isEqualTo(60200);
+      assertThat(r.json().path("more_info").asText()).endsWith("/60200");
+      assertThat(r.text("message")).contains(bad[0]);
+    }
+    String sid = api.post("/v2/Services", "FriendlyName", "ok").text("sid");
+    Reply blank = api.post("/v2/Services/" + sid, "FriendlyName", " ");
+    assertThat(blank.json().path("code").asInt()).isEqualTo(60300);
+    assertThat(api.logs.written("services")).hasSize(1);
   }
 }

@@ -41,9 +41,24 @@ public final class LapseSystem implements AutoCloseable {
 
   /** Twilio's SDK, changed only in its HTTP client's base URL. */
   public TwilioRestClient sdk() {
+    return sdk(service);
+  }
+
+  /** Twilio's SDK pointed at {@code instance}. */
+  public static TwilioRestClient sdk(ChallengeServiceApp instance) {
     return new TwilioRestClient.Builder(SystemEnv.ACCOUNT, SystemEnv.TOKEN)
-        .httpClient(new LocalTwilioHttpClient(URI.create(service.baseUrl())))
+        .httpClient(new LocalTwilioHttpClient(URI.create(instance.baseUrl())))
         .build();
+  }
+
+  /**
+   * Another challenge-service instance on the same topics, started afresh (its own state
+   * directory), so everything it serves it read from the log. The caller closes it.
+   */
+  public ChallengeServiceApp startAnotherService(String name) {
+    Map<String, String> other = new java.util.HashMap<>(env);
+    other.put("LAPSE_SERVICE_STATE_DIR", env.get("LAPSE_SERVICE_STATE_DIR") + "-" + name);
+    return ChallengeServiceApp.start(ServiceConfig.fromEnv(other));
   }
 
   public HttpTestClient http() {
