@@ -41,6 +41,8 @@ class ChallengeVerifyApiTest {
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.text("status")).isEqualTo("approved");
+    // Answered by the device, so Twilio's "none": its other reasons are for cases Lapse has not.
+    assertThat(r.text("responded_reason")).isEqualTo("none");
     assertThat(r.text("date_responded")).isEqualTo("2026-05-01T12:00:20Z");
     assertThat(r.json().path("metadata").toString()).isEqualTo("{\"os\":\"Android\"}");
     VerificationAttempted attempt = api.decider.attempts().get(0);
@@ -138,7 +140,9 @@ class ChallengeVerifyApiTest {
         .isEqualTo(
             "{\"code\":60323,\"message\":\"Challenge expired\",\"more_info\":\"https://www.twilio.com/docs/errors/60323\",\"status\":403}");
     assertThat(api.decider.attempts()).isEmpty();
-    assertThat(api.get(challenges + "/" + sid).text("status")).isEqualTo("expired");
+    Reply expired = api.get(challenges + "/" + sid);
+    assertThat(expired.text("status")).isEqualTo("expired");
+    assertThat(expired.text("responded_reason")).isEqualTo("none");
   }
 
   @Test
@@ -261,6 +265,7 @@ class ChallengeVerifyApiTest {
             "AuthPayload",
             Scenario.approvalJws(push.keys(), get, "denied"));
     assertThat(r.text("status")).isEqualTo("denied");
+    assertThat(r.text("responded_reason")).isEqualTo("none");
   }
 
   @Test

@@ -3,10 +3,12 @@ package io.lapse.service.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.twilio.base.Page;
 import com.twilio.exception.ApiException;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.verify.v2.Service;
 import com.twilio.rest.verify.v2.ServiceCreator;
+import com.twilio.rest.verify.v2.ServiceReader;
 import com.twilio.rest.verify.v2.ServiceUpdater;
 import io.lapse.infra.KafkaBroker;
 import io.lapse.infra.SchemaRegistry;
@@ -15,6 +17,7 @@ import io.lapse.service.support.HttpTestClient;
 import io.lapse.service.support.LapseSystem;
 import io.lapse.testkit.LapseIntegration;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -158,6 +161,27 @@ class ServiceResourceIT {
                     "push")
                 .status())
         .isEqualTo(201);
+  }
+
+  @Test
+  void shouldPageForwardAndBackWithTheSdkThroughNextAndPreviousPageUrls() {
+    List<String> sids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      sids.add(Service.creator("Paged " + i).create(client).getSid());
+    }
+    ServiceReader reader = Service.reader().setPageSize(1L);
+    Page<Service> first = reader.firstPage(client);
+    Page<Service> second = reader.nextPage(first, client);
+    Page<Service> third = reader.nextPage(second, client);
+    assertThat(List.of(first, second, third))
+        .extracting(p -> p.getRecords().get(0).getSid())
+        .containsExactlyElementsOf(sids);
+    assertThat(third.hasNextPage()).isFalse();
+
+    Page<Service> back = reader.previousPage(third, client);
+    assertThat(back.getRecords()).extracting(Service::getSid).containsExactly(sids.get(1));
+    Page<Service> start = reader.previousPage(back, client);
+    assertThat(start.getRecords()).extracting(Service::getSid).containsExactly(sids.get(0));
   }
 
   @Test
