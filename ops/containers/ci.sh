@@ -293,11 +293,22 @@ EOF
   fi
   compose up -d --no-build
   local api="http://127.0.0.1:${HTTP_PORT:-8080}"
-  for _ in $(seq 1 180); do
-    curl -sf "$api/health" >/dev/null 2>&1 && { say "challenge service up at $api"; return 0; }
+  # The processor answers on its port only after its warm-up (decision 0019), which can end after
+  # the challenge service is up: the port check below once ran in that gap and failed CI.
+  local processor="http://127.0.0.1:${LAPSE_EXPIRY_HTTP_PORT:-8091}"
+  local service_up=""
+  for _ in $(seq 1 240); do
+    if [[ -z "$service_up" ]] && curl -sf "$api/health" >/dev/null 2>&1; then
+      service_up=1
+      say "challenge service up at $api"
+    fi
+    if [[ -n "$service_up" ]] && curl -sf "$processor/health" >/dev/null 2>&1; then
+      say "expiry processor up at $processor"
+      return 0
+    fi
     sleep 1
   done
-  say "the challenge service did not become healthy in 180 s"
+  say "the challenge service and the expiry processor were not both healthy in 240 s"
   compose ps
   return 1
 }
