@@ -32,6 +32,11 @@ final class AuthenticatorPage {
 
   private AuthenticatorPage() {}
 
+  /** Whether a request path is the page's. */
+  static boolean serves(String path) {
+    return path.equals(PATH) || path.startsWith(PATH + "/");
+  }
+
   static void install(JavalinConfig config) {
     config.staticFiles.add(
         files -> {

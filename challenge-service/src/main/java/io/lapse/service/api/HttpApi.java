@@ -203,7 +203,8 @@ public final class HttpApi {
     try {
       route = ctx.endpointHandlerPath();
     } catch (RuntimeException e) {
-      route = "unmatched";
+      // No endpoint: the authenticator page's static files (one label for all), or a 404.
+      route = AuthenticatorPage.serves(ctx.path()) ? AuthenticatorPage.PATH : "unmatched";
     }
     if (route.equals("/metrics") || route.equals("/health")) {
       return;

@@ -124,6 +124,11 @@ public final class Browser implements AutoCloseable {
     }
   }
 
+  /** Runs a script in the page and returns what it returns. */
+  public Object run(String script, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
   /** Runs an asynchronous script in the page; its last argument is the callback. */
   public Object script(String asyncScript) {
     return ((JavascriptExecutor) driver).executeAsyncScript(asyncScript);
