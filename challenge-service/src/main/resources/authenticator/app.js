@@ -234,8 +234,23 @@
 
   // ---- challenges ------------------------------------------------------------------------------
 
+  // One poll at a time: a slow answer must not let two polls add the same card.
+  let polling = false;
+
   async function poll() {
-    if (!factor || factor.status !== 'verified') return;
+    if (polling || !factor || factor.status !== 'verified') return;
+    polling = true;
+    try {
+      await listPending();
+    } catch (e) {
+      // fetch throws only when no answer came at all; the next poll tries again.
+      showProblem('The service does not answer (' + e.message + '); trying again.');
+    } finally {
+      polling = false;
+    }
+  }
+
+  async function listPending() {
     // ChallengeAPIClient.getAll's query.
     const q = new URLSearchParams({
       PageSize: '10',
