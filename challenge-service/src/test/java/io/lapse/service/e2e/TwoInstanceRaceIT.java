@@ -478,7 +478,13 @@ class TwoInstanceRaceIT {
                           secret)));
       assertThat(replies.get(0).status()).as("round %d: delete", round).isEqualTo(204);
       for (Reply r : replies.subList(1, 3)) {
-        assertThat(r.status()).as("round %d: create: %s", round, r.json()).isIn(201, 404);
+        // 503 (with Retry-After) is the routed service's "not now, retry" while the entity's owner
+        // cannot be reached, e.g. right after start (decision 0009); Twilio's SDKs retry it. The
+        // invariant this test is about is checked below over every snapshot, whatever the answer.
+        assertThat(r.status()).as("round %d: create: %s", round, r.json()).isIn(201, 404, 503);
+        if (r.status() == 503) {
+          assertThat(r.headers().firstValue("Retry-After")).as("round %d: 503", round).isPresent();
+        }
         created += r.status() == 201 ? 1 : 0;
         refused += r.status() == 404 ? 1 : 0;
       }
