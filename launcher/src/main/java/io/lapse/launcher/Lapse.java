@@ -380,16 +380,7 @@ public final class Lapse {
       if (!arg.equals("--rate") && !arg.equals("--count")) {
         throw CliException.usage("unknown argument for load: " + arg);
       }
-      String value = i + 1 < args.size() ? args.get(++i) : "";
-      int n;
-      try {
-        n = Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        n = 0;
-      }
-      if (n < 1) {
-        throw CliException.usage(arg + " needs a number ≥ 1, got \"" + value + "\"");
-      }
+      int n = positiveNumber(arg, i + 1 < args.size() ? args.get(++i) : "");
       if (arg.equals("--rate")) {
         rate = n;
       } else {
@@ -435,16 +426,7 @@ public final class Lapse {
       if (!arg.equals("--clients") && !arg.equals("--seconds") && !arg.equals("--totp-factors")) {
         throw CliException.usage("unknown argument for load --http: " + arg);
       }
-      String value = i + 1 < args.size() ? args.get(++i) : "";
-      int n;
-      try {
-        n = Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        n = 0;
-      }
-      if (n < 1) {
-        throw CliException.usage(arg + " needs a number ≥ 1, got \"" + value + "\"");
-      }
+      int n = positiveNumber(arg, i + 1 < args.size() ? args.get(++i) : "");
       switch (arg) {
         case "--clients" -> clients = n;
         case "--seconds" -> seconds = n;
@@ -467,5 +449,19 @@ public final class Lapse {
             .run(overload);
     boolean clean = result.phases().stream().allMatch(HttpPhase::clean);
     return clean && (result.overload() == null || result.overload().held()) ? 0 : 1;
+  }
+
+  /** The number after option {@code arg}; a usage error unless it is an integer ≥ 1. */
+  private static int positiveNumber(String arg, String value) {
+    int n;
+    try {
+      n = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      n = 0;
+    }
+    if (n < 1) {
+      throw CliException.usage(arg + " needs a number ≥ 1, got \"" + value + "\"");
+    }
+    return n;
   }
 }
