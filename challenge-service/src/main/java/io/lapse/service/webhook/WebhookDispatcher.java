@@ -263,6 +263,11 @@ public final class WebhookDispatcher implements AutoCloseable {
       } catch (InterruptedException e) {
         return Handled.AGAIN; // stopping: the attempt was cut off
       }
+      if (!running && result.outcome() != WebhookSender.Outcome.DELIVERED) {
+        // Stopping: whatever a cut-off attempt looked like, it is no verdict on the endpoint, so
+        // the event is neither dead-lettered nor committed; the next owner delivers it again.
+        return Handled.AGAIN;
+      }
       if (result.outcome() == WebhookSender.Outcome.DELIVERED) {
         counters.delivered.incrementAndGet();
         LOG.debug("Delivered {} {} to webhook {}", event.type(), event.uuid(), w.getSid());

@@ -94,6 +94,12 @@ public final class WebhookSender {
       throw new InterruptedException("attempt aborted");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
+      if (cause instanceof CancellationException) {
+        // The JDK client fails a cancelled exchange with its own CancellationException as the
+        // cause: an abort, never the endpoint's answer. Classified as GIVE_UP it was
+        // dead-lettered and committed by a crashing dispatcher, and the event was lost.
+        throw new InterruptedException("attempt aborted");
+      }
       if (cause instanceof IOException) {
         return new Result(
             Outcome.RETRY, cause.getClass().getSimpleName() + ": " + cause.getMessage());

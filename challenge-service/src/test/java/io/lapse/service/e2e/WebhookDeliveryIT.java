@@ -31,7 +31,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -206,11 +205,6 @@ class WebhookDeliveryIT {
   }
 
   @Test
-  @Disabled(
-      "Known open bug (stop 18 note, issue 10): after the crash one factor.created event was not"
-          + " redelivered within 3 min, in 3 of 3 runs at the end of stop 18, also with the"
-          + " entity tasks' commit pacing turned off; not yet diagnosed (suspects: this stop's"
-          + " routing to the owner, or the dispatcher committing past an in-flight delivery)")
   void shouldDeliverEveryEventAtLeastOnceWhenTheDispatcherCrashesMidDelivery() throws Exception {
     String service = scenario.service();
     String hook =

@@ -26,6 +26,7 @@ class WebhookSenderTest {
   private final HttpServer server;
   private final List<String> followed = new CopyOnWriteArrayList<>();
   private final CountDownLatch slowRelease = new CountDownLatch(1);
+  private final CountDownLatch slowEntered = new CountDownLatch(1);
   private final Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Generous, so a loaded machine never makes an answered attempt a timeout. */
@@ -70,6 +71,7 @@ class WebhookSenderTest {
         "/slow",
         ex -> {
           try (ex) {
+            slowEntered.countDown();
             slowRelease.await(10, TimeUnit.SECONDS);
             ex.sendResponseHeaders(200, -1);
           } catch (InterruptedException e) {
@@ -145,5 +147,26 @@ class WebhookSenderTest {
     assertThat(slow.reason()).contains("no answer within 300 ms");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     assertThat(outcome(url("/missing"))).isEqualTo(WebhookSender.Outcome.GIVE_UP);
+  }
+
+  @Test
+  void shouldReportAnAbortedAttemptAsInterruptedNeverAsTheEndpointsAnswer() throws Exception {
+    java.util.concurrent.CompletableFuture<Object> attempt =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return sender.send(url("/slow"), Map.of("type", "x"), "t");
+              } catch (InterruptedException e) {
+                return e;
+              }
+            });
+    // Abort once the endpoint holds the request, as a crash cuts off a delivery in flight.
+    assertThat(slowEntered.await(10, TimeUnit.SECONDS)).isTrue();
+    sender.abort();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(attempt::isDone);
+    slowRelease.countDown();
+
+    // A GIVE_UP or RETRY here would be dead-lettered or retried by a stopping dispatcher.
+    assertThat(attempt.get()).isInstanceOf(InterruptedException.class);
   }
 }
