@@ -48,8 +48,9 @@ public record Domain(
     Challenges challenges = new Challenges(catalog, view, clock);
     ResponseChecker checker = new ResponseChecker(crypto, catalog);
     ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout, signer);
+    Webhooks webhooks = new Webhooks(catalog, webhookTable, webhookLog, accountSid, clock);
     return new Domain(
-        new Services(entityWriter, entities, accountSid, clock),
+        new Services(entityWriter, entities, webhooks, accountSid, clock),
         entities,
         new Factors(entityWriter, crypto, signer, clock),
         challenges,
@@ -69,6 +70,6 @@ public record Domain(
         new AccessTokens(catalog, accountSid, secretKey, clock),
         waitingVerifications,
         misses,
-        new Webhooks(catalog, webhookTable, webhookLog, accountSid, clock));
+        webhooks);
   }
 }

@@ -22,10 +22,13 @@ public final class Services {
   private final Entities entities;
   private final String accountSid;
   private final Clock clock;
+  private final Webhooks webhooks;
 
-  public Services(EntityWriter writer, Entities entities, String accountSid, Clock clock) {
+  public Services(
+      EntityWriter writer, Entities entities, Webhooks webhooks, String accountSid, Clock clock) {
     this.writer = writer;
     this.entities = entities;
+    this.webhooks = webhooks;
     this.accountSid = accountSid;
     this.clock = clock;
   }
@@ -108,5 +111,8 @@ public final class Services {
     writer.decideService(sid, requestId, command);
     writer.awaitServiceGone(sid);
     entities.awaitPurged(children);
+    // A deleted service's webhooks get no events any more (Webhooks.subscribers); their rows go
+    // too, so the compacted topic and every instance's table forget them.
+    webhooks.purge(sid);
   }
 }

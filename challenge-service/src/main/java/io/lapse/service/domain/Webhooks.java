@@ -149,6 +149,18 @@ public final class Webhooks {
     }
   }
 
+  /** Deletes every webhook of a service this instance knows (the service was deleted). */
+  public void purge(String serviceSid) {
+    lock.lock();
+    try {
+      for (WebhookSnapshot w : table.children(serviceSid)) {
+        table.apply(w.getSid(), log.writeWebhook(w.getSid(), null), null);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * The enabled webhooks of a service subscribed to {@code eventType} (directly or by {@code *}),
    * oldest first; none once the service is deleted.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lapse.service.support.ApiFixture;
 import io.lapse.service.support.HttpTestClient.Reply;
+import io.lapse.service.support.InMemoryLogs;
 import io.lapse.state.v1.WebhookSnapshot;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +68,34 @@ class WebhooksApiTest {
     assertThat(api.logs.written("webhooks")).hasSize(1);
     assertThat(((WebhookSnapshot) api.logs.written("webhooks").get(0).value()).getSid())
         .isEqualTo(sid);
+  }
+
+  @Test
+  void shouldDeleteAServicesWebhooksWithTheService() {
+    String first = create().text("sid");
+    String second = create("FriendlyName", "audit").text("sid");
+    String other = api.post("/v2/Services", "FriendlyName", "other").text("sid");
+    String kept =
+        api.post(
+                "/v2/Services/" + other + "/Webhooks",
+                "FriendlyName",
+                "kept",
+                "EventTypes",
+                "*",
+                "WebhookUrl",
+                "https://example.com/other")
+            .text("sid");
+
+    assertThat(api.delete("/v2/Services/" + service).status()).isEqualTo(204);
+
+    // Tombstones on the log for the deleted service's webhooks, none for the other service's.
+    List<String> tombstoned =
+        api.logs.written("webhooks").stream()
+            .filter(w -> w.value() == null)
+            .map(InMemoryLogs.Written::key)
+            .toList();
+    assertThat(tombstoned).containsExactlyInAnyOrder(first, second);
+    assertThat(api.get("/v2/Services/" + other + "/Webhooks/" + kept).status()).isEqualTo(200);
   }
 
   @Test
