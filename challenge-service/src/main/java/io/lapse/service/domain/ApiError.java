@@ -159,6 +159,17 @@ public final class ApiError extends RuntimeException {
         1);
   }
 
+  /**
+   * This instance cannot take the request now for a reason the client does not cause ({@code why}
+   * says which): nothing was done, a retry a second later is safe.
+   */
+  public static ApiError unavailable(String why) {
+    return new ApiError(
+        TwilioError.SERVICE_UNAVAILABLE,
+        TwilioError.SERVICE_UNAVAILABLE.message() + ": " + why + ", retry",
+        1);
+  }
+
   /** The entity task's decision did not arrive in time; the request may still be decided. */
   public static ApiError notDecidedInTime() {
     return new ApiError(

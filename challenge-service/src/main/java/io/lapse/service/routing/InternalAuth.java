@@ -2,28 +2,46 @@ package io.lapse.service.routing;
 
 import io.lapse.contract.TwilioError;
 import io.lapse.service.domain.ApiError;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Authenticates a request one instance forwards to another (docs/decisions/0009): header {@value
- * #HEADER} = {@code v1:<instanceId>:<epochMillis>:<mac>}, {@code mac} the Base64 of
- * HMAC-SHA256({@code LAPSE_CLUSTER_KEY}, instanceId ‖ millis ‖ method ‖ path?query ‖
- * SHA-256(body)), the parts joined by a newline (none of them can hold one, so no two requests
- * share an input). Accepted within ±{@link #WINDOW} of this instance's clock.
+ * Authenticates a request one instance forwards to another (docs/decisions/0009), once: header
+ * {@value #HEADER} = {@code v2:<instanceId>:<epochMillis>:<nonce>:<mac>}, {@code nonce} 16 random
+ * bytes in unpadded Base64url (22 characters), {@code mac} the Base64 of HMAC-SHA256({@code
+ * LAPSE_CLUSTER_KEY}, instanceId ‖ millis ‖ nonce ‖ method ‖ path?query ‖ SHA-256(body)), the parts
+ * joined by a newline (none of them can hold one, so no two requests share an input). Accepted
+ * within ±{@link #WINDOW} of this instance's clock, and only the first time: the receiver remembers
+ * every MAC it accepted for 2 × {@link #WINDOW} (by then the header is stale anyway) and refuses it
+ * again, so a captured request cannot be replayed — a repeated POST would create a second
+ * challenge. The forwarder signs every send anew, its retry after a 421 included.
+ *
+ * <p>{@code v1} (the same without a nonce) is no longer accepted: every instance of a cluster runs
+ * the same release, and a receiver still taking {@code v1} would leave the replay open to whoever
+ * had captured one. A rolling upgrade from a {@code v1} release therefore sees its forwards between
+ * old and new instances refused (401) until every instance runs this one.
+ *
+ * <p>The remembered MACs are bounded: at most {@link #MAX_REMEMBERED} (about 10 MB), room for some
+ * 1 600 forwards a second to one instance, sustained. A request that would need more is refused 503
+ * / 20503 with {@code Retry-After: 1} — it cannot be told from a replay without room to remember it
+ * — rather than letting memory grow without bound.
  *
  * <p>It authenticates the peer, never the client: the client's own credentials travel in the
- * forwarded {@code Authorization} header and are checked again by the owner. A captured request
- * could be replayed within the window by whoever can reach the internal listener, which is why that
- * listener stays on a private interface.
+ * forwarded {@code Authorization} header and are checked again by the owner. The internal listener
+ * still stays on a private interface.
  */
 public final class InternalAuth {
   public static final String HEADER = "Lapse-Internal-Auth";
@@ -34,18 +52,40 @@ public final class InternalAuth {
   /** The minimum key length, as for every other key of the service. */
   public static final int MIN_KEY_BYTES = 32;
 
+  /** How many accepted MACs one instance remembers at most (entries of ~100 bytes). */
+  public static final int MAX_REMEMBERED = 100_000;
+
   private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-  private static final String VERSION = "v1";
+  private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{22}");
+  private static final int NONCE_BYTES = 16;
+  private static final String VERSION = "v2";
 
   private final SecretKeySpec key;
   private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final int maxRemembered;
+
+  /**
+   * The MACs accepted (their first 128 bits, ample against collisions among so few) and when each
+   * may be forgotten, oldest first. Guarded by itself: one short critical section per request.
+   */
+  private final LinkedHashMap<Key, Long> accepted = new LinkedHashMap<>();
 
   public InternalAuth(byte[] clusterKey, Clock clock) {
+    this(clusterKey, clock, MAX_REMEMBERED);
+  }
+
+  /** With another bound on the remembered MACs (tests). */
+  public InternalAuth(byte[] clusterKey, Clock clock, int maxRemembered) {
     if (clusterKey.length < MIN_KEY_BYTES) {
       throw new IllegalArgumentException("the cluster key needs at least 32 bytes");
     }
+    if (maxRemembered < 1) {
+      throw new IllegalArgumentException("maxRemembered must be positive");
+    }
     this.key = new SecretKeySpec(clusterKey.clone(), "HmacSHA256");
     this.clock = clock;
+    this.maxRemembered = maxRemembered;
   }
 
   /** Whether {@code id} may name an instance in the header. */
@@ -53,55 +93,93 @@ public final class InternalAuth {
     return id != null && INSTANCE_ID.matcher(id).matches();
   }
 
-  /** The header value for a request sent now by {@code instanceId}. */
+  /** The header value for a request sent now by {@code instanceId}; a new nonce every call. */
   public String sign(String instanceId, String method, String target, byte[] body) {
     if (!isInstanceId(instanceId)) {
       throw new IllegalArgumentException("not an instance id: " + instanceId);
     }
     long millis = clock.millis();
-    return VERSION
-        + ":"
-        + instanceId
-        + ":"
-        + millis
-        + ":"
-        + Base64.getEncoder().encodeToString(mac(instanceId, millis, method, target, body));
+    byte[] nonceBytes = new byte[NONCE_BYTES];
+    random.nextBytes(nonceBytes);
+    String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(nonceBytes);
+    return String.join(
+        ":",
+        VERSION,
+        instanceId,
+        Long.toString(millis),
+        nonce,
+        Base64.getEncoder().encodeToString(mac(instanceId, millis, nonce, method, target, body)));
   }
 
   /**
-   * Checks a received request.
+   * Checks a received request and remembers it, so that the same header is refused next time.
    *
    * @param target the request's raw path and, after {@code ?}, its raw query, as sent
    * @return the sending instance's id
    * @throws ApiError 401 / 20003 when the header is missing or malformed, its time is outside the
-   *     window, or its MAC does not cover exactly this request
+   *     window, its MAC does not cover exactly this request, or it was accepted before; 503 / 20503
+   *     when {@link #MAX_REMEMBERED} accepted requests are still within their window
    */
   public String verify(String header, String method, String target, byte[] body) {
     if (header == null) {
       throw refused("missing " + HEADER);
     }
     String[] parts = header.split(":", -1);
-    if (parts.length != 4 || !parts[0].equals(VERSION) || !isInstanceId(parts[1])) {
+    if (parts.length != 5
+        || !parts[0].equals(VERSION)
+        || !isInstanceId(parts[1])
+        || !NONCE.matcher(parts[3]).matches()) {
       throw refused("malformed " + HEADER);
     }
     long millis;
     byte[] given;
     try {
       millis = Long.parseLong(parts[2]);
-      given = Base64.getDecoder().decode(parts[3]);
+      given = Base64.getDecoder().decode(parts[4]);
     } catch (IllegalArgumentException e) {
       throw refused("malformed " + HEADER);
     }
-    if (Math.abs(clock.millis() - millis) > WINDOW.toMillis()) {
+    long now = clock.millis();
+    if (Math.abs(now - millis) > WINDOW.toMillis()) {
       throw refused("stale " + HEADER);
     }
-    if (!MessageDigest.isEqual(given, mac(parts[1], millis, method, target, body))) {
+    byte[] expected = mac(parts[1], millis, parts[3], method, target, body);
+    if (!MessageDigest.isEqual(given, expected)) {
       throw refused("invalid " + HEADER);
     }
+    // Keyed by the MAC as computed, not as written: Base64 has more than one spelling of it.
+    remember(new Key(expected), now);
     return parts[1];
   }
 
-  private byte[] mac(String instanceId, long millis, String method, String target, byte[] body) {
+  /** How many accepted MACs are remembered now (expired ones may still be counted). */
+  public int remembered() {
+    synchronized (accepted) {
+      return accepted.size();
+    }
+  }
+
+  private void remember(Key mac, long now) {
+    synchronized (accepted) {
+      // Insertion order is acceptance order, so the expired ones are at the head; a clock that
+      // stepped back only keeps some a little longer.
+      Iterator<Map.Entry<Key, Long>> oldest = accepted.entrySet().iterator();
+      while (oldest.hasNext() && oldest.next().getValue() <= now) {
+        oldest.remove();
+      }
+      if (accepted.containsKey(mac)) {
+        throw refused("replayed " + HEADER);
+      }
+      if (accepted.size() >= maxRemembered) {
+        throw ApiError.unavailable(
+            "too many internal requests within " + WINDOW.toSeconds() + " s");
+      }
+      accepted.put(mac, now + 2 * WINDOW.toMillis());
+    }
+  }
+
+  private byte[] mac(
+      String instanceId, long millis, String nonce, String method, String target, byte[] body) {
     try {
       byte[] bodyHash = MessageDigest.getInstance("SHA-256").digest(body);
       String input =
@@ -109,6 +187,7 @@ public final class InternalAuth {
               "\n",
               instanceId,
               Long.toString(millis),
+              nonce,
               method,
               target,
               HexFormat.of().formatHex(bodyHash));
@@ -124,5 +203,12 @@ public final class InternalAuth {
     return new ApiError(
         TwilioError.AUTHENTICATION_FAILED,
         TwilioError.AUTHENTICATION_FAILED.message() + ": " + why);
+  }
+
+  /** The first 128 bits of an accepted MAC. */
+  private record Key(long high, long low) {
+    Key(byte[] mac) {
+      this(ByteBuffer.wrap(mac).getLong(0), ByteBuffer.wrap(mac).getLong(8));
+    }
   }
 }

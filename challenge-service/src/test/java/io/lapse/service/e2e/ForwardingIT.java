@@ -147,10 +147,7 @@ class ForwardingIT {
   @Test
   void shouldRefuseAnInternalRequestWithoutTheClusterKey() throws Exception {
     String target = "/v2/Services/" + service;
-    String basic =
-        "Basic "
-            + Base64.getEncoder()
-                .encodeToString((SystemEnv.ACCOUNT + ":" + SystemEnv.TOKEN).getBytes(UTF_8));
+    String basic = basic();
     byte[] clusterKey = Base64.getDecoder().decode(env.get("LAPSE_CLUSTER_KEY"));
     InternalAuth right = new InternalAuth(clusterKey, Clock.systemUTC());
     InternalAuth forger = new InternalAuth("f".repeat(32).getBytes(UTF_8), Clock.systemUTC());
@@ -174,6 +171,37 @@ class ForwardingIT {
     }
     // The same request signed with the cluster key is served: the refusals were the key's.
     assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldRefuseARepeatOfAnInternalRequest() throws Exception {
+    // A create, where a replay would do harm: a second service from one signed request.
+    String target = "/v2/Services";
+    byte[] body = ("FriendlyName=replayed-" + Scenario.identity()).getBytes(UTF_8);
+    String signed =
+        new InternalAuth(
+                Base64.getDecoder().decode(env.get("LAPSE_CLUSTER_KEY")), Clock.systemUTC())
+            .sign("lapse-x", "POST", target, body);
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.internalPort() + target))
+            .header("Authorization", basic())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header(InternalAuth.HEADER, signed)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+
+    HttpResponse<String> first = raw.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> again = raw.send(request, HttpResponse.BodyHandlers.ofString());
+
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(401);
+    assertThat(again.body()).contains("\"code\":20003", "\"status\":401", "replayed");
+  }
+
+  private static String basic() {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((SystemEnv.ACCOUNT + ":" + SystemEnv.TOKEN).getBytes(UTF_8));
   }
 
   private HttpResponse<String> internalGet(

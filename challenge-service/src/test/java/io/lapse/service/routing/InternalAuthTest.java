@@ -22,18 +22,131 @@ class InternalAuthTest {
   @Test
   void shouldAcceptWhatAPeerWithTheKeySigned() {
     String header = auth.sign("lapse-a1", "POST", TARGET, BODY);
-    assertThat(header).startsWith("v1:lapse-a1:" + clock.millis() + ":");
+    assertThat(header)
+        .matches("v2:lapse-a1:" + clock.millis() + ":[A-Za-z0-9_-]{22}:[A-Za-z0-9+/]{43}=");
     assertThat(auth.verify(header, "POST", TARGET, BODY)).isEqualTo("lapse-a1");
+    // As late as the window allows, by a receiver that has not seen it.
     clock.advance(Duration.ofSeconds(30));
+    assertThat(new InternalAuth(KEY, clock).verify(header, "POST", TARGET, BODY))
+        .isEqualTo("lapse-a1");
+  }
+
+  @Test
+  void shouldRefuseReplayedForward() {
+    String header = auth.sign("lapse-a1", "POST", TARGET, BODY);
     assertThat(auth.verify(header, "POST", TARGET, BODY)).isEqualTo("lapse-a1");
+    assertRefused(header, "POST", TARGET, BODY, "replayed");
+    clock.advance(Duration.ofSeconds(29));
+    assertRefused(header, "POST", TARGET, BODY, "replayed");
+    // Another spelling of the same MAC (no padding) is the same request.
+    assertRefused(header.substring(0, header.length() - 1), "POST", TARGET, BODY, "replayed");
+    assertThat(auth.remembered()).isOne();
+  }
+
+  @Test
+  void shouldAcceptDistinctRequestsEvenWhenIdentical() {
+    // The same request signed twice in the same millisecond (a retry after a 421): two nonces.
+    String first = auth.sign("lapse-a1", "POST", TARGET, BODY);
+    String second = auth.sign("lapse-a1", "POST", TARGET, BODY);
+    assertThat(second).isNotEqualTo(first);
+    assertThat(auth.verify(first, "POST", TARGET, BODY)).isEqualTo("lapse-a1");
+    assertThat(auth.verify(second, "POST", TARGET, BODY)).isEqualTo("lapse-a1");
+    for (int i = 0; i < 100; i++) {
+      auth.verify(auth.sign("lapse-b" + i, "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    }
+    assertThat(auth.remembered()).isEqualTo(102);
+  }
+
+  @Test
+  void shouldRefuseAnotherNonceUnderTheSameMac() {
+    String header = auth.sign("lapse-a1", "POST", TARGET, BODY);
+    String[] parts = header.split(":");
+    parts[3] =
+        parts[3].charAt(0) == 'A' ? "B" + parts[3].substring(1) : "A" + parts[3].substring(1);
+    assertRefused(String.join(":", parts), "POST", TARGET, BODY, "invalid");
+    // And a nonce that is not one: too short, or with the separator's neighbours.
+    parts = header.split(":");
+    assertRefused(
+        String.join(":", parts[0], parts[1], parts[2], "abc", parts[4]),
+        "POST",
+        TARGET,
+        BODY,
+        "malformed");
+    assertRefused(
+        String.join(":", parts[0], parts[1], parts[2], parts[4]),
+        "POST",
+        TARGET,
+        BODY,
+        "malformed");
+  }
+
+  @Test
+  void shouldForgetAcceptedForwardsAfterTwiceTheWindow() {
+    auth.verify(auth.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    clock.advance(Duration.ofSeconds(59));
+    auth.verify(auth.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    assertThat(auth.remembered()).isEqualTo(2);
+    clock.advance(Duration.ofSeconds(1));
+    auth.verify(auth.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    assertThat(auth.remembered()).as("the first one forgotten at 60 s").isEqualTo(2);
+    clock.advance(Duration.ofSeconds(60));
+    auth.verify(auth.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    assertThat(auth.remembered()).isOne();
+  }
+
+  @Test
+  void shouldRefuseRatherThanGrowBeyondTheCap() {
+    InternalAuth small = new InternalAuth(KEY, clock, 3);
+    String first = small.sign("lapse-a1", "POST", TARGET, BODY);
+    small.verify(first, "POST", TARGET, BODY);
+    for (int i = 0; i < 2; i++) {
+      small.verify(small.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    }
+    String fourth = small.sign("lapse-a1", "GET", TARGET, new byte[0]);
+    assertThatThrownBy(() -> small.verify(fourth, "GET", TARGET, new byte[0]))
+        .isInstanceOfSatisfying(
+            ApiError.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(503);
+              assertThat(e.code()).isEqualTo(20503);
+              assertThat(e.retryAfterSeconds()).isEqualTo(1);
+            })
+        .hasMessageContaining("too many internal requests");
+    assertThat(small.remembered()).isEqualTo(3);
+    // A replay is still told apart at the cap: refused as one, not as "busy".
+    assertRefused(small, first, "POST", TARGET, BODY, "replayed");
+
+    // Once the remembered ones expire there is room again; the refused one is stale by then,
+    // never accepted late.
+    clock.advance(Duration.ofSeconds(60));
+    small.verify(small.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    assertThat(small.remembered()).as("the three expired ones made room").isOne();
+    assertRefused(small, fourth, "GET", TARGET, new byte[0], "stale");
+  }
+
+  @Test
+  void shouldNoLongerAcceptVersionOne() {
+    String v2 = auth.sign("lapse-a1", "GET", TARGET, new byte[0]);
+    String[] parts = v2.split(":");
+    assertRefused(
+        String.join(":", "v1", parts[1], parts[2], parts[4]),
+        "GET",
+        TARGET,
+        new byte[0],
+        "malformed");
+    assertRefused(v2.replaceFirst("v2", "v1"), "GET", TARGET, new byte[0], "malformed");
   }
 
   @Test
   void shouldRefuseForwardWithoutValidHmac() {
     assertRefused(null, "POST", TARGET, BODY, "missing");
     assertRefused("Basic abc", "POST", TARGET, BODY, "malformed");
-    assertRefused("v1:lapse-a1:notanumber:AAAA", "POST", TARGET, BODY, "malformed");
-    assertRefused("v1:lapse a1:" + clock.millis() + ":AAAA", "POST", TARGET, BODY, "malformed");
+    String nonce = "A".repeat(22);
+    assertRefused("v2:lapse-a1:notanumber:" + nonce + ":AAAA", "POST", TARGET, BODY, "malformed");
+    assertRefused(
+        "v2:lapse a1:" + clock.millis() + ":" + nonce + ":AAAA", "POST", TARGET, BODY, "malformed");
+    assertRefused(
+        "v2:lapse-a1:" + clock.millis() + ":" + nonce + ":!!", "POST", TARGET, BODY, "malformed");
     String forged =
         new InternalAuth("x".repeat(32).getBytes(UTF_8), clock)
             .sign("lapse-a1", "POST", TARGET, BODY);
@@ -73,6 +186,11 @@ class InternalAuthTest {
   }
 
   private void assertRefused(String header, String method, String target, byte[] body, String why) {
+    assertRefused(auth, header, method, target, body, why);
+  }
+
+  private static void assertRefused(
+      InternalAuth auth, String header, String method, String target, byte[] body, String why) {
     assertThatThrownBy(() -> auth.verify(header, method, target, body))
         .isInstanceOfSatisfying(
             ApiError.class,
