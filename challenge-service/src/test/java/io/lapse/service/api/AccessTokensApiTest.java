@@ -3,6 +3,7 @@ package io.lapse.service.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
+import io.lapse.examples.DeviceSigner;
 import io.lapse.service.support.ApiFixture;
 import io.lapse.service.support.HttpTestClient;
 import io.lapse.service.support.HttpTestClient.Reply;
@@ -146,7 +147,7 @@ class AccessTokensApiTest {
 
   @Test
   void shouldEnrolOnePushFactorWithTheToken() {
-    Reply r = phone(token()).post(entity + "/Factors", enrolment(Scenario.newKeyPair()));
+    Reply r = phone(token()).post(entity + "/Factors", enrolment(DeviceSigner.newKeyPair()));
 
     assertThat(r.status()).as(String.valueOf(r.json())).isEqualTo(201);
     assertThat(r.text("status")).isEqualTo("unverified");
@@ -157,10 +158,11 @@ class AccessTokensApiTest {
   @Test
   void shouldRefuseASecondEnrolmentWithTheSameToken() {
     String token = token();
-    assertThat(phone(token).post(entity + "/Factors", enrolment(Scenario.newKeyPair())).status())
+    assertThat(
+            phone(token).post(entity + "/Factors", enrolment(DeviceSigner.newKeyPair())).status())
         .isEqualTo(201);
 
-    Reply again = phone(token).post(entity + "/Factors", enrolment(Scenario.newKeyPair()));
+    Reply again = phone(token).post(entity + "/Factors", enrolment(DeviceSigner.newKeyPair()));
 
     assertThat(again.status()).isEqualTo(403);
     assertThat(again.json().path("code").asInt()).isEqualTo(60313);
@@ -169,10 +171,10 @@ class AccessTokensApiTest {
   @Test
   void shouldRefuseTheTokenAgainAfterItsFactorWasDeleted() {
     String token = token();
-    Reply first = phone(token).post(entity + "/Factors", enrolment(Scenario.newKeyPair()));
+    Reply first = phone(token).post(entity + "/Factors", enrolment(DeviceSigner.newKeyPair()));
     assertThat(api.delete(entity + "/Factors/" + first.text("sid")).status()).isEqualTo(204);
 
-    Reply again = phone(token).post(entity + "/Factors", enrolment(Scenario.newKeyPair()));
+    Reply again = phone(token).post(entity + "/Factors", enrolment(DeviceSigner.newKeyPair()));
 
     assertThat(again.json().path("code").asInt()).isEqualTo(60313);
   }
@@ -182,7 +184,7 @@ class AccessTokensApiTest {
     String token = token("Ttl", "120");
     api.clock.advance(Duration.ofSeconds(120));
 
-    assertRefused(phone(token).post(entity + "/Factors", enrolment(Scenario.newKeyPair())));
+    assertRefused(phone(token).post(entity + "/Factors", enrolment(DeviceSigner.newKeyPair())));
   }
 
   @Test
@@ -194,12 +196,12 @@ class AccessTokensApiTest {
         phone(token)
             .post(
                 Scenario.entityPath(service, Scenario.identity()) + "/Factors",
-                enrolment(Scenario.newKeyPair())));
+                enrolment(DeviceSigner.newKeyPair())));
     assertRefused(
         phone(token)
             .post(
                 Scenario.entityPath(otherService, identity) + "/Factors",
-                enrolment(Scenario.newKeyPair())));
+                enrolment(DeviceSigner.newKeyPair())));
     String[] totp = {"FriendlyName", "x", "FactorType", "totp"};
     assertRefused(phone(token).post(entity + "/Factors", totp));
   }
@@ -208,7 +210,7 @@ class AccessTokensApiTest {
   void shouldRefuseTheTokenOnEveryOtherRoute() {
     String token = token();
     HttpTestClient phone = phone(token);
-    Reply enrolled = phone(token()).post(entity + "/Factors", enrolment(Scenario.newKeyPair()));
+    Reply enrolled = phone(token()).post(entity + "/Factors", enrolment(DeviceSigner.newKeyPair()));
     String factor = entity + "/Factors/" + enrolled.text("sid");
 
     assertRefused(phone.get("/v2/Services"));
@@ -230,7 +232,7 @@ class AccessTokensApiTest {
             "FactorType",
             "push"));
     assertRefused(phone.get("/v2/Services/" + service + "/AccessTokens/YK" + "0".repeat(32)));
-    assertRefused(phone.post(entity + "/Factors/", enrolment(Scenario.newKeyPair())));
+    assertRefused(phone.post(entity + "/Factors/", enrolment(DeviceSigner.newKeyPair())));
   }
 
   @Test
@@ -245,6 +247,6 @@ class AccessTokensApiTest {
             + "."
             + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]);
 
-    assertRefused(phone(forged).post(entity + "/Factors", enrolment(Scenario.newKeyPair())));
+    assertRefused(phone(forged).post(entity + "/Factors", enrolment(DeviceSigner.newKeyPair())));
   }
 }

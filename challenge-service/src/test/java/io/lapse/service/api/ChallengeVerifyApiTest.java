@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lapse.events.v1.AttemptOutcome;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.VerificationAttempted;
+import io.lapse.examples.DeviceSigner;
 import io.lapse.service.support.ApiFixture;
 import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Scenario;
@@ -275,9 +276,9 @@ class ChallengeVerifyApiTest {
         api.post(challenges, "FactorSid", push.sid(), "Details.Message", "Sign in?").text("sid");
     Reply get = api.get(challenges + "/" + sid);
 
-    String otherKey = Scenario.approvalJws(Scenario.newKeyPair(), get, "approved");
+    String otherKey = Scenario.approvalJws(DeviceSigner.newKeyPair(), get, "approved");
     String tampered =
-        Scenario.signJws(
+        DeviceSigner.signJws(
             push.keys(),
             "{\"sid\":\""
                 + sid

@@ -2,18 +2,13 @@ package io.lapse.service.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import io.lapse.examples.DeviceSigner;
 import io.lapse.service.support.ApiFixture;
 import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Scenario;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -50,25 +45,19 @@ class DeviceAuthApiTest {
     api.close();
   }
 
-  /** As the Android SDK's AuthenticationProvider builds it. */
-  private String deviceToken(KeyPair keys, String kid, String sub, Instant nbf, Instant exp)
-      throws Exception {
-    SignedJWT jwt =
-        new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.ES256)
-                .keyID(kid)
-                .type(JOSEObjectType.JWT)
-                .contentType("twilio-pba;v=1")
-                .build(),
+  /** As the Android SDK's AuthenticationProvider builds it, with the given claims. */
+  private String deviceToken(KeyPair keys, String kid, String sub, Instant nbf, Instant exp) {
+    String jwt =
+        DeviceSigner.deviceToken(
+            keys,
+            kid,
             new JWTClaimsSet.Builder()
                 .subject(sub)
                 .notBeforeTime(Date.from(nbf))
                 .expirationTime(Date.from(exp))
                 .build());
-    jwt.sign(new ECDSASigner((ECPrivateKey) keys.getPrivate()));
     return "Basic "
-        + Base64.getEncoder()
-            .encodeToString(("token:" + jwt.serialize()).getBytes(StandardCharsets.UTF_8));
+        + Base64.getEncoder().encodeToString(("token:" + jwt).getBytes(StandardCharsets.UTF_8));
   }
 
   private String validToken() throws Exception {
@@ -108,7 +97,7 @@ class DeviceAuthApiTest {
             now.minusSeconds(300));
     String otherKey =
         deviceToken(
-            Scenario.newKeyPair(),
+            DeviceSigner.newKeyPair(),
             credentialSid,
             ApiFixture.ACCOUNT_SID,
             now,

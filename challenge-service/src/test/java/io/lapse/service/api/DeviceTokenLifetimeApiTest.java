@@ -3,6 +3,7 @@ package io.lapse.service.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import io.lapse.examples.DeviceSigner;
 import io.lapse.service.support.ApiFixture;
 import io.lapse.service.support.DeviceTokens;
 import io.lapse.service.support.HttpTestClient.Reply;
@@ -35,7 +36,8 @@ class DeviceTokenLifetimeApiTest {
   }
 
   private Reply fetchFactorWith(JWTClaimsSet claims) {
-    return DeviceTokens.client(api.baseUrl(), DeviceTokens.sign(push.keys(), credentialSid, claims))
+    return DeviceTokens.client(
+            api.baseUrl(), DeviceSigner.deviceToken(push.keys(), credentialSid, claims))
         .get(factorPath);
   }
 
@@ -69,7 +71,7 @@ class DeviceTokenLifetimeApiTest {
             fetchFactorWith(
                     claims()
                         .notBeforeTime(at(deviceNow))
-                        .expirationTime(at(deviceNow.plus(DeviceTokens.SDK_LIFETIME)))
+                        .expirationTime(at(deviceNow.plus(DeviceSigner.SDK_TOKEN_LIFETIME)))
                         .build())
                 .status())
         .isEqualTo(200);

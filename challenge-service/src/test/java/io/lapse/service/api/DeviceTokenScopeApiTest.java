@@ -2,6 +2,7 @@ package io.lapse.service.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lapse.examples.DeviceSigner;
 import io.lapse.service.support.ApiFixture;
 import io.lapse.service.support.DeviceTokens;
 import io.lapse.service.support.HttpTestClient;
@@ -99,7 +100,7 @@ class DeviceTokenScopeApiTest {
 
   @Test
   void shouldRefuseEnrollingASecondPushFactorWithADeviceToken() {
-    KeyPair other = Scenario.newKeyPair();
+    KeyPair other = DeviceSigner.newKeyPair();
 
     Reply r =
         device.post(
@@ -192,7 +193,7 @@ class DeviceTokenScopeApiTest {
 
   @Test
   void shouldLetAnUnverifiedFactorsTokenOnlyVerifyThatFactor() {
-    KeyPair keys = Scenario.newKeyPair();
+    KeyPair keys = DeviceSigner.newKeyPair();
     Reply created =
         api.post(
             entity + "/Factors",
@@ -227,7 +228,7 @@ class DeviceTokenScopeApiTest {
 
     Reply verified =
         unverified.post(
-            entity + "/Factors/" + sid, "AuthPayload", Scenario.derSignature(keys, sid));
+            entity + "/Factors/" + sid, "AuthPayload", DeviceSigner.derSignature(keys, sid));
     assertThat(verified.status()).isEqualTo(200);
     assertThat(verified.text("status")).isEqualTo("verified");
     assertThat(unverified.get(entity + "/Challenges?FactorSid=" + sid).status()).isEqualTo(200);

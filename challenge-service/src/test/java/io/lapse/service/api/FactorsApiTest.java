@@ -2,6 +2,7 @@ package io.lapse.service.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lapse.examples.DeviceSigner;
 import io.lapse.service.crypto.Base32;
 import io.lapse.service.crypto.TotpAlgorithm;
 import io.lapse.service.crypto.TotpVerifier;
@@ -245,7 +246,7 @@ class FactorsApiTest {
 
   @Test
   void shouldCreateAPushFactorWithCredentialSidInConfig() {
-    KeyPair keys = Scenario.newKeyPair();
+    KeyPair keys = DeviceSigner.newKeyPair();
     Reply r = api.post(factors, push(keys, "Metadata", "{\"os\":\"Android\"}"));
 
     assertThat(r.status()).isEqualTo(201);
@@ -262,22 +263,22 @@ class FactorsApiTest {
 
   @Test
   void shouldVerifyAPushFactorWithADerSignatureOverItsSid() {
-    KeyPair keys = Scenario.newKeyPair();
+    KeyPair keys = DeviceSigner.newKeyPair();
     String sid = api.post(factors, push(keys)).text("sid");
 
     Reply wrong =
-        api.post(factors + "/" + sid, "AuthPayload", Scenario.derSignature(keys, "YF-other"));
+        api.post(factors + "/" + sid, "AuthPayload", DeviceSigner.derSignature(keys, "YF-other"));
     assertThat(wrong.status()).isEqualTo(403);
     assertThat(wrong.json().path("code").asInt()).isEqualTo(60311);
 
-    Reply ok = api.post(factors + "/" + sid, "AuthPayload", Scenario.derSignature(keys, sid));
+    Reply ok = api.post(factors + "/" + sid, "AuthPayload", DeviceSigner.derSignature(keys, sid));
     assertThat(ok.status()).isEqualTo(200);
     assertThat(ok.text("status")).isEqualTo("verified");
   }
 
   @Test
   void shouldRejectInvalidPushBindingsAndConfig() {
-    KeyPair keys = Scenario.newKeyPair();
+    KeyPair keys = DeviceSigner.newKeyPair();
     String[] rs256 = push(keys);
     rs256[5] = "RS256";
     assertThat(api.post(factors, rs256).json().path("code").asInt()).isEqualTo(60314);
@@ -297,7 +298,7 @@ class FactorsApiTest {
 
   @Test
   void shouldAllowPlatformNoneWithoutAToken() {
-    KeyPair keys = Scenario.newKeyPair();
+    KeyPair keys = DeviceSigner.newKeyPair();
     String[] form = push(keys);
     form[13] = "none";
     String[] withoutToken = java.util.Arrays.copyOf(form, form.length - 2);
@@ -308,13 +309,13 @@ class FactorsApiTest {
 
   @Test
   void shouldRefuseTheSameKeyTwiceAndMoreThanTwentyPushFactors() {
-    KeyPair keys = Scenario.newKeyPair();
+    KeyPair keys = DeviceSigner.newKeyPair();
     api.post(factors, push(keys));
     assertThat(api.post(factors, push(keys)).json().path("code").asInt()).isEqualTo(60317);
     for (int i = 1; i < 20; i++) {
-      assertThat(api.post(factors, push(Scenario.newKeyPair())).status()).isEqualTo(201);
+      assertThat(api.post(factors, push(DeviceSigner.newKeyPair())).status()).isEqualTo(201);
     }
-    Reply tooMany = api.post(factors, push(Scenario.newKeyPair()));
+    Reply tooMany = api.post(factors, push(DeviceSigner.newKeyPair()));
     assertThat(tooMany.json().path("code").asInt()).isEqualTo(60315);
   }
 

@@ -8,7 +8,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
-import io.lapse.service.support.Scenario;
+import io.lapse.examples.DeviceSigner;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPrivateKey;
@@ -17,7 +17,7 @@ import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 class PushSignatureVerifierTest {
-  private final KeyPair keys = Scenario.newKeyPair();
+  private final KeyPair keys = DeviceSigner.newKeyPair();
   private final String publicKey =
       Base64.getEncoder().encodeToString(keys.getPublic().getEncoded());
 
@@ -43,7 +43,7 @@ class PushSignatureVerifierTest {
   @Test
   void shouldCheckTheDerProofOverTheFactorSid() {
     var key = PushSignatureVerifier.parsePublicKey(publicKey);
-    String proof = Scenario.derSignature(keys, "YF123");
+    String proof = DeviceSigner.derSignature(keys, "YF123");
     assertThat(PushSignatureVerifier.verifyFactorProof(key, "YF123", proof)).isTrue();
     assertThat(PushSignatureVerifier.verifyFactorProof(key, "YF124", proof)).isFalse();
     assertThat(PushSignatureVerifier.verifyFactorProof(key, "YF123", "%%%")).isFalse();
@@ -59,7 +59,7 @@ class PushSignatureVerifierTest {
 
     assertThat(PushSignatureVerifier.verifiedJwsPayload(key, compact))
         .contains("{\"status\":\"approved\"}");
-    KeyPair other = Scenario.newKeyPair();
+    KeyPair other = DeviceSigner.newKeyPair();
     JWSObject forged =
         new JWSObject(new JWSHeader(JWSAlgorithm.ES256), new Payload("{\"status\":\"approved\"}"));
     forged.sign(new ECDSASigner((ECPrivateKey) other.getPrivate()));

@@ -3,6 +3,7 @@ package io.lapse.service.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.lapse.examples.DeviceSigner;
 import io.lapse.expiry.ExpiryProcessorApp;
 import io.lapse.infra.BrokerOptions;
 import io.lapse.infra.InProcessKafkaBroker;
@@ -139,7 +140,7 @@ class ComposeKafkaAclsIT {
     Reply created = api.post("/v2/Services", "FriendlyName", "Compose ACLs");
     assertThat(created.status()).as(String.valueOf(created.json())).isEqualTo(201);
     String entity = Scenario.entityPath(created.text("sid"), Scenario.identity());
-    KeyPair keys = Scenario.newKeyPair();
+    KeyPair keys = DeviceSigner.newKeyPair();
     Reply factor =
         api.post(
             entity + "/Factors",
@@ -165,7 +166,7 @@ class ComposeKafkaAclsIT {
             api.post(
                     entity + "/Factors/" + factorSid,
                     "AuthPayload",
-                    Scenario.derSignature(keys, factorSid))
+                    DeviceSigner.derSignature(keys, factorSid))
                 .text("status"))
         .isEqualTo("verified");
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.twilio.rest.verify.v2.Service;
+import io.lapse.examples.DeviceSigner;
 import io.lapse.infra.KafkaBroker;
 import io.lapse.infra.SchemaRegistry;
 import io.lapse.service.support.DeviceTokens;
@@ -75,7 +76,7 @@ class EdgeTrustIT {
   private HttpTestClient sdkClient(KeyPair keys, String kid) {
     return DeviceTokens.client(
         system.service.baseUrl(),
-        DeviceTokens.sdkToken(keys, kid, SystemEnv.ACCOUNT, Instant.now()));
+        DeviceSigner.sdkToken(keys, kid, SystemEnv.ACCOUNT, Instant.now()));
   }
 
   private static void assertRefused(Reply r) {
@@ -124,7 +125,7 @@ class EdgeTrustIT {
 
     assertRefused(
         sdkClient(d.factor().keys(), d.kid())
-            .post(d.entity() + "/Factors", pushForm(Scenario.newKeyPair())));
+            .post(d.entity() + "/Factors", pushForm(DeviceSigner.newKeyPair())));
     assertThat(api.get(d.entity() + "/Factors").json().path("factors")).hasSize(1);
   }
 
@@ -133,7 +134,7 @@ class EdgeTrustIT {
     Device d = verifiedDevice();
     Instant now = Instant.now();
     String token =
-        DeviceTokens.sign(
+        DeviceSigner.deviceToken(
             d.factor().keys(),
             d.kid(),
             new JWTClaimsSet.Builder()
@@ -152,7 +153,7 @@ class EdgeTrustIT {
     String service = scenario.service();
     String identity = Scenario.identity();
     String entity = Scenario.entityPath(service, identity);
-    KeyPair keys = Scenario.newKeyPair();
+    KeyPair keys = DeviceSigner.newKeyPair();
     Reply created = api.post(entity + "/Factors", pushForm(keys));
     String sid = created.text("sid");
     HttpTestClient device =
@@ -160,7 +161,8 @@ class EdgeTrustIT {
 
     assertRefused(device.get(entity + "/Challenges?FactorSid=" + sid));
     Reply verified =
-        device.post(entity + "/Factors/" + sid, "AuthPayload", Scenario.derSignature(keys, sid));
+        device.post(
+            entity + "/Factors/" + sid, "AuthPayload", DeviceSigner.derSignature(keys, sid));
     assertThat(verified.text("status")).isEqualTo("verified");
   }
 

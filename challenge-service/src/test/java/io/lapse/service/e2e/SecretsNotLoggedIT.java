@@ -2,12 +2,7 @@ package io.lapse.service.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import io.lapse.examples.DeviceSigner;
 import io.lapse.examples.TotpCodes;
 import io.lapse.expiry.ExpiryProcessorApp;
 import io.lapse.infra.KafkaBroker;
@@ -33,11 +28,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.SecureRandom;
-import java.security.interfaces.ECPrivateKey;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -184,7 +176,7 @@ class SecretsNotLoggedIT {
       "FriendlyName", "Pixel 8",
       "FactorType", "push",
       "Binding.PublicKey",
-          Base64.getEncoder().encodeToString(Scenario.newKeyPair().getPublic().getEncoded()),
+          Base64.getEncoder().encodeToString(DeviceSigner.newKeyPair().getPublic().getEncoded()),
       "Binding.Alg", "ES256",
       "Config.SdkVersion", "0.9.0",
       "Config.AppId", "com.example.lapse",
@@ -239,7 +231,7 @@ class SecretsNotLoggedIT {
   private void pushFlows(HttpTestClient api, String serviceSid, String accountSid)
       throws Exception {
     String entity = Scenario.entityPath(serviceSid, Scenario.identity());
-    KeyPair keys = Scenario.newKeyPair();
+    KeyPair keys = DeviceSigner.newKeyPair();
     String notificationToken = "fcm-" + hex(40);
     secret("notification token", notificationToken);
     Reply factor =
@@ -264,7 +256,7 @@ class SecretsNotLoggedIT {
     assertThat(factor.status()).as(factor.json().toString()).isEqualTo(201);
     String factorSid = factor.text("sid");
     String credentialSid = factor.json().path("config").path("credential_sid").asText();
-    String signature = Scenario.derSignature(keys, factorSid);
+    String signature = DeviceSigner.derSignature(keys, factorSid);
     secret("factor verification signature", signature);
     assertThat(api.post(entity + "/Factors/" + factorSid, "AuthPayload", signature).status())
         .isEqualTo(200);
@@ -277,7 +269,7 @@ class SecretsNotLoggedIT {
                 .text("sid");
     assertThat(api.post(challengePath + "/Notifications", "Ttl", "120").status()).isEqualTo(201);
 
-    String jwt = deviceToken(keys, credentialSid, accountSid);
+    String jwt = DeviceSigner.sdkToken(keys, credentialSid, accountSid, Instant.now());
     secret("device token", jwt);
     secret("device token signature", jwt.substring(jwt.lastIndexOf('.') + 1));
     secret("device Authorization header", base64("token:" + jwt));
@@ -288,26 +280,6 @@ class SecretsNotLoggedIT {
     secret("approval JWS", approval);
     assertThat(device.post(challengePath, "AuthPayload", approval).status()).isEqualTo(200);
     assertThat(device.get("/v2/Services").status()).isEqualTo(401);
-  }
-
-  /** As the Verify mobile SDKs build it: ES256, kid = credential SID, sub = account, 10 minutes. */
-  private static String deviceToken(KeyPair keys, String credentialSid, String accountSid)
-      throws Exception {
-    Instant now = Instant.now();
-    SignedJWT jwt =
-        new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.ES256)
-                .keyID(credentialSid)
-                .type(JOSEObjectType.JWT)
-                .contentType("twilio-pba;v=1")
-                .build(),
-            new JWTClaimsSet.Builder()
-                .subject(accountSid)
-                .notBeforeTime(Date.from(now))
-                .expirationTime(Date.from(now.plus(Duration.ofMinutes(10))))
-                .build());
-    jwt.sign(new ECDSASigner((ECPrivateKey) keys.getPrivate()));
-    return jwt.serialize();
   }
 
   /** Refused credentials are secrets too: a mistyped token is often a real one. */

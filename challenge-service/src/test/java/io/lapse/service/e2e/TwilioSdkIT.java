@@ -16,6 +16,7 @@ import com.twilio.rest.verify.v2.service.entity.challenge.Notification;
 import io.lapse.events.v1.ChallengeApproved;
 import io.lapse.events.v1.ChallengeDenied;
 import io.lapse.events.v1.ChallengeExpired;
+import io.lapse.examples.DeviceSigner;
 import io.lapse.examples.TotpCodes;
 import io.lapse.infra.KafkaBroker;
 import io.lapse.infra.SchemaRegistry;
@@ -205,7 +206,7 @@ class TwilioSdkIT {
   void shouldApproveAPushChallengeSignedWithAKeyMadeInTheTestAndSendNotifications() {
     Service service = Service.creator("Push app").create(client);
     String identity = "user-" + UUID.randomUUID();
-    KeyPair keys = Scenario.newKeyPair();
+    KeyPair keys = DeviceSigner.newKeyPair();
     NewFactor factor =
         NewFactor.creator(service.getSid(), identity, "Pixel", NewFactor.FactorTypes.PUSH)
             .setBindingAlg("ES256")
@@ -218,7 +219,7 @@ class TwilioSdkIT {
     assertThat(((Map<?, ?>) factor.getConfig()).get("credential_sid").toString()).startsWith("CR");
     Factor verified =
         Factor.updater(service.getSid(), identity, factor.getSid())
-            .setAuthPayload(Scenario.derSignature(keys, factor.getSid()))
+            .setAuthPayload(DeviceSigner.derSignature(keys, factor.getSid()))
             .update(client);
     assertThat(verified.getStatus()).isEqualTo(Factor.FactorStatuses.VERIFIED);
 

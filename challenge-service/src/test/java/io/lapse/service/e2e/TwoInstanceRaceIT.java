@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lapse.commands.v1.CreateFactor;
 import io.lapse.commands.v1.DeleteFactor;
+import io.lapse.examples.DeviceSigner;
 import io.lapse.expiry.ExpiryProcessorApp;
 import io.lapse.infra.KafkaBroker;
 import io.lapse.infra.SchemaRegistry;
@@ -321,7 +322,7 @@ class TwoInstanceRaceIT {
       "FriendlyName", "Pixel 8",
       "FactorType", "push",
       "Binding.PublicKey",
-          Base64.getEncoder().encodeToString(Scenario.newKeyPair().getPublic().getEncoded()),
+          Base64.getEncoder().encodeToString(DeviceSigner.newKeyPair().getPublic().getEncoded()),
       "Binding.Alg", "ES256",
       "Config.SdkVersion", "0.9.0",
       "Config.AppId", "com.example.lapse",
@@ -520,8 +521,8 @@ class TwoInstanceRaceIT {
       awaitFactorCount(identity, EntityDecider.MAX_PUSH_PER_ENTITY - 2);
       List<Supplier<Reply>> calls = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        calls.add(() -> apiA.post(factors(identity), pushForm(Scenario.newKeyPair())));
-        calls.add(() -> apiB.post(factors(identity), pushForm(Scenario.newKeyPair())));
+        calls.add(() -> apiA.post(factors(identity), pushForm(DeviceSigner.newKeyPair())));
+        calls.add(() -> apiB.post(factors(identity), pushForm(DeviceSigner.newKeyPair())));
       }
       List<Reply> replies = race(calls);
       long created = replies.stream().filter(r -> r.status() == 201).count();
@@ -690,11 +691,11 @@ class TwoInstanceRaceIT {
       HttpTestClient deviceA =
           DeviceTokens.client(
               a.baseUrl(),
-              DeviceTokens.sdkToken(push.keys(), kid, SystemEnv.ACCOUNT, Instant.now()));
+              DeviceSigner.sdkToken(push.keys(), kid, SystemEnv.ACCOUNT, Instant.now()));
       HttpTestClient deviceB =
           DeviceTokens.client(
               b.baseUrl(),
-              DeviceTokens.sdkToken(push.keys(), kid, SystemEnv.ACCOUNT, Instant.now()));
+              DeviceSigner.sdkToken(push.keys(), kid, SystemEnv.ACCOUNT, Instant.now()));
       String sid = challengeOnBoth(identity, push.sid(), "Details.Message", "Sign in?");
       String path = challenges(identity) + "/" + sid;
       Reply read = deviceB.get(path);
@@ -728,7 +729,7 @@ class TwoInstanceRaceIT {
     // What the token may not do, on the instance that did not enrol the factor.
     HttpTestClient stolen =
         DeviceTokens.client(
-            b.baseUrl(), DeviceTokens.sdkToken(push.keys(), kid, SystemEnv.ACCOUNT, Instant.now()));
+            b.baseUrl(), DeviceSigner.sdkToken(push.keys(), kid, SystemEnv.ACCOUNT, Instant.now()));
     String otherChallenge = challengeOnBoth(identity, other[0]);
     assertThat(stolen.delete(entity).status()).isEqualTo(401);
     assertThat(stolen.delete(entity + "/").status()).isEqualTo(401);
@@ -884,7 +885,7 @@ class TwoInstanceRaceIT {
             .setCreatedAt(now)
             .setUpdatedAt(now);
     if (EntityDecider.PUSH.equals(type)) {
-      KeyPair keys = Scenario.newKeyPair();
+      KeyPair keys = DeviceSigner.newKeyPair();
       f.setBindingAlg("ES256")
           .setBindingPublicKey(Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()))
           .setAppId("com.example.app")

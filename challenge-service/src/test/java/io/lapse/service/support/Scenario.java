@@ -2,14 +2,11 @@ package io.lapse.service.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lapse.examples.DeviceSigner;
 import io.lapse.service.crypto.Base32;
 import io.lapse.service.crypto.TotpAlgorithm;
 import io.lapse.service.crypto.TotpVerifier;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,7 +75,7 @@ public final class Scenario {
 
   /** A push factor with a key pair made here, verified with a DER signature over its SID. */
   public PushFactor verifiedPush(String serviceSid, String identity, String platform) {
-    KeyPair keys = newKeyPair();
+    KeyPair keys = DeviceSigner.newKeyPair();
     String[] form = {
       "FriendlyName", "device",
       "FactorType", "push",
@@ -96,31 +93,9 @@ public final class Scenario {
         api.post(
             entityPath(serviceSid, identity) + "/Factors/" + f.sid(),
             "AuthPayload",
-            derSignature(keys, f.sid()));
+            DeviceSigner.derSignature(keys, f.sid()));
     assertThat(v.text("status")).isEqualTo("verified");
     return f;
-  }
-
-  public static KeyPair newKeyPair() {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"));
-      return g.generateKeyPair();
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Standard Base64 of the DER ECDSA-SHA256 signature over {@code text}, as the mobile SDKs. */
-  public static String derSignature(KeyPair keys, String text) {
-    try {
-      Signature s = Signature.getInstance("SHA256withECDSA");
-      s.initSign(keys.getPrivate());
-      s.update(text.getBytes(StandardCharsets.UTF_8));
-      return Base64.getEncoder().encodeToString(s.sign());
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /**
@@ -135,24 +110,7 @@ public final class Scenario {
       payload.set(field, get.json().get(field));
     }
     payload.put("status", status);
-    return signJws(keys, payload.toString());
-  }
-
-  public static String signJws(KeyPair keys, String payloadJson) {
-    try {
-      com.nimbusds.jose.JWSObject jws =
-          new com.nimbusds.jose.JWSObject(
-              new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256)
-                  .type(com.nimbusds.jose.JOSEObjectType.JWT)
-                  .build(),
-              new com.nimbusds.jose.Payload(payloadJson));
-      jws.sign(
-          new com.nimbusds.jose.crypto.ECDSASigner(
-              (java.security.interfaces.ECPrivateKey) keys.getPrivate()));
-      return jws.serialize();
-    } catch (com.nimbusds.jose.JOSEException e) {
-      throw new IllegalStateException(e);
-    }
+    return DeviceSigner.signJws(keys, payload.toString());
   }
 
   public static String entityPath(String serviceSid, String identity) {

@@ -1,6 +1,7 @@
 package io.lapse.service.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lapse.examples.DeviceSigner;
 import io.lapse.service.domain.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -23,7 +24,7 @@ import java.util.StringJoiner;
  * and DELETE: {@code Accept: application/json}; GET: {@code Accept} and {@code Content-Type} both
  * {@code application/x-www-form-urlencoded}). The enrolment logs in with {@code
  * token:<accessToken>}; every later call with a device token signed by the factor's key ({@link
- * DeviceTokens#sdkToken}). The iOS SDK sends the same fields ({@code apn} for the platform).
+ * DeviceSigner#sdkToken}). The iOS SDK sends the same fields ({@code apn} for the platform).
  */
 public final class SdkPhone {
   private static final String USER_AGENT =
@@ -33,7 +34,7 @@ public final class SdkPhone {
   private final HttpClient http = HttpClient.newHttpClient();
   private final String base;
   private final String accountSid;
-  private final KeyPair keys = Scenario.newKeyPair();
+  private final KeyPair keys = DeviceSigner.newKeyPair();
   private String serviceSid;
   private String identity;
   private String factorSid;
@@ -87,7 +88,8 @@ public final class SdkPhone {
 
   /** {@code PushFactory.verify}: the DER signature over the factor SID. */
   public Reply verify() {
-    return post(factorPath(), Map.of("AuthPayload", Scenario.derSignature(keys, factorSid)), jwt());
+    return post(
+        factorPath(), Map.of("AuthPayload", DeviceSigner.derSignature(keys, factorSid)), jwt());
   }
 
   /** {@code PushFactory.update}: a new FCM token. */
@@ -129,7 +131,7 @@ public final class SdkPhone {
     payload.put("status", status);
     return post(
         entityPath() + "/Challenges/" + challengeSid,
-        Map.of("AuthPayload", Scenario.signJws(keys, payload.toString())),
+        Map.of("AuthPayload", DeviceSigner.signJws(keys, payload.toString())),
         jwt());
   }
 
@@ -166,7 +168,7 @@ public final class SdkPhone {
   }
 
   private String jwt() {
-    return "token:" + DeviceTokens.sdkToken(keys, credentialSid, accountSid, Instant.now());
+    return "token:" + DeviceSigner.sdkToken(keys, credentialSid, accountSid, Instant.now());
   }
 
   private Reply get(String path) {

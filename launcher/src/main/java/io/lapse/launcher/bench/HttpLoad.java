@@ -3,15 +3,7 @@ package io.lapse.launcher.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.Payload;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import io.lapse.examples.DeviceSigner;
 import io.lapse.examples.TotpCodes;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,17 +13,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
-import java.security.interfaces.ECPrivateKey;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -406,7 +392,7 @@ public final class HttpLoad {
   private final class Client {
     final int index;
     final String service;
-    final KeyPair keys = newKeyPair();
+    final KeyPair keys = DeviceSigner.newKeyPair();
     final List<TotpFactor> totp = new ArrayList<>();
     String pushEntity;
     String pushFactor;
@@ -441,7 +427,7 @@ public final class HttpLoad {
           send(
               "POST",
               pushEntity + "/Factors/" + pushFactor,
-              form("AuthPayload", derSignature(keys, pushFactor)),
+              form("AuthPayload", DeviceSigner.derSignature(keys, pushFactor)),
               basic),
           200,
           "verified",
@@ -527,7 +513,7 @@ public final class HttpLoad {
         payload.set(field, fetched.json().get(field));
       }
       payload.put("status", "approved");
-      String jws = signJws(keys, payload.toString());
+      String jws = DeviceSigner.signJws(keys, payload.toString());
       long t0 = System.nanoTime();
       Reply r = send("POST", path, form("AuthPayload", jws), device);
       return outcome(t0, r, 200, "approved");
@@ -553,7 +539,7 @@ public final class HttpLoad {
             "Basic "
                 + Base64.getEncoder()
                     .encodeToString(
-                        ("token:" + sdkToken(keys, credentialSid, accountSid, now))
+                        ("token:" + DeviceSigner.sdkToken(keys, credentialSid, accountSid, now))
                             .getBytes(StandardCharsets.UTF_8));
         deviceTokenAt = now;
       }
@@ -648,63 +634,5 @@ public final class HttpLoad {
     return "Basic "
         + Base64.getEncoder()
             .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static KeyPair newKeyPair() {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"));
-      return g.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** The push factor's verification: Base64 of the DER ECDSA signature over the factor SID. */
-  private static String derSignature(KeyPair keys, String text) {
-    try {
-      Signature s = Signature.getInstance("SHA256withECDSA");
-      s.initSign(keys.getPrivate());
-      s.update(text.getBytes(StandardCharsets.UTF_8));
-      return Base64.getEncoder().encodeToString(s.sign());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** The device token of the Verify SDKs: kid = credential SID, cty twilio-pba;v=1, 10 min. */
-  private static String sdkToken(KeyPair keys, String credentialSid, String account, Instant now) {
-    try {
-      SignedJWT jwt =
-          new SignedJWT(
-              new JWSHeader.Builder(JWSAlgorithm.ES256)
-                  .keyID(credentialSid)
-                  .type(JOSEObjectType.JWT)
-                  .contentType("twilio-pba;v=1")
-                  .build(),
-              new JWTClaimsSet.Builder()
-                  .subject(account)
-                  .notBeforeTime(Date.from(now))
-                  .expirationTime(Date.from(now.plusSeconds(600)))
-                  .build());
-      jwt.sign(new ECDSASigner((ECPrivateKey) keys.getPrivate()));
-      return jwt.serialize();
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** The approval the SDKs post: the signed fields plus the status, as an ES256 JWS. */
-  private static String signJws(KeyPair keys, String payloadJson) {
-    try {
-      JWSObject jws =
-          new JWSObject(
-              new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).build(),
-              new Payload(payloadJson));
-      jws.sign(new ECDSASigner((ECPrivateKey) keys.getPrivate()));
-      return jws.serialize();
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
