@@ -2,18 +2,17 @@ package io.lapse.service.e2e;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.lapse.infra.KafkaBroker;
 import io.lapse.infra.SchemaRegistry;
 import io.lapse.service.ChallengeServiceApp;
-import io.lapse.service.ServiceConfig;
 import io.lapse.service.routing.InternalAuth;
 import io.lapse.service.routing.OwnerRouter;
 import io.lapse.service.support.HttpTestClient;
 import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Scenario;
 import io.lapse.service.support.SystemEnv;
+import io.lapse.service.support.TwoInstances;
 import io.lapse.testkit.LapseIntegration;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,12 +22,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +43,7 @@ class ForwardingIT {
   private static final int READS = 200;
 
   private final HttpClient raw = HttpClient.newHttpClient();
+  private TwoInstances instances;
   private Map<String, String> env;
   private ChallengeServiceApp a;
   private ChallengeServiceApp b;
@@ -55,35 +53,19 @@ class ForwardingIT {
 
   @BeforeAll
   void start(KafkaBroker broker, SchemaRegistry registry) {
-    env = SystemEnv.create(broker, registry);
-    a = ChallengeServiceApp.start(ServiceConfig.fromEnv(instance("a")));
-    b = ChallengeServiceApp.start(ServiceConfig.fromEnv(instance("b")));
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () ->
-                a.entityTasksState() == KafkaStreams.State.RUNNING
-                    && b.entityTasksState() == KafkaStreams.State.RUNNING);
-    apiA = new HttpTestClient(a.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
-    apiB = new HttpTestClient(b.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
+    instances = TwoInstances.start(broker, registry);
+    env = instances.env;
+    a = instances.a;
+    b = instances.b;
+    apiA = instances.apiA;
+    apiB = instances.apiB;
     service = new Scenario(apiA, Clock.systemUTC()).service();
-  }
-
-  private Map<String, String> instance(String name) {
-    Map<String, String> own = new HashMap<>(env);
-    own.put(
-        ServiceConfig.SERVICE_STATE_DIR.name(),
-        env.get(ServiceConfig.SERVICE_STATE_DIR.name()) + "-" + name);
-    return own;
   }
 
   @AfterAll
   void stop() {
-    if (b != null) {
-      b.close();
-    }
-    if (a != null) {
-      a.close();
+    if (instances != null) {
+      instances.close();
     }
   }
 

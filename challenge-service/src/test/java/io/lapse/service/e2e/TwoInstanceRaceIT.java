@@ -22,6 +22,7 @@ import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.Processor;
 import io.lapse.service.support.Scenario;
 import io.lapse.service.support.SystemEnv;
+import io.lapse.service.support.TwoInstances;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.testkit.LapseIntegration;
 import io.lapse.topics.KafkaConnection;
@@ -51,7 +52,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,6 +72,7 @@ class TwoInstanceRaceIT {
   private static final Duration VISIBLE = Duration.ofSeconds(15);
 
   private final ExecutorService pool = Executors.newFixedThreadPool(16);
+  private TwoInstances instances;
   private ChallengeServiceApp a;
   private ChallengeServiceApp b;
   private HttpTestClient apiA;
@@ -83,44 +84,25 @@ class TwoInstanceRaceIT {
 
   @BeforeAll
   void start(KafkaBroker broker, SchemaRegistry registry) {
-    Map<String, String> env = SystemEnv.create(broker, registry);
-    long t0 = System.nanoTime();
-    a = ChallengeServiceApp.start(ServiceConfig.fromEnv(instance(env, "a")));
-    long aReady = System.nanoTime();
-    b = ChallengeServiceApp.start(ServiceConfig.fromEnv(instance(env, "b")));
-    long bReady = System.nanoTime();
-    // B joining makes A's group rebalance: both must be running before the rounds start.
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () ->
-                a.entityTasksState() == KafkaStreams.State.RUNNING
-                    && b.entityTasksState() == KafkaStreams.State.RUNNING);
-    long bothRunning = System.nanoTime();
+    instances = TwoInstances.start(broker, registry);
     System.out.printf(
         "TwoInstanceRaceIT start: A serving after %d ms, B after %d ms more, both entity-task"
             + " clients RUNNING (rebalanced) %d ms after that%n",
-        ms(aReady - t0), ms(bReady - aReady), ms(bothRunning - bReady));
-    apiA = new HttpTestClient(a.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
-    apiB = new HttpTestClient(b.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
-    kafka = ServiceConfig.fromEnv(env).kafka();
+        instances.aReadyMs, instances.bReadyMs, instances.bothRunningMs);
+    a = instances.a;
+    b = instances.b;
+    apiA = instances.apiA;
+    apiB = instances.apiB;
+    kafka = ServiceConfig.fromEnv(instances.env).kafka();
     producer = new EventProducer(kafka);
-    processor = Processor.start(env);
+    processor = Processor.start(instances.env);
     service = new Scenario(apiA, Clock.systemUTC()).service();
     awaitStatus(apiB, "/v2/Services/" + service, 200);
   }
 
-  private static Map<String, String> instance(Map<String, String> env, String name) {
-    Map<String, String> own = new HashMap<>(env);
-    own.put(
-        ServiceConfig.SERVICE_STATE_DIR.name(),
-        env.get(ServiceConfig.SERVICE_STATE_DIR.name()) + "-" + name);
-    return own;
-  }
-
   @AfterAll
   void stop() {
-    if (a != null && b != null) {
+    if (instances != null) {
       // Both instances own partitions of lapse-commands: each decided part of the commands.
       System.out.printf(
           "TwoInstanceRaceIT: commands decided by A's entity tasks %d, by B's %d%n",
@@ -133,16 +115,9 @@ class TwoInstanceRaceIT {
     if (producer != null) {
       producer.close();
     }
-    if (b != null) {
-      b.close();
+    if (instances != null) {
+      instances.close();
     }
-    if (a != null) {
-      a.close();
-    }
-  }
-
-  private static long ms(long nanos) {
-    return TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 
   // ---- helpers ----------------------------------------------------------------------------
