@@ -11,6 +11,7 @@ import io.lapse.commands.v1.DeleteService;
 import io.lapse.commands.v1.PurgeService;
 import io.lapse.commands.v1.ReleaseTotpStep;
 import io.lapse.commands.v1.RequestNotification;
+import io.lapse.commands.v1.SettleChallenge;
 import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.UpdateFactor;
 import io.lapse.commands.v1.UpdateService;
@@ -95,6 +96,7 @@ public final class LapseTopics {
             SubmitTotpAttempt.class,
             RequestNotification.class,
             ReleaseTotpStep.class,
+            SettleChallenge.class,
             CreateService.class,
             UpdateService.class,
             DeleteService.class,

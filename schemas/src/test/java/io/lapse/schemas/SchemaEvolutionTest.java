@@ -65,6 +65,8 @@ class SchemaEvolutionTest {
             "io.lapse.commands.v1.SubmitTotpAttempt",
             "io.lapse.commands.v1.RequestNotification",
             "io.lapse.commands.v1.ReleaseTotpStep",
+            "io.lapse.commands.v1.SettleChallenge",
+            "io.lapse.commands.v1.ChallengeRecord",
             "io.lapse.commands.v1.CreateService",
             "io.lapse.commands.v1.UpdateService",
             "io.lapse.commands.v1.DeleteService",

@@ -14,6 +14,7 @@ import io.lapse.commands.v1.FactorVerification;
 import io.lapse.commands.v1.PurgeService;
 import io.lapse.commands.v1.ReleaseTotpStep;
 import io.lapse.commands.v1.RequestNotification;
+import io.lapse.commands.v1.SettleChallenge;
 import io.lapse.commands.v1.SubmitTotpAttempt;
 import io.lapse.commands.v1.TotpAttempt;
 import io.lapse.commands.v1.UpdateFactor;
@@ -354,6 +355,22 @@ public final class SampleEvents {
         .setIdentity(IDENTITY)
         .setFactorSid(FACTOR)
         .setAttempt(totpAttempt())
+        .build();
+  }
+
+  public static SettleChallenge settleChallenge() {
+    return SettleChallenge.newBuilder()
+        .setRequestId("AT-1")
+        .setIssuedAt(T0)
+        .setServiceSid(SERVICE)
+        .setIdentity(IDENTITY)
+        .setFactorSid(FACTOR)
+        .setChallengeSid(CHALLENGE)
+        .setStatus("approved")
+        .setRespondedAt(T0)
+        .setUpdatedAt(T0)
+        .setMetadata(Map.of("os", "ios"))
+        .setAttemptId("AT-1")
         .build();
   }
 

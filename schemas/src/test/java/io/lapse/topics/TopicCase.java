@@ -150,6 +150,11 @@ public record TopicCase(
             SampleEvents.releaseTotpStep(),
             commands + "ReleaseTotpStep"),
         new TopicCase(
+            "SettleChallenge",
+            LapseTopics::commands,
+            SampleEvents.settleChallenge(),
+            commands + "SettleChallenge"),
+        new TopicCase(
             "CreateService",
             LapseTopics::commands,
             SampleEvents.createService(),

@@ -1,15 +1,18 @@
 package io.lapse.service.kafka;
 
+import io.lapse.commands.v1.ChallengeRecord;
 import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.CommandStatus;
 import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorRecord;
 import io.lapse.commands.v1.PurgeService;
 import io.lapse.commands.v1.ServiceRecord;
+import io.lapse.commands.v1.SettleChallenge;
 import io.lapse.contract.AttemptMacKeys;
 import io.lapse.contract.TwilioError;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.FactorEvent;
+import io.lapse.events.v1.NotificationRequested;
 import io.lapse.events.v1.VerificationAttempted;
 import io.lapse.service.decision.EntityDecider;
 import io.lapse.service.decision.EntityDecision;
@@ -19,9 +22,12 @@ import io.lapse.service.decision.ServiceDecider;
 import io.lapse.service.decision.ServiceDecision;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.streams.CommitPacer;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -29,6 +35,8 @@ import java.util.function.Supplier;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -58,6 +66,9 @@ import org.slf4j.LoggerFactory;
  */
 final class EntityOwner implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(EntityOwner.class);
+  private static final Duration PURGE_INTERVAL = Duration.ofSeconds(30);
+  private static final int PURGE_BUDGET = 1_000;
+  private static final byte[] NO_VALUE = new byte[0];
 
   private final EntityTopology.Names names;
   private final EntityDecider decider = new EntityDecider();
@@ -70,18 +81,23 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
   private KeyValueStore<String, ServiceRecord> services;
   private final ServiceDecider serviceDecider = new ServiceDecider();
   private final Supplier<CommitPacer> pacer;
+  private final long retentionMs;
+  private KeyValueStore<String, ChallengeRecord> challenges;
+  private KeyValueStore<Bytes, byte[]> timeIndex;
 
   EntityOwner(
       EntityTopology.Names names,
       EntityDecisionCounts counts,
       AttemptMacKeys macKeys,
       AttemptMacKeys challengeKeys,
-      Supplier<CommitPacer> pacer) {
+      Supplier<CommitPacer> pacer,
+      Duration retention) {
     this.names = names;
     this.counts = counts;
     this.macKeys = macKeys;
     this.challengeKeys = challengeKeys;
     this.pacer = pacer;
+    this.retentionMs = retention.toMillis();
   }
 
   @Override
@@ -90,6 +106,10 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     this.entities = context.getStateStore(names.entityStore());
     this.factors = context.getStateStore(names.factorStore());
     this.services = context.getStateStore(names.serviceStore());
+    this.challenges = context.getStateStore(names.challengeStore());
+    this.timeIndex = context.getStateStore(names.timeIndexStore());
+    // Wall-clock time, as the API's read model forgets a challenge: a quiet partition purges too.
+    context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeChallenges);
   }
 
   @Override
@@ -104,6 +124,11 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     long time = record.timestamp();
     // Asked for every record, decided or not, so the pacer sees every record time of the thread.
     boolean commitNow = pacer.get().arrivedAfterQuiet(time);
+    if (command instanceof SettleChallenge settle) {
+      settleChallenge(key, settle);
+      requestCommitIf(commitNow);
+      return;
+    }
     if (ServiceDecider.decides(command)) {
       processService(key, command, type, time);
       requestCommitIf(commitNow);
@@ -184,6 +209,13 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
       EntityState state = read(key);
       apply(key, state, EntityDecider.purge(state), time);
     }
+    // Their challenges go too (their index entries then find nothing to purge).
+    List<String> challengesOfService = new ArrayList<>();
+    try (KeyValueIterator<String, ChallengeRecord> it =
+        challenges.prefixScan(prefix, Serdes.String().serializer())) {
+      it.forEachRemaining(kv -> challengesOfService.add(kv.key));
+    }
+    challengesOfService.forEach(challenges::delete);
   }
 
   private EntityState read(String key) {
@@ -234,20 +266,92 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     }
     for (EntityDecision.ChallengeEvent e : d.events()) {
       switch (e.topic()) {
-        case CREATED ->
-            context.forward(
-                new Record<>(e.sid(), challengeKeys.sign((ChallengeCreated) e.value()), time),
-                names.createdSink());
+        case CREATED -> {
+          ChallengeCreated signed = challengeKeys.sign((ChallengeCreated) e.value());
+          storeCreated(key, signed);
+          context.forward(new Record<>(e.sid(), signed, time), names.createdSink());
+        }
         case RESPONSES ->
             context.forward(
                 new Record<>(e.sid(), macKeys.sign((VerificationAttempted) e.value()), time),
                 names.responsesSink());
-        case NOTIFICATIONS ->
-            context.forward(new Record<>(e.sid(), e.value(), time), names.notificationsSink());
+        case NOTIFICATIONS -> {
+          storeNotification(key, (NotificationRequested) e.value());
+          context.forward(new Record<>(e.sid(), e.value(), time), names.notificationsSink());
+        }
       }
     }
     if (d.reply() != null) {
       context.forward(new Record<>(key, d.reply(), time), names.repliesSink());
+    }
+  }
+
+  /**
+   * A created challenge's record, pending, and its purge entry. A create decided again after an
+   * aborted transaction finds nothing (the abort rolled the record back with the rest).
+   */
+  private void storeCreated(String entityKey, ChallengeCreated signed) {
+    String recordKey = ChallengeRecords.key(entityKey, signed.getSid());
+    if (challenges.get(recordKey) != null) {
+      return;
+    }
+    challenges.put(recordKey, ChallengeRecords.created(signed));
+    long purgeAt = signed.getExpirationDate().toEpochMilli() + retentionMs;
+    timeIndex.put(ChallengeRecords.purgeIndexKey(purgeAt, recordKey), NO_VALUE);
+  }
+
+  private void storeNotification(String entityKey, NotificationRequested n) {
+    String recordKey = ChallengeRecords.key(entityKey, n.getSid());
+    ChallengeRecord record = challenges.get(recordKey);
+    if (record != null) {
+      challenges.put(recordKey, ChallengeRecords.notified(record, n.getNotificationSid()));
+    }
+  }
+
+  /**
+   * An outcome or expiry the relay brought to this entity's task: the record takes the first, a
+   * repeat or a later one changes nothing. A challenge this task never stored (created before the
+   * store existed, or already purged) is left alone.
+   */
+  private void settleChallenge(String entityKey, SettleChallenge s) {
+    String recordKey = ChallengeRecords.key(entityKey, s.getChallengeSid());
+    ChallengeRecord record = challenges.get(recordKey);
+    String outcome;
+    if (record == null) {
+      outcome = "settle-unknown";
+    } else {
+      ChallengeRecord next = ChallengeRecords.settled(record, s);
+      if (next == record) {
+        outcome = "settle-ignored";
+      } else {
+        challenges.put(recordKey, next);
+        outcome = "challenge-" + s.getStatus();
+      }
+    }
+    counts.decided(s.getSchema().getName(), outcome);
+  }
+
+  /**
+   * Removes the challenge records whose retention has ended, oldest first, at most {@value
+   * #PURGE_BUDGET} per run (the rest on the next run), with their index entries.
+   */
+  private void purgeChallenges(long now) {
+    List<Bytes> due = new ArrayList<>();
+    try (KeyValueIterator<Bytes, byte[]> it = timeIndex.all()) {
+      while (it.hasNext() && due.size() < PURGE_BUDGET) {
+        Bytes k = it.next().key;
+        if (ChallengeRecords.purgeAtOf(k) > now) {
+          break;
+        }
+        due.add(k);
+      }
+    }
+    for (Bytes k : due) {
+      challenges.delete(ChallengeRecords.recordKeyOf(k));
+      timeIndex.delete(k);
+    }
+    if (!due.isEmpty()) {
+      counts.decided("PurgeChallenges", "challenges-purged");
     }
   }
 

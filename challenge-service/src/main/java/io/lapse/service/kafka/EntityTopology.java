@@ -4,6 +4,7 @@ import io.lapse.contract.AttemptMacKeys;
 import io.lapse.service.ServiceConfig;
 import io.lapse.streams.CommitPacer;
 import io.lapse.topics.LapseTopics;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -30,7 +31,8 @@ import org.apache.kafka.streams.state.Stores;
  *                            service-records)       │
  *                                                   └─▶ lapse-replies-sink
  *
- * challenge-outcomes-source ──▶ outcome-relay ──▶ lapse-commands-sink (ReleaseTotpStep, by entity)
+ * challenge-outcomes-source ─┬▶ outcome-relay ──▶ lapse-commands-sink (ReleaseTotpStep,
+ * challenge-expired-source ──┘                      SettleChallenge, by entity)
  * </pre>
  *
  * <p>Every instance runs it with one {@code application.id}, so each partition of {@code
@@ -60,7 +62,10 @@ public final class EntityTopology {
       String serviceStore,
       String servicesSink,
       String purgeSink,
-      String factorEventsSink) {
+      String factorEventsSink,
+      String challengeStore,
+      String timeIndexStore,
+      String expiredSource) {
     public static final Names DEFAULT =
         new Names(
             "lapse-commands-source",
@@ -79,7 +84,10 @@ public final class EntityTopology {
             "service-records",
             "lapse-services-sink",
             "lapse-commands-purge-sink",
-            "lapse-factor-events-sink");
+            "lapse-factor-events-sink",
+            "challenge-records",
+            "entity-time-index",
+            "challenge-expired-source");
   }
 
   /** The topology on the topics of the service's configuration. */
@@ -89,7 +97,8 @@ public final class EntityTopology {
         counts,
         config.responseMacKeys(),
         config.challengeMacKeys(),
-        CommitPacer.perThread(config.serviceCommitRequestQuietGap().toMillis()));
+        CommitPacer.perThread(config.serviceCommitRequestQuietGap().toMillis()),
+        config.challengeRetention());
   }
 
   /** The topology with one key set for the attempts and the creates it signs. */
@@ -127,6 +136,26 @@ public final class EntityTopology {
       AttemptMacKeys macKeys,
       AttemptMacKeys challengeKeys,
       Supplier<CommitPacer> pacer) {
+    return build(
+        topics,
+        counts,
+        macKeys,
+        challengeKeys,
+        pacer,
+        ServiceConfig.CHALLENGE_RETENTION.defaultValue());
+  }
+
+  /**
+   * The topology as above; a challenge's record is purged {@code retention} after its deadline
+   * ({@code LAPSE_CHALLENGE_RETENTION_SECONDS}, as the API's read model forgets it).
+   */
+  public static Topology build(
+      LapseTopics topics,
+      EntityDecisionCounts counts,
+      AttemptMacKeys macKeys,
+      AttemptMacKeys challengeKeys,
+      Supplier<CommitPacer> pacer,
+      Duration retention) {
     Names n = Names.DEFAULT;
     Topology topology = new Topology();
     topology.addSource(
@@ -136,7 +165,7 @@ public final class EntityTopology {
         topics.commands().name());
     topology.addProcessor(
         n.owner(),
-        () -> new EntityOwner(n, counts, macKeys, challengeKeys, pacer),
+        () -> new EntityOwner(n, counts, macKeys, challengeKeys, pacer, retention),
         n.commandsSource());
     // No caching: a command reads its keys once and writes them once, and the prefix scan of an
     // entity's factors would have to merge a cache with RocksDB.
@@ -159,6 +188,22 @@ public final class EntityTopology {
                 Stores.persistentKeyValueStore(n.serviceStore()),
                 Serdes.String(),
                 StoreSerde.serviceRecords())
+            .withCachingDisabled(),
+        n.owner());
+    // The challenges of the task's entities, as the API shows them (docs/decisions/0009), and the
+    // time index that purges them after their retention.
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(n.challengeStore()),
+                Serdes.String(),
+                StoreSerde.challengeRecords())
+            .withCachingDisabled(),
+        n.owner());
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(n.timeIndexStore()),
+                Serdes.Bytes(),
+                Serdes.ByteArray())
             .withCachingDisabled(),
         n.owner());
     topology.addSink(
@@ -232,8 +277,17 @@ public final class EntityTopology {
         topics.challengeOutcomes().keyDeserializer(),
         topics.challengeOutcomes().valueDeserializer(),
         topics.challengeOutcomes().name());
+    // The expiries too: with the outcomes they settle the entity task's challenge records.
+    topology.addSource(
+        n.expiredSource(),
+        topics.challengeExpired().keyDeserializer(),
+        topics.challengeExpired().valueDeserializer(),
+        topics.challengeExpired().name());
     topology.addProcessor(
-        n.outcomeRelay(), () -> new OutcomeRelay(n.commandsSink()), n.outcomesSource());
+        n.outcomeRelay(),
+        () -> new OutcomeRelay(n.commandsSink()),
+        n.outcomesSource(),
+        n.expiredSource());
     topology.addSink(
         n.commandsSink(),
         topics.commands().name(),

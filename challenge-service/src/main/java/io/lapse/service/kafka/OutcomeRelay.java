@@ -1,6 +1,7 @@
 package io.lapse.service.kafka;
 
 import io.lapse.commands.v1.ReleaseTotpStep;
+import io.lapse.commands.v1.SettleChallenge;
 import io.lapse.events.v1.VerificationRejected;
 import io.lapse.service.decision.EntityState;
 import org.apache.avro.specific.SpecificRecord;
@@ -9,13 +10,20 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Tells the entity tasks which attempts the arbiter refused: each {@code VerificationRejected} on
- * {@code challenge-outcomes} (keyed by challenge SID) becomes a {@link ReleaseTotpStep} on {@code
- * lapse-commands}, keyed by its entity, where the entity's task gives back the time step the
- * attempt claimed (a code sent to an answered or expired challenge must not burn its step).
- * Rejections of attempts that claimed nothing, push ones included, are ignored there: only the task
- * knows which attempts claimed. Runs in the entity tasks' own application, exactly once, so no
- * rejection is relayed twice or lost; why the task learns it this way:
+ * Tells the entity tasks how their challenges ended: each approval or denial on {@code
+ * challenge-outcomes} and each expiry on {@code challenge-expired} (both keyed by challenge SID)
+ * becomes a {@link SettleChallenge} on {@code lapse-commands}, keyed by its entity, which the
+ * entity's task applies to its {@code challenge-records} store (docs/decisions/0009: challenge SIDs
+ * are not homed to their entity's partition, so these topics are not co-partitioned with the
+ * commands and cannot be read by the entity task itself).
+ *
+ * <p>It also tells the entity tasks which attempts the arbiter refused: each {@code
+ * VerificationRejected} on {@code challenge-outcomes} (keyed by challenge SID) becomes a {@link
+ * ReleaseTotpStep} on {@code lapse-commands}, keyed by its entity, where the entity's task gives
+ * back the time step the attempt claimed (a code sent to an answered or expired challenge must not
+ * burn its step). Rejections of attempts that claimed nothing, push ones included, are ignored
+ * there: only the task knows which attempts claimed. Runs in the entity tasks' own application,
+ * exactly once, so no rejection is relayed twice or lost; why the task learns it this way:
  * docs/decisions/0008-single-writers-on-the-log.md.
  */
 final class OutcomeRelay implements Processor<String, SpecificRecord, String, SpecificRecord> {
@@ -33,8 +41,18 @@ final class OutcomeRelay implements Processor<String, SpecificRecord, String, Sp
 
   @Override
   public void process(Record<String, SpecificRecord> record) {
+    SettleChallenge settle = ChallengeRecords.settle(record.value());
+    if (settle != null) {
+      context.forward(
+          new Record<>(
+              EntityState.entityKey(settle.getServiceSid(), settle.getIdentity()),
+              settle,
+              record.timestamp()),
+          commandsSink);
+      return;
+    }
     if (!(record.value() instanceof VerificationRejected r)) {
-      return; // approvals, denials and counted wrong codes release nothing
+      return; // counted wrong codes change nothing the task keeps
     }
     ReleaseTotpStep release =
         ReleaseTotpStep.newBuilder()

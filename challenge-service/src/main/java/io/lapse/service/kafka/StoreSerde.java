@@ -1,5 +1,6 @@
 package io.lapse.service.kafka;
 
+import io.lapse.commands.v1.ChallengeRecord;
 import io.lapse.commands.v1.EntityRecord;
 import io.lapse.commands.v1.FactorRecord;
 import io.lapse.commands.v1.ServiceRecord;
@@ -46,6 +47,11 @@ final class StoreSerde<T> implements Serde<T> {
   /** Service records (docs/decisions/0016). */
   static StoreSerde<ServiceRecord> serviceRecords() {
     return new StoreSerde<>(ServiceRecord.getEncoder(), ServiceRecord.createDecoder(null));
+  }
+
+  /** Challenge records (docs/decisions/0009). */
+  static StoreSerde<ChallengeRecord> challengeRecords() {
+    return new StoreSerde<>(ChallengeRecord.getEncoder(), ChallengeRecord.createDecoder(null));
   }
 
   private static Schema previousSchema(String name) {

@@ -6,10 +6,12 @@ import io.lapse.commands.v1.CreateEntity;
 import io.lapse.service.support.TestMacKeys;
 import io.lapse.streams.CommitPacer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -37,6 +39,16 @@ class EntityOwnerCommitTest {
     addStore(n.entityStore(), StoreSerde.entityRecords());
     addStore(n.factorStore(), StoreSerde.factorRecords());
     addStore(n.serviceStore(), StoreSerde.serviceRecords());
+    addStore(n.challengeStore(), StoreSerde.challengeRecords());
+    KeyValueStore<Bytes, byte[]> index =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(n.timeIndexStore()),
+                Serdes.Bytes(),
+                Serdes.ByteArray())
+            .withLoggingDisabled()
+            .build();
+    index.init(context.getStateStoreContext(), index);
+    context.addStateStore(index);
     CommitPacer pacer = new CommitPacer(QUIET_MS);
     owner =
         new EntityOwner(
@@ -44,7 +56,8 @@ class EntityOwnerCommitTest {
             new EntityDecisionCounts(new SimpleMeterRegistry()),
             TestMacKeys.newKeys(),
             TestMacKeys.newKeys(),
-            () -> pacer);
+            () -> pacer,
+            Duration.ofDays(1));
     owner.init(context);
   }
 
