@@ -13,7 +13,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The entity task's {@code challenge-records} (docs/decisions/0009-partitioned-reads.md): the keys,
@@ -41,6 +46,24 @@ public final class ChallengeRecords {
   /** The store key of a challenge of an entity key. */
   static String key(String entityKey, String challengeSid) {
     return entityKey + "/" + challengeSid;
+  }
+
+  /**
+   * The challenge as this instance's active entity task stores it, by interactive query; empty if
+   * no active task of {@code streams} here holds it (another instance owns the entity, or the
+   * challenge is unknown or purged).
+   *
+   * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while the store cannot be
+   *     queried (a rebalance, a restore)
+   */
+  public static Optional<ChallengeRecord> local(
+      KafkaStreams streams, String serviceSid, String identity, String challengeSid) {
+    ReadOnlyKeyValueStore<String, ChallengeRecord> store =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                EntityTopology.Names.DEFAULT.challengeStore(),
+                QueryableStoreTypes.<String, ChallengeRecord>keyValueStore()));
+    return Optional.ofNullable(store.get(key(serviceSid, identity, challengeSid)));
   }
 
   /** A new challenge: pending, updated at its creation. */

@@ -1,11 +1,9 @@
 package io.lapse.service.kafka;
 
-import io.lapse.commands.v1.ChallengeRecord;
 import io.lapse.service.ServiceConfig;
 import io.lapse.service.routing.Owner;
 import io.lapse.topics.TopicNames;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -15,12 +13,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,24 +135,6 @@ public final class EntityStreams implements AutoCloseable {
   /** Who owns an entity key now, from this client's metadata (docs/decisions/0009). */
   public Owner.Lookup owners() {
     return new StreamsOwners(streams, EntityTopology.Names.DEFAULT.entityStore(), self);
-  }
-
-  /**
-   * The challenge as this instance's active entity task stores it ({@code challenge-records},
-   * docs/decisions/0009), empty if no active task here holds it (another instance owns the entity,
-   * or the challenge is unknown or purged).
-   *
-   * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while the store cannot be
-   *     queried (a rebalance, a restore)
-   */
-  public Optional<ChallengeRecord> localChallenge(
-      String serviceSid, String identity, String challengeSid) {
-    ReadOnlyKeyValueStore<String, ChallengeRecord> store =
-        streams.store(
-            StoreQueryParameters.fromNameAndType(
-                EntityTopology.Names.DEFAULT.challengeStore(),
-                QueryableStoreTypes.<String, ChallengeRecord>keyValueStore()));
-    return Optional.ofNullable(store.get(ChallengeRecords.key(serviceSid, identity, challengeSid)));
   }
 
   public KafkaStreams.State state() {
