@@ -19,6 +19,7 @@ import io.lapse.service.kafka.KafkaAttemptGateway;
 import io.lapse.service.kafka.KafkaCommandBus;
 import io.lapse.service.kafka.KafkaWebhookLog;
 import io.lapse.service.kafka.LogCatchUp;
+import io.lapse.service.kafka.TrustedCreates;
 import io.lapse.service.routing.Forwarder;
 import io.lapse.service.routing.InternalAuth;
 import io.lapse.service.routing.Owner;
@@ -61,9 +62,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChallengeServiceApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChallengeServiceApp.class);
-
-  /** Outcomes are read soon after they are written: a short fetch wait bounds verify latency. */
-  private static final Duration EVENTS_FETCH_WAIT = Duration.ofMillis(20);
 
   /** Threads writing answers that waited; the writes are small and buffered, never slow. */
   private static final int ANSWER_THREADS = 4;
@@ -133,7 +131,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
         new Follower(
             "replies",
             kafka,
-            EVENTS_FETCH_WAIT,
+            config.fetchMaxWait(),
             List.of(
                 new Follower.Subscription<>(
                     topics.replies(), clock.instant(), (k, v, o) -> commands.onReply(v))));
@@ -160,6 +158,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
     state.start();
 
     ChallengeView view = new ChallengeView(clock);
+    // A create anyone could have written to the topic shows nothing (0020): the view takes only
+    // what the processor will also act on.
+    TrustedCreates trustedCreates = new TrustedCreates(config.challengeMacKeys(), metrics);
     KafkaAttemptGateway gateway = new KafkaAttemptGateway(producer, topics.challengeResponses());
     // One follower feeds both the view and request-reply. The view needs the events of the
     // retention window (a challenge lives at most its maximum lifetime, then stays readable for the
@@ -173,10 +174,16 @@ public final class ChallengeServiceApp implements AutoCloseable {
         new Follower(
             "challenges",
             kafka,
-            EVENTS_FETCH_WAIT,
+            config.fetchMaxWait(),
             List.of(
                 new Follower.Subscription<>(
-                    topics.challengeCreated(), since, (k, v, o) -> view.applyCreated(v)),
+                    topics.challengeCreated(),
+                    since,
+                    (k, v, o) -> {
+                      if (v != null && trustedCreates.admit(k, v, "offset " + o)) {
+                        view.applyCreated(v);
+                      }
+                    }),
                 new Follower.Subscription<>(
                     topics.challengeOutcomes(),
                     since,

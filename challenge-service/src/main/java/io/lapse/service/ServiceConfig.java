@@ -234,6 +234,15 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
                   + " long after every earlier command of its stream thread; 0 commits every"
                   + " command in a transaction of its own");
 
+  public static final Setting<Duration> FETCH_MAX_WAIT =
+      Setting.millis("LAPSE_SERVICE_FETCH_MAX_WAIT_MS")
+          .defaultsTo(Duration.ofMillis(500))
+          .validate(Rule.positive())
+          .doc(
+              "consumer `fetch.max.wait.ms` of the entity tasks and of the followers that wait for"
+                  + " replies and outcomes: how long the broker holds a fetch that finds nothing"
+                  + " new (a record that arrives meanwhile answers it at once)");
+
   public static final Setting<Boolean> WEBHOOKS_ENABLED =
       Setting.bool("LAPSE_WEBHOOKS_ENABLED")
           .defaultsTo(true)
@@ -312,6 +321,7 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           SERVICE_STATE_DIR,
           SERVICE_COMMIT_INTERVAL,
           SERVICE_COMMIT_REQUEST_QUIET_GAP,
+          FETCH_MAX_WAIT,
           WEBHOOKS_ENABLED,
           WEBHOOK_GROUP_ID,
           WEBHOOK_MAX_ATTEMPTS,
@@ -467,6 +477,11 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
   /** The quiet gap after which a decided command requests its commit at once. */
   public Duration serviceCommitRequestQuietGap() {
     return values.get(SERVICE_COMMIT_REQUEST_QUIET_GAP);
+  }
+
+  /** Consumer {@code fetch.max.wait.ms} where the service waits for new records. */
+  public Duration fetchMaxWait() {
+    return values.get(FETCH_MAX_WAIT);
   }
 
   public Path serviceStateDir() {

@@ -76,6 +76,14 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
           .validate(Rule.notNegative())
           .doc("Streams `poll.ms`: with idle input, the floor of wall-clock tick granularity");
 
+  public static final Setting<Duration> FETCH_MAX_WAIT =
+      Setting.millis("LAPSE_EXPIRY_FETCH_MAX_WAIT_MS")
+          .defaultsTo(Duration.ofMillis(500))
+          .validate(Rule.positive())
+          .doc(
+              "consumer `fetch.max.wait.ms`: how long the broker holds a fetch that finds nothing"
+                  + " new (a record that arrives meanwhile answers it at once)");
+
   public static final Setting<Integer> PRODUCER_LINGER_MS =
       Setting.integer("LAPSE_EXPIRY_PRODUCER_LINGER_MS")
           .defaultsTo(0)
@@ -126,7 +134,12 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
               ExpirySettings.TICK_BUDGET,
               ExpirySettings.TICK_MAX_COUNT)
           .add(COMMIT_INTERVAL, ExpirySettings.COMMIT_REQUEST_QUIET_GAP, WARM_UP)
-          .add(POLL_INTERVAL, PRODUCER_LINGER_MS, NUM_STREAM_THREADS, NUM_STANDBY_REPLICAS)
+          .add(
+              POLL_INTERVAL,
+              FETCH_MAX_WAIT,
+              PRODUCER_LINGER_MS,
+              NUM_STREAM_THREADS,
+              NUM_STANDBY_REPLICAS)
           .add(PROCESSING_GUARANTEE, TRANSACTIONAL_STATE_STORES)
           .add(
               ExpirySettings.TERMINAL_RETENTION,
@@ -269,8 +282,9 @@ public record ExpiryConfig(KafkaConnection connection, ExpirySettings settings, 
     // previous one still completing (CONCURRENT_TRANSACTIONS); the producer's default 100 ms retry
     // backoff would then stall the stream thread for 100 ms per commit.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 5);
-    // Fetch what arrived without waiting for a fuller batch: input latency adds to decisions.
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+    p.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
+        (int) values.get(FETCH_MAX_WAIT).toMillis());
     p.put(DeadLetterHandler.METRICS_CONFIG, metrics);
     p.putAll(streamsOverrides());
     return p;

@@ -109,7 +109,9 @@ public final class EntityStreams implements AutoCloseable {
     // A commit soon after the previous one often finds that transaction still completing; the
     // default 100 ms retry backoff would add that to the write.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 5);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+    p.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
+        (int) config.fetchMaxWait().toMillis());
     return p;
   }
 
