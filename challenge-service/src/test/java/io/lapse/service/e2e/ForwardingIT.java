@@ -10,14 +10,20 @@ import io.lapse.service.routing.InternalAuth;
 import io.lapse.service.routing.OwnerRouter;
 import io.lapse.service.support.HttpTestClient;
 import io.lapse.service.support.HttpTestClient.Reply;
+import io.lapse.service.support.RecordingRelay;
 import io.lapse.service.support.Scenario;
 import io.lapse.service.support.SystemEnv;
 import io.lapse.service.support.TwoInstances;
 import io.lapse.testkit.LapseIntegration;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -35,7 +41,8 @@ import org.junit.jupiter.api.TestInstance;
  * Two instances on a real broker: a request about an entity that arrives on the instance that does
  * not own it is answered by the owner (its {@code Lapse-Served-By}, and the forwarder's {@code
  * lapse_forwards_total}), and the internal listener refuses a request that is not signed with the
- * cluster key (docs/decisions/0009).
+ * cluster key or was seen before (docs/decisions/0009). B's forwards pass a recording relay, so a
+ * real one can be captured and sent again.
  */
 @LapseIntegration
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -44,6 +51,7 @@ class ForwardingIT {
 
   private final HttpClient raw = HttpClient.newHttpClient();
   private TwoInstances instances;
+  private RecordingRelay relay;
   private Map<String, String> env;
   private ChallengeServiceApp a;
   private ChallengeServiceApp b;
@@ -52,8 +60,20 @@ class ForwardingIT {
   private String service;
 
   @BeforeAll
-  void start(KafkaBroker broker, SchemaRegistry registry) {
-    instances = TwoInstances.start(broker, registry);
+  void start(KafkaBroker broker, SchemaRegistry registry) throws IOException {
+    // B's internal listener on a port of its own, advertised behind a wiretap: every forward from A
+    // to B passes through the relay, which records it.
+    int internalB = freePort();
+    relay = new RecordingRelay(() -> internalB);
+    instances =
+        TwoInstances.start(
+            broker,
+            registry,
+            Map.of(
+                "LAPSE_INTERNAL_PORT",
+                Integer.toString(internalB),
+                "LAPSE_INTERNAL_ADVERTISED",
+                "127.0.0.1:" + relay.port()));
     env = instances.env;
     a = instances.a;
     b = instances.b;
@@ -63,9 +83,18 @@ class ForwardingIT {
   }
 
   @AfterAll
-  void stop() {
+  void stop() throws IOException {
     if (instances != null) {
       instances.close();
+    }
+    if (relay != null) {
+      relay.close();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
     }
   }
 
@@ -178,6 +207,49 @@ class ForwardingIT {
     assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
     assertThat(again.statusCode()).as(again.body()).isEqualTo(401);
     assertThat(again.body()).contains("\"code\":20003", "\"status\":401", "replayed");
+  }
+
+  @Test
+  void shouldRefuseACapturedForwardSentAgain() throws Exception {
+    String identity = entityOwnedByB();
+    Reply forwarded = apiA.get(Scenario.entityPath(service, identity));
+    assertThat(forwarded.status()).isEqualTo(200);
+    assertThat(servedBy(forwarded)).isEqualTo(b.instanceId());
+
+    // The forward as it crossed the internal network: request line and headers (a GET has no body).
+    String wire = relay.sent();
+    int start = wire.lastIndexOf("GET " + Scenario.entityPath(service, identity) + " HTTP/1.1\r\n");
+    assertThat(start).as("the forward passed the relay").isNotNegative();
+    String captured = wire.substring(start, wire.indexOf("\r\n\r\n", start) + 4);
+    assertThat(captured).containsIgnoringCase(InternalAuth.HEADER + ": v2:" + a.instanceId() + ":");
+
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), b.internalPort())) {
+      s.getOutputStream().write(captured.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      // Read until the refusal's body has come (the connection stays open: keep-alive).
+      s.setSoTimeout(10_000);
+      StringBuilder answer = new StringBuilder();
+      byte[] buf = new byte[4096];
+      for (int n; !answer.toString().contains("}") && (n = s.getInputStream().read(buf)) > 0; ) {
+        answer.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+      }
+      assertThat(answer.toString())
+          .as("B's answer to the captured forward, sent again")
+          .startsWith("HTTP/1.1 401")
+          .contains("\"code\":20003", "replayed " + InternalAuth.HEADER);
+    }
+  }
+
+  private String entityOwnedByB() {
+    for (int i = 0; i < 50; i++) {
+      String candidate = Scenario.identity();
+      Reply created = apiA.post("/v2/Services/" + service + "/Entities", "Identity", candidate);
+      assertThat(created.status()).isEqualTo(201);
+      if (servedBy(created).equals(b.instanceId())) {
+        return candidate;
+      }
+    }
+    throw new AssertionError("no entity owned by B among 50 (3 partitions)");
   }
 
   private static String basic() {

@@ -51,13 +51,21 @@ public final class TwoInstances implements AutoCloseable {
 
   /** Starts A, then B, and waits (60 s at most) until both run their entity tasks. */
   public static TwoInstances start(KafkaBroker broker, SchemaRegistry registry) {
+    return start(broker, registry, Map.of());
+  }
+
+  /** The same, with settings of B's own ({@code forB}) over the shared ones. */
+  public static TwoInstances start(
+      KafkaBroker broker, SchemaRegistry registry, Map<String, String> forB) {
     Map<String, String> env = SystemEnv.create(broker, registry);
     long t0 = System.nanoTime();
     ChallengeServiceApp a = ChallengeServiceApp.start(ServiceConfig.fromEnv(instance(env, "a")));
     ChallengeServiceApp b = null;
     try {
       long aReady = System.nanoTime();
-      b = ChallengeServiceApp.start(ServiceConfig.fromEnv(instance(env, "b")));
+      Map<String, String> envB = instance(env, "b");
+      envB.putAll(forB);
+      b = ChallengeServiceApp.start(ServiceConfig.fromEnv(envB));
       long bReady = System.nanoTime();
       ChallengeServiceApp started = b;
       // B joining makes A's group rebalance: both must be running before a test starts.
