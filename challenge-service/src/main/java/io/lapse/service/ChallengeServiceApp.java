@@ -499,6 +499,11 @@ public final class ChallengeServiceApp implements AutoCloseable {
     return domain;
   }
 
+  /** The entity tasks (their stores answer interactive queries, docs/decisions/0009). */
+  public EntityStreams entityTasks() {
+    return entityTasks;
+  }
+
   /** The state of this instance's entity tasks' Streams client. */
   public KafkaStreams.State entityTasksState() {
     return entityTasks.state();

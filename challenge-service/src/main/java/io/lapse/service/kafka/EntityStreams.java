@@ -1,9 +1,11 @@
 package io.lapse.service.kafka;
 
+import io.lapse.commands.v1.ChallengeRecord;
 import io.lapse.service.ServiceConfig;
 import io.lapse.service.routing.Owner;
 import io.lapse.topics.TopicNames;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -137,6 +139,14 @@ public final class EntityStreams implements AutoCloseable {
   /** Who owns an entity key now, from this client's metadata (docs/decisions/0009). */
   public Owner.Lookup owners() {
     return new StreamsOwners(streams, EntityTopology.Names.DEFAULT.entityStore(), self);
+  }
+
+  /**
+   * The challenge as this instance's active entity task stores it ({@link ChallengeRecords#local}).
+   */
+  public Optional<ChallengeRecord> localChallenge(
+      String serviceSid, String identity, String challengeSid) {
+    return ChallengeRecords.local(streams, serviceSid, identity, challengeSid);
   }
 
   public KafkaStreams.State state() {

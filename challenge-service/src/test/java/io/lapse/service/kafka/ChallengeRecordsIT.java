@@ -7,14 +7,12 @@ import io.lapse.commands.v1.ChallengeRecord;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.infra.KafkaBroker;
 import io.lapse.infra.SchemaRegistry;
-import io.lapse.service.ChallengeServiceApp;
 import io.lapse.service.domain.ViewedChallenge;
 import io.lapse.service.support.HttpTestClient;
 import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.LapseSystem;
 import io.lapse.service.support.Scenario;
 import io.lapse.testkit.LapseIntegration;
-import java.lang.reflect.Field;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +20,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +45,7 @@ class ChallengeRecordsIT {
   }
 
   @Test
-  void shouldHoldEveryChallengeInTheOwnersStoreAsTheApiShowsIt() throws Exception {
+  void shouldHoldEveryChallengeInTheOwnersStoreAsTheApiShowsIt() {
     HttpTestClient api = system.http();
     Scenario scenario = new Scenario(api, Clock.systemUTC());
     String service = scenario.service();
@@ -99,7 +96,7 @@ class ChallengeRecordsIT {
               () -> {
                 ViewedChallenge viewed = system.service.domain().view().get(sid).orElseThrow();
                 Optional<ChallengeRecord> stored =
-                    ChallengeRecords.local(entityStreams(), service, identity, sid);
+                    system.service.entityTasks().localChallenge(service, identity, sid);
                 assertThat(stored).as("%s in the owner's store", sid).isPresent();
                 ChallengeRecord record = stored.get();
                 assertThat(record.getStatus()).isEqualTo(e.getValue());
@@ -108,23 +105,9 @@ class ChallengeRecordsIT {
               });
     }
     ChallengeRecord withNotification =
-        ChallengeRecords.local(entityStreams(), service, identity, notified).orElseThrow();
+        system.service.entityTasks().localChallenge(service, identity, notified).orElseThrow();
     assertThat(withNotification.getNotificationSids()).containsExactly(n.text("sid")).hasSize(1);
     assertThat(withNotification.getCreated().getDetailsMessage()).isEqualTo("Pay 5 EUR?");
-  }
-
-  /**
-   * The instance's Streams client. Read reflectively for now: ChallengeServiceApp and EntityStreams
-   * have no accessor for it yet (another change is under way in both files); an {@code
-   * entityTasks()} accessor replaces this once they are free.
-   */
-  private KafkaStreams entityStreams() throws ReflectiveOperationException {
-    Field tasks = ChallengeServiceApp.class.getDeclaredField("entityTasks");
-    tasks.setAccessible(true);
-    Object entityTasks = tasks.get(system.service);
-    Field streams = EntityStreams.class.getDeclaredField("streams");
-    streams.setAccessible(true);
-    return (KafkaStreams) streams.get(entityTasks);
   }
 
   private static String create(
