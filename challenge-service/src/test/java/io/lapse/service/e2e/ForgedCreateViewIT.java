@@ -14,10 +14,6 @@ import io.lapse.service.support.Scenario;
 import io.lapse.testkit.KafkaHelpers;
 import io.lapse.testkit.LapseIntegration;
 import io.lapse.topics.LapseTopics;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -28,8 +24,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -56,7 +50,6 @@ class ForgedCreateViewIT {
   private Scenario scenario;
   private LapseTopics topics;
   private AttemptMacKeys challengeKeys;
-  private final HttpClient raw = HttpClient.newHttpClient();
 
   @BeforeAll
   void start(KafkaBroker broker, SchemaRegistry registry) {
@@ -198,20 +191,6 @@ class ForgedCreateViewIT {
   }
 
   private double untrusted(String reason) {
-    try {
-      HttpResponse<String> metrics =
-          raw.send(
-              HttpRequest.newBuilder(URI.create(api.baseUrl() + "/metrics")).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-      Matcher m =
-          Pattern.compile(
-                  "(?m)^lapse_view_untrusted_creates_total\\{reason=\""
-                      + reason
-                      + "\"} ([0-9.E+]+)$")
-              .matcher(metrics.body());
-      return m.find() ? Double.parseDouble(m.group(1)) : 0;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return api.metric("lapse_view_untrusted_creates_total{reason=\"" + reason + "\"}");
   }
 }

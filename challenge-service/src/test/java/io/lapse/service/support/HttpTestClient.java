@@ -63,6 +63,30 @@ public class HttpTestClient {
     return send(b.build());
   }
 
+  /**
+   * The value of one sample of the service's {@code /metrics}, named with its labels as Prometheus
+   * prints them (e.g. {@code lapse_forwards_total{result="answered"}}); 0 while it is absent.
+   */
+  public double metric(String sample) {
+    try {
+      String body =
+          http.send(
+                  HttpRequest.newBuilder(URI.create(url("/metrics"))).GET().build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      return body.lines()
+          .filter(l -> l.startsWith(sample + " "))
+          .mapToDouble(l -> Double.parseDouble(l.substring(sample.length() + 1).trim()))
+          .findFirst()
+          .orElse(0);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public String url(String pathAndQuery) {
     return pathAndQuery.startsWith("http") ? pathAndQuery : base + pathAndQuery;
   }
