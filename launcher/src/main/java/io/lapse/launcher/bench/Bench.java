@@ -137,8 +137,11 @@ public final class Bench {
         StandardCharsets.UTF_8);
     Map<String, Map<String, long[]>> panels = new LinkedHashMap<>();
     for (BenchResult r : results) {
+      if (r.scenario().isIdle()) {
+        continue; // no expiries, no curve
+      }
       panels
-          .computeIfAbsent(r.scenario(), k -> new LinkedHashMap<>())
+          .computeIfAbsent(r.scenario().name(), k -> new LinkedHashMap<>())
           .put(r.contender(), r.lateness());
     }
     ImageIO.write(LatenessChart.render(panels, names), "png", docs.resolve(IMAGE).toFile());
@@ -159,6 +162,12 @@ public final class Bench {
   private static BenchResult measure(Contender c, Scenario s, Lateness lateness) throws Exception {
     long cpu0 = c.cpuNanos();
     long t0 = System.nanoTime();
+    if (s.isIdle()) {
+      // Nothing to observe: the figure is what the contender burns while its timers wait.
+      Thread.sleep(s.steadySeconds() * 1000L);
+      double cpu = (c.cpuNanos() - cpu0) / (double) (System.nanoTime() - t0);
+      return new BenchResult(c.name(), s, lateness.summary(), new long[0], Double.NaN, cpu);
+    }
     if (s.isBurst()) {
       long at = System.currentTimeMillis() + 10_000 + s.burst() / 20;
       for (int i = 0; i < s.burst(); i++) {
@@ -196,7 +205,7 @@ public final class Bench {
       int seen = summary.created() - summary.lost();
       drain = seen * 1000.0 / Math.max(1, summary.max());
     }
-    return new BenchResult(c.name(), s.name(), summary, lateness.sortedLateness(), drain, cpu);
+    return new BenchResult(c.name(), s, summary, lateness.sortedLateness(), drain, cpu);
   }
 
   private static String memory() {

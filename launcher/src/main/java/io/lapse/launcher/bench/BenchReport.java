@@ -33,7 +33,9 @@ final class BenchReport {
         .append(" second of wall time during the scenario (1.00 = one core): Lapse's whole")
         .append(" `./lapse up` process tree (broker, registry, processor, API); the punctuator's")
         .append(" Streams threads (its broker not counted); `redis-server`; the PostgreSQL server")
-        .append(" processes.\n\n");
+        .append(" processes. The cold start runs first, right after the contender reports ready")
+        .append(" and before anything else ran (a deploy or a failover looks like this); the idle")
+        .append(" rows send nothing and give only the CPU of waiting.\n\n");
     b.append("## Machine\n\n");
     machine.forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append('\n'));
     b.append("\n## Results\n\n");
@@ -42,10 +44,17 @@ final class BenchReport {
     b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (BenchResult r : results) {
       Lateness.Summary s = r.summary();
+      if (r.scenario().isIdle()) {
+        b.append(
+            String.format(
+                "| %s | %s | – | – | – | – | – | – | – | – | %.2f |%n",
+                r.scenario().name(), r.contender(), r.cpuCores()));
+        continue;
+      }
       b.append(
           String.format(
               "| %s | %s | %,d | %,d | %,d | %,d | %,d | %,d | %,d | %s | %.2f |%n",
-              r.scenario(),
+              r.scenario().name(),
               r.contender(),
               s.created(),
               s.lost(),
@@ -61,8 +70,61 @@ final class BenchReport {
       b.append('\n');
       skipped.forEach(s -> b.append("- skipped: ").append(s).append('\n'));
     }
+    coldStart(b, results);
     b.append("\n## Lateness CDFs\n\n");
     b.append("![lateness CDFs](").append(image).append(")\n");
     return b.toString();
+  }
+
+  /** Upper bounds (ms, inclusive) of the cold start's lateness histogram; the last is open. */
+  static final long[] BUCKETS = {10, 50, 100, 250, 1_000, 5_000};
+
+  /**
+   * The cold start's lateness histogram, one row per contender: how many expiries fell in each
+   * bucket, as a share of those seen, with the lost ones and the CPU beside.
+   */
+  private static void coldStart(StringBuilder b, List<BenchResult> results) {
+    List<BenchResult> cold = results.stream().filter(r -> r.scenario().isCold()).toList();
+    if (cold.isEmpty()) {
+      return;
+    }
+    b.append("\n## Cold start: ").append(cold.get(0).scenario().name()).append("\n\n");
+    b.append("Share of the expiries seen, by lateness.\n\n");
+    StringBuilder head = new StringBuilder("| contender | seen | lost |");
+    StringBuilder rule = new StringBuilder("|---|---:|---:|");
+    long lower = 0;
+    for (long upper : BUCKETS) {
+      head.append(lower == 0 ? " ≤ " + upper + " ms |" : " " + lower + "–" + upper + " ms |");
+      rule.append("---:|");
+      lower = upper;
+    }
+    head.append(" > ").append(lower).append(" ms | CPU (cores) |\n");
+    rule.append("---:|---:|\n");
+    b.append(head).append(rule);
+    for (BenchResult r : cold) {
+      long[] counts = histogram(r.lateness());
+      b.append(
+          String.format(
+              "| %s | %,d | %,d |", r.contender(), r.lateness().length, r.summary().lost()));
+      for (long n : counts) {
+        b.append(
+            String.format(
+                " %.1f %% |", r.lateness().length == 0 ? 0.0 : 100.0 * n / r.lateness().length));
+      }
+      b.append(String.format(" %.2f |%n", r.cpuCores()));
+    }
+  }
+
+  /** Counts per {@link #BUCKETS} bucket plus one for the rest; a negative lateness counts as 0. */
+  static long[] histogram(long[] lateness) {
+    long[] counts = new long[BUCKETS.length + 1];
+    for (long l : lateness) {
+      int i = 0;
+      while (i < BUCKETS.length && l > BUCKETS[i]) {
+        i++;
+      }
+      counts[i]++;
+    }
+    return counts;
   }
 }
