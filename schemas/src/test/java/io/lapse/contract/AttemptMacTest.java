@@ -88,6 +88,24 @@ class AttemptMacTest {
   }
 
   @Test
+  void shouldGiveEachKeysOwnMacWhenKeysAlternateOnOneThread() throws Exception {
+    // The per-thread Mac is re-keyed only when the key changes: a stale key would sign with the
+    // previous producer's key, and a key array changed in place after use must not be trusted.
+    byte[] other = KEY.clone();
+    other[0] ^= 1;
+    byte[] data = AttemptMac.canonical(withMetadata());
+    for (byte[] key : new byte[][] {KEY, other, KEY, KEY, other}) {
+      javax.crypto.Mac fresh = javax.crypto.Mac.getInstance("HmacSHA256");
+      fresh.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      assertThat(AttemptMac.hmac(key, data)).isEqualTo(fresh.doFinal(data));
+    }
+    byte[] mutable = KEY.clone();
+    byte[] first = AttemptMac.hmac(mutable, data);
+    mutable[1] ^= 1;
+    assertThat(AttemptMac.hmac(mutable, data)).isNotEqualTo(first);
+  }
+
+  @Test
   void shouldNotDependOnTheMetadataMapsOrder() {
     Map<String, String> reversed = new LinkedHashMap<>();
     reversed.put(new String(Character.toChars(0x1F600)), "grin");
