@@ -243,7 +243,10 @@ public final class ChallengeServiceApp implements AutoCloseable {
     String instanceId = newInstanceId();
     AtomicReference<Owner.Lookup> owners = new AtomicReference<>(key -> Owner.UNKNOWN);
     AtomicReference<String> publicBase = new AtomicReference<>();
-    InternalAuth internalAuth = new InternalAuth(config.clusterKey(), clock);
+    // Known once the internal listener is bound (its port may be 0); until then forwards are
+    // refused.
+    AtomicReference<String> internalAddress = new AtomicReference<>();
+    InternalAuth internalAuth = new InternalAuth(config.clusterKey(), clock, internalAddress::get);
     HttpApi internal =
         HttpApi.create(
                 domain,
@@ -259,6 +262,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
     resources.add(0, internal::stop);
     String advertised =
         config.internalAdvertised().orElse(config.internalHost() + ":" + internal.port());
+    internalAddress.set(advertised);
     // The single writer of entities and factors (docs/decisions/0008): it joins its group and
     // restores its stores while the followers read the state back.
     EntityStreams entityTasks =

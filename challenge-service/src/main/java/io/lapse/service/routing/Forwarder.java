@@ -117,7 +117,7 @@ public final class Forwarder {
     request.headers().forEach((name, values) -> values.forEach(v -> b.header(name, v)));
     b.header(
         InternalAuth.HEADER,
-        auth.sign(instanceId, request.method(), request.target(), request.body()));
+        auth.sign(instanceId, address, request.method(), request.target(), request.body()));
     return client
         .sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
         .thenApply(r -> new Answer(r.statusCode(), r.headers().map(), r.body()));

@@ -14,25 +14,30 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Authenticates a request one instance forwards to another (docs/decisions/0009), once: header
- * {@value #HEADER} = {@code v2:<instanceId>:<epochMillis>:<nonce>:<mac>}, {@code nonce} 16 random
- * bytes in unpadded Base64url (22 characters), {@code mac} the Base64 of HMAC-SHA256({@code
- * LAPSE_CLUSTER_KEY}, instanceId ‖ millis ‖ nonce ‖ method ‖ path?query ‖ SHA-256(body)), the parts
- * joined by a newline (none of them can hold one, so no two requests share an input). Accepted
- * within ±{@link #WINDOW} of this instance's clock, and only the first time: the receiver remembers
- * every MAC it accepted for 2 × {@link #WINDOW} (by then the header is stale anyway) and refuses it
+ * Authenticates a request one instance forwards to another (docs/decisions/0009), once, and only at
+ * the instance it was sent to: header {@value #HEADER} = {@code
+ * v3:<instanceId>:<epochMillis>:<nonce>:<mac>}, {@code nonce} 16 random bytes in unpadded Base64url
+ * (22 characters), {@code mac} the Base64 of HMAC-SHA256({@code LAPSE_CLUSTER_KEY}, instanceId ‖
+ * receiver ‖ millis ‖ nonce ‖ method ‖ path?query ‖ SHA-256(body)), the parts joined by a newline
+ * (none of them can hold one, so no two requests share an input). {@code receiver} is the internal
+ * address ({@code host:port}, Streams' {@code application.server}) the sender addressed; the
+ * receiver puts its own in, so a request captured on its way to one instance and sent to another
+ * fails there — the memory of accepted MACs is per instance and could not catch it. Accepted within
+ * ±{@link #WINDOW} of this instance's clock, and only the first time: the receiver remembers every
+ * MAC it accepted for 2 × {@link #WINDOW} (by then the header is stale anyway) and refuses it
  * again, so a captured request cannot be replayed — a repeated POST would create a second
  * challenge. The forwarder signs every send anew, its retry after a 421 included.
  *
- * <p>{@code v1} (the same without a nonce) is no longer accepted: every instance of a cluster runs
- * the same release, and a receiver still taking {@code v1} would leave the replay open to whoever
- * had captured one. A rolling upgrade from a {@code v1} release therefore sees its forwards between
- * old and new instances refused (401) until every instance runs this one.
+ * <p>{@code v1} (without a nonce) and {@code v2} (without the receiver) are no longer accepted:
+ * every instance of a cluster runs the same release, and a receiver still taking them would leave
+ * the replay open to whoever had captured one. A rolling upgrade from an earlier release therefore
+ * sees its forwards between old and new instances refused (401) until every instance runs this one.
  *
  * <p>The remembered MACs are bounded: at most {@link #MAX_REMEMBERED} (about 10 MB), room for some
  * 1 600 forwards a second to one instance, sustained. A request that would need more is refused 503
@@ -58,10 +63,11 @@ public final class InternalAuth {
   private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{22}");
   private static final int NONCE_BYTES = 16;
-  private static final String VERSION = "v2";
+  private static final String VERSION = "v3";
 
   private final SecretKeySpec key;
   private final Clock clock;
+  private final Supplier<String> self;
   private final SecureRandom random = new SecureRandom();
   private final int maxRemembered;
 
@@ -71,12 +77,17 @@ public final class InternalAuth {
    */
   private final LinkedHashMap<Key, Long> accepted = new LinkedHashMap<>();
 
-  public InternalAuth(byte[] clusterKey, Clock clock) {
-    this(clusterKey, clock, MAX_REMEMBERED);
+  /**
+   * @param self this instance's internal address as the others address it ({@code host:port}); a
+   *     supplier because a listener on port 0 knows it only once bound. While it is null every
+   *     request is refused.
+   */
+  public InternalAuth(byte[] clusterKey, Clock clock, Supplier<String> self) {
+    this(clusterKey, clock, self, MAX_REMEMBERED);
   }
 
   /** With another bound on the remembered MACs (tests). */
-  public InternalAuth(byte[] clusterKey, Clock clock, int maxRemembered) {
+  public InternalAuth(byte[] clusterKey, Clock clock, Supplier<String> self, int maxRemembered) {
     if (clusterKey.length < MIN_KEY_BYTES) {
       throw new IllegalArgumentException("the cluster key needs at least 32 bytes");
     }
@@ -85,6 +96,7 @@ public final class InternalAuth {
     }
     this.key = new SecretKeySpec(clusterKey.clone(), "HmacSHA256");
     this.clock = clock;
+    this.self = self;
     this.maxRemembered = maxRemembered;
   }
 
@@ -93,8 +105,12 @@ public final class InternalAuth {
     return id != null && INSTANCE_ID.matcher(id).matches();
   }
 
-  /** The header value for a request sent now by {@code instanceId}; a new nonce every call. */
-  public String sign(String instanceId, String method, String target, byte[] body) {
+  /**
+   * The header value for a request sent now by {@code instanceId} to the instance at {@code
+   * receiver} (its internal {@code host:port}); a new nonce every call.
+   */
+  public String sign(
+      String instanceId, String receiver, String method, String target, byte[] body) {
     if (!isInstanceId(instanceId)) {
       throw new IllegalArgumentException("not an instance id: " + instanceId);
     }
@@ -108,7 +124,8 @@ public final class InternalAuth {
         instanceId,
         Long.toString(millis),
         nonce,
-        Base64.getEncoder().encodeToString(mac(instanceId, millis, nonce, method, target, body)));
+        Base64.getEncoder()
+            .encodeToString(mac(instanceId, receiver, millis, nonce, method, target, body)));
   }
 
   /**
@@ -117,8 +134,9 @@ public final class InternalAuth {
    * @param target the request's raw path and, after {@code ?}, its raw query, as sent
    * @return the sending instance's id
    * @throws ApiError 401 / 20003 when the header is missing or malformed, its time is outside the
-   *     window, its MAC does not cover exactly this request, or it was accepted before; 503 / 20503
-   *     when {@link #MAX_REMEMBERED} accepted requests are still within their window
+   *     window, its MAC does not cover exactly this request sent to this instance, or it was
+   *     accepted before; 503 / 20503 when {@link #MAX_REMEMBERED} accepted requests are still
+   *     within their window
    */
   public String verify(String header, String method, String target, byte[] body) {
     if (header == null) {
@@ -143,7 +161,11 @@ public final class InternalAuth {
     if (Math.abs(now - millis) > WINDOW.toMillis()) {
       throw refused("stale " + HEADER);
     }
-    byte[] expected = mac(parts[1], millis, parts[3], method, target, body);
+    String receiver = self.get();
+    if (receiver == null) {
+      throw refused("this instance has no internal address yet");
+    }
+    byte[] expected = mac(parts[1], receiver, millis, parts[3], method, target, body);
     if (!MessageDigest.isEqual(given, expected)) {
       throw refused("invalid " + HEADER);
     }
@@ -179,13 +201,20 @@ public final class InternalAuth {
   }
 
   private byte[] mac(
-      String instanceId, long millis, String nonce, String method, String target, byte[] body) {
+      String instanceId,
+      String receiver,
+      long millis,
+      String nonce,
+      String method,
+      String target,
+      byte[] body) {
     try {
       byte[] bodyHash = MessageDigest.getInstance("SHA-256").digest(body);
       String input =
           String.join(
               "\n",
               instanceId,
+              receiver,
               Long.toString(millis),
               nonce,
               method,

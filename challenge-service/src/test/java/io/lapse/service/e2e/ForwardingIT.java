@@ -158,21 +158,27 @@ class ForwardingIT {
     String target = "/v2/Services/" + service;
     String basic = basic();
     byte[] clusterKey = Base64.getDecoder().decode(env.get("LAPSE_CLUSTER_KEY"));
-    InternalAuth right = new InternalAuth(clusterKey, Clock.systemUTC());
-    InternalAuth forger = new InternalAuth("f".repeat(32).getBytes(UTF_8), Clock.systemUTC());
+    InternalAuth right = new InternalAuth(clusterKey, Clock.systemUTC(), this::addressOfB);
+    InternalAuth forger =
+        new InternalAuth("f".repeat(32).getBytes(UTF_8), Clock.systemUTC(), this::addressOfB);
 
     HttpResponse<String> unsigned = internalGet(b, target, basic, null);
     HttpResponse<String> forged =
-        internalGet(b, target, basic, forger.sign("lapse-x", "GET", target, new byte[0]));
+        internalGet(
+            b, target, basic, forger.sign("lapse-x", addressOfB(), "GET", target, new byte[0]));
     HttpResponse<String> stale =
         internalGet(
             b,
             target,
             basic,
-            new InternalAuth(clusterKey, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-1)))
-                .sign("lapse-x", "GET", target, new byte[0]));
+            new InternalAuth(
+                    clusterKey,
+                    Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-1)),
+                    this::addressOfB)
+                .sign("lapse-x", addressOfB(), "GET", target, new byte[0]));
     HttpResponse<String> signed =
-        internalGet(b, target, basic, right.sign("lapse-x", "GET", target, new byte[0]));
+        internalGet(
+            b, target, basic, right.sign("lapse-x", addressOfB(), "GET", target, new byte[0]));
 
     for (HttpResponse<String> r : java.util.List.of(unsigned, forged, stale)) {
       assertThat(r.statusCode()).isEqualTo(401);
@@ -189,8 +195,10 @@ class ForwardingIT {
     byte[] body = ("FriendlyName=replayed-" + Scenario.identity()).getBytes(UTF_8);
     String signed =
         new InternalAuth(
-                Base64.getDecoder().decode(env.get("LAPSE_CLUSTER_KEY")), Clock.systemUTC())
-            .sign("lapse-x", "POST", target, body);
+                Base64.getDecoder().decode(env.get("LAPSE_CLUSTER_KEY")),
+                Clock.systemUTC(),
+                this::addressOfB)
+            .sign("lapse-x", addressOfB(), "POST", target, body);
     HttpRequest request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.internalPort() + target))
             .header("Authorization", basic())
@@ -219,10 +227,24 @@ class ForwardingIT {
     int start = wire.lastIndexOf("GET " + Scenario.entityPath(service, identity) + " HTTP/1.1\r\n");
     assertThat(start).as("the forward passed the relay").isNotNegative();
     String captured = wire.substring(start, wire.indexOf("\r\n\r\n", start) + 4);
-    assertThat(captured).containsIgnoringCase(InternalAuth.HEADER + ": v2:" + a.instanceId() + ":");
+    assertThat(captured).containsIgnoringCase(InternalAuth.HEADER + ": v3:" + a.instanceId() + ":");
 
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), b.internalPort())) {
-      s.getOutputStream().write(captured.getBytes(StandardCharsets.ISO_8859_1));
+    // Sent to another instance of the cluster (A has never seen it, so only the receiver named in
+    // the MAC can stop it), then to B itself.
+    assertThat(sendRaw(a.internalPort(), captured))
+        .as("A's answer to a forward captured on its way to B")
+        .startsWith("HTTP/1.1 401")
+        .contains("\"code\":20003", "invalid " + InternalAuth.HEADER);
+    assertThat(sendRaw(b.internalPort(), captured))
+        .as("B's answer to the captured forward, sent again")
+        .startsWith("HTTP/1.1 401")
+        .contains("\"code\":20003", "replayed " + InternalAuth.HEADER);
+  }
+
+  /** Writes a captured request as it is and reads the answer until its JSON body has come. */
+  private static String sendRaw(int port, String request) throws Exception {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       s.getOutputStream().flush();
       // Read until the refusal's body has come (the connection stays open: keep-alive).
       s.setSoTimeout(10_000);
@@ -231,11 +253,13 @@ class ForwardingIT {
       for (int n; !answer.toString().contains("}") && (n = s.getInputStream().read(buf)) > 0; ) {
         answer.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
       }
-      assertThat(answer.toString())
-          .as("B's answer to the captured forward, sent again")
-          .startsWith("HTTP/1.1 401")
-          .contains("\"code\":20003", "replayed " + InternalAuth.HEADER);
+      return answer.toString();
     }
+  }
+
+  /** Where A sends B's forwards: B advertises the relay (see setUp). */
+  private String addressOfB() {
+    return "127.0.0.1:" + relay.port();
   }
 
   private String entityOwnedByB() {

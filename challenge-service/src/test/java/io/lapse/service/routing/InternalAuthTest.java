@@ -15,25 +15,26 @@ class InternalAuthTest {
   private static final byte[] KEY = "k".repeat(32).getBytes(UTF_8);
   private static final String TARGET = "/v2/Services/VA1/Entities/alice-0001/Factors?PageSize=5";
   private static final byte[] BODY = "FriendlyName=phone&FactorType=totp".getBytes(UTF_8);
+  private static final String SELF = "127.0.0.1:41001";
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
-  private final InternalAuth auth = new InternalAuth(KEY, clock);
+  private final InternalAuth auth = new InternalAuth(KEY, clock, () -> SELF);
 
   @Test
   void shouldAcceptWhatAPeerWithTheKeySigned() {
-    String header = auth.sign("lapse-a1", "POST", TARGET, BODY);
+    String header = auth.sign("lapse-a1", SELF, "POST", TARGET, BODY);
     assertThat(header)
-        .matches("v2:lapse-a1:" + clock.millis() + ":[A-Za-z0-9_-]{22}:[A-Za-z0-9+/]{43}=");
+        .matches("v3:lapse-a1:" + clock.millis() + ":[A-Za-z0-9_-]{22}:[A-Za-z0-9+/]{43}=");
     assertThat(auth.verify(header, "POST", TARGET, BODY)).isEqualTo("lapse-a1");
     // As late as the window allows, by a receiver that has not seen it.
     clock.advance(Duration.ofSeconds(30));
-    assertThat(new InternalAuth(KEY, clock).verify(header, "POST", TARGET, BODY))
+    assertThat(new InternalAuth(KEY, clock, () -> SELF).verify(header, "POST", TARGET, BODY))
         .isEqualTo("lapse-a1");
   }
 
   @Test
   void shouldRefuseReplayedForward() {
-    String header = auth.sign("lapse-a1", "POST", TARGET, BODY);
+    String header = auth.sign("lapse-a1", SELF, "POST", TARGET, BODY);
     assertThat(auth.verify(header, "POST", TARGET, BODY)).isEqualTo("lapse-a1");
     assertRefused(header, "POST", TARGET, BODY, "replayed");
     clock.advance(Duration.ofSeconds(29));
@@ -46,20 +47,21 @@ class InternalAuthTest {
   @Test
   void shouldAcceptDistinctRequestsEvenWhenIdentical() {
     // The same request signed twice in the same millisecond (a retry after a 421): two nonces.
-    String first = auth.sign("lapse-a1", "POST", TARGET, BODY);
-    String second = auth.sign("lapse-a1", "POST", TARGET, BODY);
+    String first = auth.sign("lapse-a1", SELF, "POST", TARGET, BODY);
+    String second = auth.sign("lapse-a1", SELF, "POST", TARGET, BODY);
     assertThat(second).isNotEqualTo(first);
     assertThat(auth.verify(first, "POST", TARGET, BODY)).isEqualTo("lapse-a1");
     assertThat(auth.verify(second, "POST", TARGET, BODY)).isEqualTo("lapse-a1");
     for (int i = 0; i < 100; i++) {
-      auth.verify(auth.sign("lapse-b" + i, "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+      auth.verify(
+          auth.sign("lapse-b" + i, SELF, "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
     }
     assertThat(auth.remembered()).isEqualTo(102);
   }
 
   @Test
   void shouldRefuseAnotherNonceUnderTheSameMac() {
-    String header = auth.sign("lapse-a1", "POST", TARGET, BODY);
+    String header = auth.sign("lapse-a1", SELF, "POST", TARGET, BODY);
     String[] parts = header.split(":");
     parts[3] =
         parts[3].charAt(0) == 'A' ? "B" + parts[3].substring(1) : "A" + parts[3].substring(1);
@@ -82,27 +84,32 @@ class InternalAuthTest {
 
   @Test
   void shouldForgetAcceptedForwardsAfterTwiceTheWindow() {
-    auth.verify(auth.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    auth.verify(
+        auth.sign("lapse-a1", SELF, "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
     clock.advance(Duration.ofSeconds(59));
-    auth.verify(auth.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    auth.verify(
+        auth.sign("lapse-a1", SELF, "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
     assertThat(auth.remembered()).isEqualTo(2);
     clock.advance(Duration.ofSeconds(1));
-    auth.verify(auth.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    auth.verify(
+        auth.sign("lapse-a1", SELF, "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
     assertThat(auth.remembered()).as("the first one forgotten at 60 s").isEqualTo(2);
     clock.advance(Duration.ofSeconds(60));
-    auth.verify(auth.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    auth.verify(
+        auth.sign("lapse-a1", SELF, "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
     assertThat(auth.remembered()).isOne();
   }
 
   @Test
   void shouldRefuseRatherThanGrowBeyondTheCap() {
-    InternalAuth small = new InternalAuth(KEY, clock, 3);
-    String first = small.sign("lapse-a1", "POST", TARGET, BODY);
+    InternalAuth small = new InternalAuth(KEY, clock, () -> SELF, 3);
+    String first = small.sign("lapse-a1", SELF, "POST", TARGET, BODY);
     small.verify(first, "POST", TARGET, BODY);
     for (int i = 0; i < 2; i++) {
-      small.verify(small.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+      small.verify(
+          small.sign("lapse-a1", SELF, "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
     }
-    String fourth = small.sign("lapse-a1", "GET", TARGET, new byte[0]);
+    String fourth = small.sign("lapse-a1", SELF, "GET", TARGET, new byte[0]);
     assertThatThrownBy(() -> small.verify(fourth, "GET", TARGET, new byte[0]))
         .isInstanceOfSatisfying(
             ApiError.class,
@@ -119,22 +126,39 @@ class InternalAuthTest {
     // Once the remembered ones expire there is room again; the refused one is stale by then,
     // never accepted late.
     clock.advance(Duration.ofSeconds(60));
-    small.verify(small.sign("lapse-a1", "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
+    small.verify(
+        small.sign("lapse-a1", SELF, "GET", TARGET, new byte[0]), "GET", TARGET, new byte[0]);
     assertThat(small.remembered()).as("the three expired ones made room").isOne();
     assertRefused(small, fourth, "GET", TARGET, new byte[0], "stale");
   }
 
   @Test
-  void shouldNoLongerAcceptVersionOne() {
-    String v2 = auth.sign("lapse-a1", "GET", TARGET, new byte[0]);
-    String[] parts = v2.split(":");
+  void shouldNoLongerAcceptEarlierVersions() {
+    String v3 = auth.sign("lapse-a1", SELF, "GET", TARGET, new byte[0]);
+    String[] parts = v3.split(":");
     assertRefused(
         String.join(":", "v1", parts[1], parts[2], parts[4]),
         "GET",
         TARGET,
         new byte[0],
         "malformed");
-    assertRefused(v2.replaceFirst("v2", "v1"), "GET", TARGET, new byte[0], "malformed");
+    assertRefused(v3.replaceFirst("v3", "v1"), "GET", TARGET, new byte[0], "malformed");
+    assertRefused(v3.replaceFirst("v3", "v2"), "GET", TARGET, new byte[0], "malformed");
+  }
+
+  @Test
+  void shouldRefuseForwardSentToAnotherInstance() {
+    // Captured on its way to SELF and sent to a peer within the window: that peer has never seen
+    // it, so only the receiver in the MAC stops it.
+    String header = auth.sign("lapse-a1", SELF, "POST", TARGET, BODY);
+    InternalAuth peer = new InternalAuth(KEY, clock, () -> "127.0.0.1:41002");
+    assertRefused(peer, header, "POST", TARGET, BODY, "invalid");
+    assertThat(peer.remembered()).isZero();
+    // An instance that does not know its address yet refuses everything.
+    InternalAuth unbound = new InternalAuth(KEY, clock, () -> null);
+    assertRefused(unbound, header, "POST", TARGET, BODY, "no internal address");
+    // The instance it was meant for still takes it, once.
+    assertThat(auth.verify(header, "POST", TARGET, BODY)).isEqualTo("lapse-a1");
   }
 
   @Test
@@ -142,16 +166,16 @@ class InternalAuthTest {
     assertRefused(null, "POST", TARGET, BODY, "missing");
     assertRefused("Basic abc", "POST", TARGET, BODY, "malformed");
     String nonce = "A".repeat(22);
-    assertRefused("v2:lapse-a1:notanumber:" + nonce + ":AAAA", "POST", TARGET, BODY, "malformed");
+    assertRefused("v3:lapse-a1:notanumber:" + nonce + ":AAAA", "POST", TARGET, BODY, "malformed");
     assertRefused(
-        "v2:lapse a1:" + clock.millis() + ":" + nonce + ":AAAA", "POST", TARGET, BODY, "malformed");
+        "v3:lapse a1:" + clock.millis() + ":" + nonce + ":AAAA", "POST", TARGET, BODY, "malformed");
     assertRefused(
-        "v2:lapse-a1:" + clock.millis() + ":" + nonce + ":!!", "POST", TARGET, BODY, "malformed");
+        "v3:lapse-a1:" + clock.millis() + ":" + nonce + ":!!", "POST", TARGET, BODY, "malformed");
     String forged =
-        new InternalAuth("x".repeat(32).getBytes(UTF_8), clock)
-            .sign("lapse-a1", "POST", TARGET, BODY);
+        new InternalAuth("x".repeat(32).getBytes(UTF_8), clock, () -> SELF)
+            .sign("lapse-a1", SELF, "POST", TARGET, BODY);
     assertRefused(forged, "POST", TARGET, BODY, "invalid");
-    String header = auth.sign("lapse-a1", "POST", TARGET, BODY);
+    String header = auth.sign("lapse-a1", SELF, "POST", TARGET, BODY);
     // Another instance id, method or target under the same MAC.
     assertRefused(header.replace("lapse-a1", "lapse-b2"), "POST", TARGET, BODY, "invalid");
     assertRefused(header, "DELETE", TARGET, BODY, "invalid");
@@ -160,19 +184,19 @@ class InternalAuthTest {
 
   @Test
   void shouldRefuseForwardWithStaleTimestamp() {
-    String header = auth.sign("lapse-a1", "GET", TARGET, new byte[0]);
+    String header = auth.sign("lapse-a1", SELF, "GET", TARGET, new byte[0]);
     clock.advance(Duration.ofSeconds(31));
     assertRefused(header, "GET", TARGET, new byte[0], "stale");
     // From the future as well: a clock ahead by more than the window.
     String ahead =
-        new InternalAuth(KEY, new MutableClock(clock.instant().plusSeconds(31)))
-            .sign("lapse-a1", "GET", TARGET, new byte[0]);
+        new InternalAuth(KEY, new MutableClock(clock.instant().plusSeconds(31)), () -> SELF)
+            .sign("lapse-a1", SELF, "GET", TARGET, new byte[0]);
     assertRefused(ahead, "GET", TARGET, new byte[0], "stale");
   }
 
   @Test
   void shouldRefuseForwardWithAlteredBody() {
-    String header = auth.sign("lapse-a1", "POST", TARGET, BODY);
+    String header = auth.sign("lapse-a1", SELF, "POST", TARGET, BODY);
     byte[] altered = Arrays.copyOf(BODY, BODY.length);
     altered[altered.length - 1] = 'x';
     assertRefused(header, "POST", TARGET, altered, "invalid");
@@ -181,7 +205,7 @@ class InternalAuthTest {
 
   @Test
   void shouldRefuseAShortKey() {
-    assertThatThrownBy(() -> new InternalAuth(new byte[31], clock))
+    assertThatThrownBy(() -> new InternalAuth(new byte[31], clock, () -> SELF))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -35,7 +35,9 @@ class OwnerRouterTest {
   private static final String TARGET = "/v2/Services/VA1/Entities/alice-0001?Extra=1";
   private static final byte[] KEY = "c".repeat(32).getBytes(UTF_8);
 
-  private final InternalAuth auth = new InternalAuth(KEY, Clock.systemUTC());
+  // The owner's address is its port, known once it is started.
+  private final InternalAuth auth =
+      new InternalAuth(KEY, Clock.systemUTC(), () -> this.owner == null ? null : ownerAddress());
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final MeterRegistry metrics = new SimpleMeterRegistry();
   private final HttpClient client = HttpClient.newHttpClient();
@@ -111,7 +113,9 @@ class OwnerRouterTest {
     HttpResponse<String> r =
         client.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + owner.port() + TARGET))
-                .header(InternalAuth.HEADER, auth.sign("lapse-test", "GET", TARGET, new byte[0]))
+                .header(
+                    InternalAuth.HEADER,
+                    auth.sign("lapse-test", ownerAddress(), "GET", TARGET, new byte[0]))
                 .GET()
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -200,6 +204,10 @@ class OwnerRouterTest {
                   + " "
                   + ctx.body());
     };
+  }
+
+  private String ownerAddress() {
+    return "127.0.0.1:" + owner.port();
   }
 
   private void startOwner(Owner.Lookup lookup, Handler handler) {
