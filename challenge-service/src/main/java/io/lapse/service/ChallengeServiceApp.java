@@ -288,7 +288,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
         TimeUnit.MINUTES);
     resources.add(0, sweeper::shutdownNow);
 
-    registerWaitMetrics(metrics, verifications, misses, catchUp);
+    registerWaitMetrics(metrics, verifications, domain.waitingWrites(), misses, catchUp);
     // After the followers caught up: the webhooks, the view and the catalog it reads are current.
     WebhookDelivery webhooks =
         config.webhooksEnabled()
@@ -424,11 +424,17 @@ public final class ChallengeServiceApp implements AutoCloseable {
   private static void registerWaitMetrics(
       PrometheusMeterRegistry metrics,
       WaitingLimit verifications,
+      WaitingLimit writes,
       MissedReads misses,
       LogCatchUp catchUp) {
     Gauge.builder("lapse.requests.waiting", verifications, WaitingLimit::waiting)
         .description("Requests waiting without a thread, by what they wait for")
         .tag("for", "decision")
+        .register(metrics);
+    // Writes (creates, updates, deletes, notifications) waiting for their entity task, under the
+    // verifications' cap.
+    Gauge.builder("lapse.requests.waiting", writes, WaitingLimit::waiting)
+        .tag("for", "write")
         .register(metrics);
     Gauge.builder("lapse.requests.waiting", misses, MissedReads::waiting)
         .tag("for", "catch-up")
@@ -436,6 +442,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
     FunctionCounter.builder("lapse.requests.shed", verifications, WaitingLimit::refused)
         .description("Requests answered 503 / 20503 at once because too many were waiting")
         .tag("for", "decision")
+        .register(metrics);
+    FunctionCounter.builder("lapse.requests.shed", writes, WaitingLimit::refused)
+        .tag("for", "write")
         .register(metrics);
     FunctionCounter.builder("lapse.requests.shed", misses, MissedReads::refused)
         .tag("for", "catch-up")

@@ -121,10 +121,11 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           .defaultsTo(1000)
           .validate(Rule.between(1, 1_000_000))
           .doc(
-              "verifications that may wait for the processor's decision at once on this instance"
-                  + " (and, apart, reads catching up before a 404); beyond it a verification is"
-                  + " answered at once 503 / 20503 with `Retry-After: 1`, before it publishes"
-                  + " anything");
+              "requests that may wait for a decision at once on this instance: verifications"
+                  + " (the processor's) and writes, i.e. creates, updates, deletes and"
+                  + " notifications (their entity task's), one cap for all (and, apart, reads"
+                  + " catching up before a 404); beyond it such a request is answered at once 503"
+                  + " / 20503 with `Retry-After: 1`, before it publishes anything");
 
   public static final Setting<Duration> READ_SYNC_TIMEOUT =
       Setting.millis("LAPSE_READ_SYNC_TIMEOUT_MS")
@@ -200,8 +201,8 @@ public record ServiceConfig(KafkaConnection kafka, Config values, boolean creden
           .defaultsTo(Duration.ofSeconds(5))
           .validate(Rule.positive())
           .doc(
-              "wait for the entity task's decision on an entity or factor write (and then for this"
-                  + " instance to show it) before a 503");
+              "wait for the entity task's decision on a write (and then for this instance to show"
+                  + " it) before a 503; no thread waits meanwhile");
 
   public static final Setting<String> SERVICE_APPLICATION_ID =
       Setting.string("LAPSE_SERVICE_APPLICATION_ID")

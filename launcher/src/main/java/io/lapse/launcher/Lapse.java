@@ -79,8 +79,9 @@ public final class Lapse {
                                                 HTTP latency at N closed-loop clients (default 16,
                                                 15 s per phase): push create, TOTP verify, push
                                                 approve; one line per phase. --overload: after the
-                                                create phase, twice its rate open loop; shedding,
-                                                recovery and nothing accepted lost
+                                                create phase, twice its rate open loop; shed and
+                                                accepted latencies, time to recover, nothing
+                                                accepted lost
              ./lapse reseal                     re-seal every TOTP seed under the newest
                                                 LAPSE_SECRET_KEY (after a key rotation)
              ./lapse bench [--full]             the same expiry workload against Lapse, a full-scan

@@ -35,6 +35,7 @@ final class ChallengeHandlers {
   private final ChallengeVerification verification;
   private final Representations json;
   private final Executor answers;
+  private final WaitedAnswers waited;
 
   /**
    * @param answers where an answer that waited is written: never the thread that completed the
@@ -51,8 +52,13 @@ final class ChallengeHandlers {
     this.verification = verification;
     this.json = json;
     this.answers = answers;
+    this.waited = new WaitedAnswers(answers);
   }
 
+  /**
+   * Creates. The request thread is released while the entity task decides (and, with a TOTP {@code
+   * AuthPayload}, while its attempt is decided); see {@link WaitedAnswers}.
+   */
   void create(Context ctx) {
     Form form = Form.body(ctx);
     String factorSid = form.required("FactorSid", 34);
@@ -71,9 +77,14 @@ final class ChallengeHandlers {
                 .orElse(Map.of()),
             form.opt("AuthPayload").map(ResponseChecker::requireTotpCodeLength),
             Optional.ofNullable(ctx.header("Idempotency-Key")).filter(k -> !k.isBlank()));
-    ChallengeCreation.Created created =
-        creation.create(ctx.pathParam("serviceSid"), ctx.pathParam("identity"), req);
-    Responses.json(ctx, 201, json.challenge(created.challenge(), challenges.clock().instant()));
+    String serviceSid = ctx.pathParam("serviceSid");
+    String identity = ctx.pathParam("identity");
+    waited.answer(
+        ctx,
+        () -> creation.create(serviceSid, identity, req),
+        created ->
+            Responses.json(
+                ctx, 201, json.challenge(created.challenge(), challenges.clock().instant())));
   }
 
   void fetch(Context ctx) {

@@ -10,15 +10,21 @@ import java.util.Map;
 final class EntityHandlers {
   private final Entities entities;
   private final Representations json;
+  private final WaitedAnswers waited;
 
-  EntityHandlers(Entities entities, Representations json) {
+  EntityHandlers(Entities entities, Representations json, WaitedAnswers waited) {
     this.entities = entities;
     this.json = json;
+    this.waited = waited;
   }
 
   void create(Context ctx) {
+    String serviceSid = ctx.pathParam("serviceSid");
     String identity = Form.body(ctx).opt("Identity").orElse(null);
-    Responses.json(ctx, 201, json.entity(entities.create(ctx.pathParam("serviceSid"), identity)));
+    waited.answer(
+        ctx,
+        () -> entities.create(serviceSid, identity),
+        e -> Responses.json(ctx, 201, json.entity(e)));
   }
 
   void fetch(Context ctx) {
@@ -45,7 +51,8 @@ final class EntityHandlers {
   }
 
   void delete(Context ctx) {
-    entities.delete(ctx.pathParam("serviceSid"), ctx.pathParam("identity"));
-    ctx.status(204);
+    String serviceSid = ctx.pathParam("serviceSid");
+    String identity = ctx.pathParam("identity");
+    waited.answer(ctx, () -> entities.delete(serviceSid, identity), v -> ctx.status(204));
   }
 }

@@ -20,11 +20,14 @@ final class FactorHandlers {
   private final Factors factors;
   private final AccessTokens accessTokens;
   private final Representations json;
+  private final WaitedAnswers waited;
 
-  FactorHandlers(Factors factors, AccessTokens accessTokens, Representations json) {
+  FactorHandlers(
+      Factors factors, AccessTokens accessTokens, Representations json, WaitedAnswers waited) {
     this.factors = factors;
     this.accessTokens = accessTokens;
     this.json = json;
+    this.waited = waited;
   }
 
   void create(Context ctx) {
@@ -49,12 +52,12 @@ final class FactorHandlers {
     Optional<Factors.Enrolment> enrolment =
         BasicAuth.accessGrant(ctx)
             .map(g -> new Factors.Enrolment(g.sid(), accessTokens.factorSidFor(g)));
-    Responses.json(
+    String serviceSid = ctx.pathParam("serviceSid");
+    String identity = ctx.pathParam("identity");
+    waited.answer(
         ctx,
-        201,
-        json.createdFactor(
-            factors.create(
-                ctx.pathParam("serviceSid"), ctx.pathParam("identity"), req, enrolment)));
+        () -> factors.create(serviceSid, identity, req, enrolment),
+        f -> Responses.json(ctx, 201, json.createdFactor(f)));
   }
 
   void fetch(Context ctx) {
@@ -98,21 +101,20 @@ final class FactorHandlers {
             form.optInt("Config.Skew", 0, 2),
             form.optInt("Config.CodeLength", 3, 8),
             totpAlg(form));
-    Responses.json(
+    String serviceSid = ctx.pathParam("serviceSid");
+    String identity = ctx.pathParam("identity");
+    String factorSid = ctx.pathParam("factorSid");
+    waited.answer(
         ctx,
-        200,
-        json.factor(
-            factors.update(
-                ctx.pathParam("serviceSid"),
-                ctx.pathParam("identity"),
-                ctx.pathParam("factorSid"),
-                req)));
+        () -> factors.update(serviceSid, identity, factorSid, req),
+        f -> Responses.json(ctx, 200, json.factor(f)));
   }
 
   void delete(Context ctx) {
-    factors.delete(
-        ctx.pathParam("serviceSid"), ctx.pathParam("identity"), ctx.pathParam("factorSid"));
-    ctx.status(204);
+    String serviceSid = ctx.pathParam("serviceSid");
+    String identity = ctx.pathParam("identity");
+    String factorSid = ctx.pathParam("factorSid");
+    waited.answer(ctx, () -> factors.delete(serviceSid, identity, factorSid), v -> ctx.status(204));
   }
 
   private static Optional<String> notificationToken(Form form) {
@@ -137,12 +139,16 @@ final class FactorHandlers {
    * {@code POST /v2/Lapse/Reseal}: re-seals every TOTP seed under the newest key (account only).
    */
   void reseal(Context ctx) {
-    Factors.ResealReport r = factors.resealAll();
-    ObjectNode body = Json.object();
-    body.put("key_id", r.keyId());
-    body.put("resealed", r.resealed());
-    body.put("already_current", r.alreadyCurrent());
-    body.put("failed", r.failed());
-    Responses.json(ctx, 200, body);
+    waited.answer(
+        ctx,
+        factors::resealAll,
+        r -> {
+          ObjectNode body = Json.object();
+          body.put("key_id", r.keyId());
+          body.put("resealed", r.resealed());
+          body.put("already_current", r.alreadyCurrent());
+          body.put("failed", r.failed());
+          Responses.json(ctx, 200, body);
+        });
   }
 }

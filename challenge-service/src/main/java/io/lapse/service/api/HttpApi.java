@@ -166,18 +166,19 @@ public final class HttpApi {
           BasicAuth.deviceFactor(ctx).ifPresent(f -> deviceScope.authorize(ctx, f));
           BasicAuth.accessGrant(ctx).ifPresent(g -> AccessTokenScope.authorize(ctx, g));
         });
+    WaitedAnswers waited = new WaitedAnswers(domain.misses().executor());
     List<Routes.Route> table =
         Routes.table(
-            new ServiceHandlers(domain.services(), json),
-            new EntityHandlers(domain.entities(), json),
-            new FactorHandlers(domain.factors(), domain.accessTokens(), json),
+            new ServiceHandlers(domain.services(), json, waited),
+            new EntityHandlers(domain.entities(), json, waited),
+            new FactorHandlers(domain.factors(), domain.accessTokens(), json, waited),
             new ChallengeHandlers(
                 domain.challenges(),
                 domain.challengeCreation(),
                 domain.challengeVerification(),
                 json,
                 domain.misses().executor()),
-            new NotificationHandlers(domain.notifications(), json),
+            new NotificationHandlers(domain.notifications(), json, waited),
             new AccessTokenHandlers(domain.accessTokens(), json),
             new WebhookHandlers(domain.webhooks(), json));
     Routes.install(app, table, domain.misses(), cluster == null ? null : cluster.router());

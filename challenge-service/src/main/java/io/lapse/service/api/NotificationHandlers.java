@@ -9,22 +9,22 @@ final class NotificationHandlers {
 
   private final Notifications notifications;
   private final Representations json;
+  private final WaitedAnswers waited;
 
-  NotificationHandlers(Notifications notifications, Representations json) {
+  NotificationHandlers(Notifications notifications, Representations json, WaitedAnswers waited) {
     this.notifications = notifications;
     this.json = json;
+    this.waited = waited;
   }
 
   void create(Context ctx) {
     int ttl = Form.body(ctx).optInt("Ttl", 0, 300).orElse(DEFAULT_TTL);
-    Responses.json(
+    String serviceSid = ctx.pathParam("serviceSid");
+    String identity = ctx.pathParam("identity");
+    String challengeSid = ctx.pathParam("challengeSid");
+    waited.answer(
         ctx,
-        201,
-        json.notification(
-            notifications.create(
-                ctx.pathParam("serviceSid"),
-                ctx.pathParam("identity"),
-                ctx.pathParam("challengeSid"),
-                ttl)));
+        () -> notifications.create(serviceSid, identity, challengeSid, ttl),
+        n -> Responses.json(ctx, 201, json.notification(n)));
   }
 }

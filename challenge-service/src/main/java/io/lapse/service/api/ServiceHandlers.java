@@ -5,7 +5,6 @@ import io.lapse.service.domain.PageRequest;
 import io.lapse.service.domain.ServiceChanges;
 import io.lapse.service.domain.Services;
 import io.lapse.service.domain.SortKey;
-import io.lapse.state.v1.ServiceSnapshot;
 import java.util.Map;
 
 /**
@@ -18,14 +17,18 @@ final class ServiceHandlers {
 
   private final Services services;
   private final Representations json;
+  private final WaitedAnswers waited;
 
-  ServiceHandlers(Services services, Representations json) {
+  ServiceHandlers(Services services, Representations json, WaitedAnswers waited) {
     this.services = services;
     this.json = json;
+    this.waited = waited;
   }
 
   void create(Context ctx) {
-    Responses.json(ctx, 201, json.service(services.create(changes(Form.body(ctx)))));
+    ServiceChanges changes = changes(Form.body(ctx));
+    waited.answer(
+        ctx, () -> services.create(changes), s -> Responses.json(ctx, 201, json.service(s)));
   }
 
   void fetch(Context ctx) {
@@ -48,13 +51,15 @@ final class ServiceHandlers {
   }
 
   void update(Context ctx) {
-    ServiceSnapshot s = services.update(ctx.pathParam("serviceSid"), changes(Form.body(ctx)));
-    Responses.json(ctx, 200, json.service(s));
+    String sid = ctx.pathParam("serviceSid");
+    ServiceChanges changes = changes(Form.body(ctx));
+    waited.answer(
+        ctx, () -> services.update(sid, changes), s -> Responses.json(ctx, 200, json.service(s)));
   }
 
   void delete(Context ctx) {
-    services.delete(ctx.pathParam("serviceSid"));
-    ctx.status(204);
+    String sid = ctx.pathParam("serviceSid");
+    waited.answer(ctx, () -> services.delete(sid), v -> ctx.status(204));
   }
 
   private static ServiceChanges changes(Form form) {

@@ -92,16 +92,8 @@ public final class ArbiterClient {
 
   /**
    * The challenge after the arbiter's decision on attempt {@code attemptId}, which {@code pending}
-   * brings, blocking the caller.
-   *
-   * @throws ApiError as {@link #decide} fails
+   * brings, without waiting: completes when {@code pending} does, or fails as {@link #decide}.
    */
-  ViewedChallenge decided(
-      String challengeSid, String attemptId, CompletableFuture<SpecificRecord> pending) {
-    return Futures.join(whenDecided(challengeSid, attemptId, pending));
-  }
-
-  /** As {@link #decided}, without waiting: completes when {@code pending} does. */
   CompletableFuture<ViewedChallenge> whenDecided(
       String challengeSid, String attemptId, CompletableFuture<SpecificRecord> pending) {
     return pending.handle(

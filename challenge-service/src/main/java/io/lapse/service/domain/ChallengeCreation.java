@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * ChallengeCreated before the answer. A TOTP {@code AuthPayload} given at creation goes with the
  * command: the task claims its time step and writes the challenge's first attempt, whose decision
  * this then waits for (docs/decisions/0008-single-writers-on-the-log.md).
+ *
+ * <p>No thread waits for the decisions ({@link #create} returns a future), and a create takes a
+ * place under the instance's cap on waiting requests before its command is produced
+ * (docs/decisions/0009-partitioned-reads.md).
  */
 public final class ChallengeCreation {
   private static final Logger LOG = LoggerFactory.getLogger(ChallengeCreation.class);
@@ -62,11 +66,15 @@ public final class ChallengeCreation {
   }
 
   /**
-   * Creates a challenge. Once the task has accepted it nothing here throws: the answer is 201
+   * Creates a challenge. Once the task has accepted it nothing here fails: the answer is 201
    * whatever happens to a TOTP AuthPayload's attempt, because the SDK retries every 5xx and would
    * create the challenge twice.
+   *
+   * @return the challenge once decided; fails with the task's refusal, or 503 when no decision came
+   *     in time
+   * @throws ApiError a refusal decided at once (unknown factor, bad parameters, too many waiting)
    */
-  public Created create(String serviceSid, String identity, NewChallenge req) {
+  public CompletableFuture<Created> create(String serviceSid, String identity, NewChallenge req) {
     ServiceSnapshot service = Lookups.service(catalog, serviceSid);
     EntitySnapshot entity = Lookups.entity(catalog, serviceSid, identity);
     FactorSnapshot factor = Lookups.factor(catalog, serviceSid, identity, req.factorSid());
@@ -83,76 +91,104 @@ public final class ChallengeCreation {
     Optional<String> code = req.authPayload().map(ResponseChecker::requireTotpCodeLength);
     Instant now = clock.instant();
     Deadline deadline = deadline(service, req, now);
-    ChallengeCreated event =
-        ChallengeCreated.newBuilder()
-            .setSid(Sids.random(Sids.CHALLENGE))
-            .setAccountSid(service.getAccountSid())
-            .setServiceSid(service.getSid())
-            .setEntitySid(entity.getSid())
-            .setIdentity(entity.getIdentity())
-            .setFactorSid(factor.getSid())
-            .setFactorType(factor.getFactorType())
-            .setCreatedAt(now)
-            .setExpirationDate(deadline.toInstant())
-            .setDetailsMessage(req.detailsMessage().orElse(null))
-            .setDetailsFields(req.detailsFields())
-            .setDetailsDate(
-                push && service.getPushIncludeDate() ? now.truncatedTo(ChronoUnit.SECONDS) : null)
-            .setHiddenDetails(req.hiddenDetails().isEmpty() ? null : req.hiddenDetails())
-            .setIdempotencyKey(req.idempotencyKey().orElse(null))
-            .build();
-    TotpAttempt attempt =
-        code.map(
-                c ->
-                    ChallengeVerification.totpAttempt(
-                        checker,
-                        event,
-                        factor,
-                        c,
-                        arbiter.attemptId(event.getSid(), c),
-                        clock.instant(),
-                        null))
-            .orElse(null);
-    String requestId = EntityWriter.newRequestId();
-    CreateChallenge command =
-        CreateChallenge.newBuilder()
-            .setRequestId(requestId)
-            .setIssuedAt(now)
-            .setServiceSid(serviceSid)
-            .setIdentity(identity)
-            .setChallenge(event)
-            .setIdempotencyKey(req.idempotencyKey().orElse(null))
-            .setTotpAttempt(attempt)
-            .build();
-    CompletableFuture<SpecificRecord> outcome =
-        attempt == null ? null : arbiter.awaitOutcome(attempt.getAttemptId());
-    CommandReply reply = writer.decide(serviceSid, identity, requestId, command);
+    // Admitted before a TOTP code is checked: at the cap, refusing costs no cryptography.
+    return writer.admit(
+        () -> {
+          ChallengeCreated event =
+              ChallengeCreated.newBuilder()
+                  .setSid(Sids.random(Sids.CHALLENGE))
+                  .setAccountSid(service.getAccountSid())
+                  .setServiceSid(service.getSid())
+                  .setEntitySid(entity.getSid())
+                  .setIdentity(entity.getIdentity())
+                  .setFactorSid(factor.getSid())
+                  .setFactorType(factor.getFactorType())
+                  .setCreatedAt(now)
+                  .setExpirationDate(deadline.toInstant())
+                  .setDetailsMessage(req.detailsMessage().orElse(null))
+                  .setDetailsFields(req.detailsFields())
+                  .setDetailsDate(
+                      push && service.getPushIncludeDate()
+                          ? now.truncatedTo(ChronoUnit.SECONDS)
+                          : null)
+                  .setHiddenDetails(req.hiddenDetails().isEmpty() ? null : req.hiddenDetails())
+                  .setIdempotencyKey(req.idempotencyKey().orElse(null))
+                  .build();
+          TotpAttempt attempt =
+              code.map(
+                      c ->
+                          ChallengeVerification.totpAttempt(
+                              checker,
+                              event,
+                              factor,
+                              c,
+                              arbiter.attemptId(event.getSid(), c),
+                              clock.instant(),
+                              null))
+                  .orElse(null);
+          String requestId = EntityWriter.newRequestId();
+          CreateChallenge command =
+              CreateChallenge.newBuilder()
+                  .setRequestId(requestId)
+                  .setIssuedAt(now)
+                  .setServiceSid(serviceSid)
+                  .setIdentity(identity)
+                  .setChallenge(event)
+                  .setIdempotencyKey(req.idempotencyKey().orElse(null))
+                  .setTotpAttempt(attempt)
+                  .build();
+          CompletableFuture<SpecificRecord> outcome =
+              attempt == null ? null : arbiter.awaitOutcome(attempt.getAttemptId());
+          return writer
+              .decide(serviceSid, identity, requestId, command)
+              .thenCompose(reply -> created(reply, event, attempt, outcome));
+        });
+  }
+
+  /** The answer once the task accepted the create: never a failure but a replay's. */
+  private CompletableFuture<Created> created(
+      CommandReply reply,
+      ChallengeCreated event,
+      TotpAttempt attempt,
+      CompletableFuture<SpecificRecord> outcome) {
     if (reply.getStatus() == CommandStatus.REPLAYED) {
-      return new Created(replayed(reply.getResourceSid()), true);
+      return replayed(reply.getResourceSid()).thenApply(first -> new Created(first, true));
     }
     view.applyCreated(event);
-    if (attempt != null) {
-      try {
-        arbiter.decided(event.getSid(), attempt.getAttemptId(), outcome);
-      } catch (RuntimeException e) {
-        // The challenge exists: the answer stays 201 with whatever the view shows.
-        LOG.warn("Verification at creation of {} not decided: {}", event.getSid(), e.getMessage());
-      }
-    }
-    return new Created(view.get(event.getSid()).orElseGet(() -> ViewedChallenge.of(event)), false);
+    CompletableFuture<?> verified =
+        attempt == null
+            ? CompletableFuture.completedFuture(null)
+            : arbiter
+                .whenDecided(event.getSid(), attempt.getAttemptId(), outcome)
+                .exceptionally(
+                    error -> {
+                      // The challenge exists: the answer stays 201 with whatever the view shows.
+                      LOG.warn(
+                          "Verification at creation of {} not decided: {}",
+                          event.getSid(),
+                          Futures.cause(error).getMessage());
+                      return null;
+                    });
+    return verified.thenApply(
+        decided ->
+            new Created(
+                view.get(event.getSid()).orElseGet(() -> ViewedChallenge.of(event)), false));
   }
 
   /**
    * The first challenge of a repeated {@code Idempotency-Key}, once this instance's view has it
    * (another instance may have created it; its ChallengeCreated is committed before the reply).
    */
-  private ViewedChallenge replayed(String sid) {
-    return view.await(sid, writer.timeout())
-        .orElseThrow(
-            () -> {
-              LOG.warn("The first challenge {} of a replayed key is not in the view yet", sid);
-              return ApiError.notDecidedInTime();
-            });
+  private CompletableFuture<ViewedChallenge> replayed(String sid) {
+    return view.whenCreated(sid, writer.timeout())
+        .thenApply(
+            first ->
+                first.orElseThrow(
+                    () -> {
+                      LOG.warn(
+                          "The first challenge {} of a replayed key is not in the view yet", sid);
+                      return ApiError.notDecidedInTime();
+                    }));
   }
 
   /**

@@ -10,10 +10,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +40,9 @@ public final class ChallengeView {
   private final Map<String, NavigableSet<SortKey>> byEntity = new ConcurrentHashMap<>();
   private final Map<String, List<Parked>> parked = new ConcurrentHashMap<>();
 
-  private final Object createdSignal = new Object();
+  /** Requests waiting for a challenge's ChallengeCreated ({@link #whenCreated}); guarded by it. */
+  private final Map<String, List<CompletableFuture<Optional<ViewedChallenge>>>> arrivals =
+      new HashMap<>();
 
   public ChallengeView(Clock clock) {
     this.clock = clock;
@@ -54,10 +58,13 @@ public final class ChallengeView {
     if (bySid.putIfAbsent(event.getSid(), fresh) != null) {
       return;
     }
-    synchronized (createdSignal) {
-      // Wakes the requests waiting for a challenge another instance created (await); creates are
-      // not hot enough for this to matter.
-      createdSignal.notifyAll();
+    List<CompletableFuture<Optional<ViewedChallenge>>> waiting;
+    synchronized (arrivals) {
+      waiting = arrivals.remove(event.getSid());
+    }
+    if (waiting != null) {
+      // The requests waiting for a challenge another instance created (whenCreated).
+      waiting.forEach(w -> w.complete(Optional.of(fresh)));
     }
     byEntity
         .computeIfAbsent(
@@ -146,28 +153,47 @@ public final class ChallengeView {
   }
 
   /**
-   * The challenge, waiting up to {@code timeout} for its ChallengeCreated to arrive.
+   * The challenge, waiting up to {@code timeout} for its ChallengeCreated to arrive, on the
+   * caller's thread (a webhook sender's, never a request's).
    *
    * @return empty if it did not arrive in time
    */
   public Optional<ViewedChallenge> await(String sid, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (createdSignal) {
-      Optional<ViewedChallenge> found = get(sid);
-      while (found.isEmpty()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return found;
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(createdSignal, left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return found;
-        }
-        found = get(sid);
+    return whenCreated(sid, timeout).join();
+  }
+
+  /**
+   * The challenge once its ChallengeCreated has arrived, without a thread waiting: completed by the
+   * apply that brings it, or empty once {@code timeout} has passed.
+   */
+  public CompletableFuture<Optional<ViewedChallenge>> whenCreated(String sid, Duration timeout) {
+    CompletableFuture<Optional<ViewedChallenge>> arrival = new CompletableFuture<>();
+    synchronized (arrivals) {
+      // Checked under the lock: applyCreated stores the challenge before it takes the waiters.
+      Optional<ViewedChallenge> known = get(sid);
+      if (known.isPresent()) {
+        return CompletableFuture.completedFuture(known);
       }
-      return found;
+      arrivals.computeIfAbsent(sid, k -> new ArrayList<>()).add(arrival);
+    }
+    return arrival
+        .completeOnTimeout(Optional.empty(), timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .whenComplete((found, error) -> forget(sid, arrival));
+  }
+
+  private void forget(String sid, CompletableFuture<Optional<ViewedChallenge>> arrival) {
+    synchronized (arrivals) {
+      List<CompletableFuture<Optional<ViewedChallenge>>> waiting = arrivals.get(sid);
+      if (waiting != null && waiting.remove(arrival) && waiting.isEmpty()) {
+        arrivals.remove(sid);
+      }
+    }
+  }
+
+  /** Requests waiting for a ChallengeCreated now. */
+  int arrivalWaiters() {
+    synchronized (arrivals) {
+      return arrivals.values().stream().mapToInt(List::size).sum();
     }
   }
 

@@ -9,6 +9,7 @@ import java.time.Duration;
  * tests (in-memory fakes).
  *
  * @param waitingVerifications the cap on verifications waiting for the expiry processor
+ * @param waitingWrites the writes waiting for their entity task, under the same cap
  * @param misses how a read that finds nothing here catches up with the log before a 404
  * @param webhooks the services' webhooks (their own log and table: docs/decisions/0018-webhooks.md)
  */
@@ -24,6 +25,7 @@ public record Domain(
     ChallengeView view,
     AccessTokens accessTokens,
     WaitingLimit waitingVerifications,
+    WaitingLimit waitingWrites,
     MissedReads misses,
     Webhooks webhooks) {
 
@@ -43,14 +45,16 @@ public record Domain(
       MissedReads misses,
       WebhookLog webhookLog,
       SnapshotTable<WebhookSnapshot> webhookTable) {
-    EntityWriter entityWriter = new EntityWriter(catalog, commands, commandTimeout);
+    // One cap for every request of this instance waiting for a decision (0009).
+    WaitingLimit waitingWrites = waitingVerifications.share("requests");
+    EntityWriter entityWriter = new EntityWriter(catalog, commands, commandTimeout, waitingWrites);
     Entities entities = new Entities(entityWriter, clock);
     Challenges challenges = new Challenges(catalog, view, clock);
     ResponseChecker checker = new ResponseChecker(crypto, catalog);
     ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout, signer);
     Webhooks webhooks = new Webhooks(catalog, webhookTable, webhookLog, accountSid, clock);
     return new Domain(
-        new Services(entityWriter, entities, webhooks, accountSid, clock),
+        new Services(entityWriter, entities, webhooks, accountSid, clock, misses.executor()),
         entities,
         new Factors(entityWriter, crypto, signer, clock),
         challenges,
@@ -69,6 +73,7 @@ public record Domain(
         view,
         new AccessTokens(catalog, accountSid, secretKey, clock),
         waitingVerifications,
+        waitingWrites,
         misses,
         webhooks);
   }

@@ -7,6 +7,7 @@ import io.lapse.state.v1.EntitySnapshot;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -41,7 +42,14 @@ public final class Entities {
     }
   }
 
-  public EntitySnapshot create(String serviceSid, String identity) {
+  /**
+   * Creates the entity; completes once the entity task accepted it and this instance shows it (or
+   * the wait for that ran out), without a thread waiting.
+   *
+   * @throws ApiError a refusal decided here at once (bad identity, unknown service, too many
+   *     waiting)
+   */
+  public CompletableFuture<EntitySnapshot> create(String serviceSid, String identity) {
     if (identity == null || identity.isEmpty()) {
       throw ApiError.missingParam("Identity");
     }
@@ -65,9 +73,14 @@ public final class Entities {
             .setIdentity(identity)
             .setEntitySid(Sids.random(Sids.ENTITY))
             .build();
-    EntitySnapshot entity = writer.decide(serviceSid, identity, requestId, command).getEntity();
-    writer.awaitEntity(entity);
-    return entity;
+    return writer
+        .admit(
+            () ->
+                writer
+                    .decide(serviceSid, identity, requestId, command)
+                    .thenCompose(
+                        reply -> writer.whenEntityShown(reply.getEntity()).thenApply(v -> reply)))
+        .thenApply(CommandReply::getEntity);
   }
 
   public EntitySnapshot get(String serviceSid, String identity) {
@@ -90,22 +103,23 @@ public final class Entities {
         request);
   }
 
-  /** Deletes the entity and its factors. */
-  public void delete(String serviceSid, String identity) {
+  /** Deletes the entity and its factors; completes once decided and shown gone here. */
+  public CompletableFuture<Void> delete(String serviceSid, String identity) {
     EntitySnapshot entity = get(serviceSid, identity);
     List<FactorSnapshot> factors = writer.catalog().factors().children(entity.getSid());
-    writer.accepted(sendDelete(entity));
-    awaitGone(entity, factors);
+    return writer.admit(
+        () -> writer.whenAccepted(sendDelete(entity)).thenCompose(r -> whenGone(entity, factors)));
   }
 
   /**
-   * Waits (bounded) until this instance's catalog no longer shows the deleted service's entities it
-   * knew, which the entity tasks purge on their own after the service's deletion.
+   * Completes once this instance's catalog no longer shows the deleted service's entities it knew
+   * (bounded), which the entity tasks purge on their own after the service's deletion.
    */
-  void awaitPurged(List<EntitySnapshot> entities) {
-    for (EntitySnapshot e : entities) {
-      awaitGone(e, writer.catalog().factors().children(e.getSid()));
-    }
+  CompletableFuture<Void> whenPurged(List<EntitySnapshot> entities) {
+    return CompletableFuture.allOf(
+        entities.stream()
+            .map(e -> whenGone(e, writer.catalog().factors().children(e.getSid())))
+            .toArray(CompletableFuture[]::new));
   }
 
   private CompletableFuture<CommandReply> sendDelete(EntitySnapshot entity) {
@@ -120,8 +134,10 @@ public final class Entities {
     return writer.send(entity.getServiceSid(), entity.getIdentity(), requestId, command);
   }
 
-  private void awaitGone(EntitySnapshot entity, List<FactorSnapshot> factors) {
-    factors.forEach(f -> writer.awaitFactorGone(f.getSid()));
-    writer.awaitEntityGone(entity.getSid());
+  private CompletableFuture<Void> whenGone(EntitySnapshot entity, List<FactorSnapshot> factors) {
+    List<CompletableFuture<Void>> gone = new ArrayList<>();
+    factors.forEach(f -> gone.add(writer.whenFactorGone(f.getSid())));
+    gone.add(writer.whenEntityGone(entity.getSid()));
+    return CompletableFuture.allOf(gone.toArray(CompletableFuture[]::new));
   }
 }

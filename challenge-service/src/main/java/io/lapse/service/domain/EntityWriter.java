@@ -10,20 +10,26 @@ import io.lapse.state.v1.ServiceSnapshot;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The edge's side of the entity tasks, which decide every write of an entity or a factor: it sends
- * a command through the {@link CommandBus}, waits (bounded) for the decision, turns a refusal into
- * the API's error, and, once a change is accepted, waits (bounded by the same timeout) until this
- * instance's {@link Catalog} shows it, so a read on this instance right after the answer sees it.
- * The task wrote the snapshots in the reply's transaction; the catalog learns them from the
- * snapshot topics. If that wait runs out, the decided result is answered all the same.
+ * a command through the {@link CommandBus}, has its decision (bounded) come back as a future, turns
+ * a refusal into the API's error, and, once a change is accepted, has the answer wait (bounded by
+ * the same timeout) until this instance's {@link Catalog} shows it, so a read on this instance
+ * right after the answer sees it. The task wrote the snapshots in the reply's transaction; the
+ * catalog learns them from the snapshot topics. If that wait runs out, the decided result is
+ * answered all the same.
+ *
+ * <p>No thread waits for any of it (docs/decisions/0009-partitioned-reads.md): every wait is a
+ * future completed by the follower that reads the reply or the snapshot, or at its timeout, so what
+ * is chained onto one must not block. A write takes a place under the instance's cap on waiting
+ * requests ({@link #admit}) before its command is produced.
  */
 public final class EntityWriter {
   private static final Logger LOG = LoggerFactory.getLogger(EntityWriter.class);
@@ -31,11 +37,16 @@ public final class EntityWriter {
   private final Catalog catalog;
   private final CommandBus bus;
   private final Duration timeout;
+  private final WaitingLimit waiting;
 
-  public EntityWriter(Catalog catalog, CommandBus bus, Duration timeout) {
+  /**
+   * @param waiting the places of writes waiting for their decision and then for the catalog
+   */
+  public EntityWriter(Catalog catalog, CommandBus bus, Duration timeout, WaitingLimit waiting) {
     this.catalog = catalog;
     this.bus = bus;
     this.timeout = timeout;
+    this.waiting = waiting;
   }
 
   public Catalog catalog() {
@@ -53,16 +64,29 @@ public final class EntityWriter {
   }
 
   /**
-   * Sends a service command, keyed by the service SID, to the service's single writer and waits for
-   * its decision (docs/decisions/0016-services-on-the-log.md).
+   * Starts a write if a place under the cap is free, and keeps the place until the write's answer
+   * is ready (decided, and shown here or timed out).
+   *
+   * @throws ApiError 503 / 20503 with {@code Retry-After} at the cap; {@code write} is then not
+   *     started, so nothing is produced
    */
-  CommandReply decideService(String serviceSid, String requestId, SpecificRecord command) {
-    return accepted(bus.send(serviceSid, requestId, command, timeout));
+  <T> CompletableFuture<T> admit(Supplier<CompletableFuture<T>> write) {
+    return waiting.admit(write);
   }
 
-  /** Waits until this instance's catalog has this version of the service, or a later one. */
-  void awaitService(ServiceSnapshot service) {
-    await(
+  /**
+   * Sends a service command, keyed by the service SID, to the service's single writer; completes
+   * with its accepted reply (docs/decisions/0016-services-on-the-log.md), or fails as {@link
+   * #whenAccepted}.
+   */
+  CompletableFuture<CommandReply> decideService(
+      String serviceSid, String requestId, SpecificRecord command) {
+    return whenAccepted(bus.send(serviceSid, requestId, command, timeout));
+  }
+
+  /** Completes once this instance's catalog has this version of the service, or a later one. */
+  CompletableFuture<Void> whenServiceShown(ServiceSnapshot service) {
+    return shown(
         catalog.services(),
         service.getSid(),
         row ->
@@ -72,9 +96,9 @@ public final class EntityWriter {
         "service " + service.getSid());
   }
 
-  /** Waits until this instance's catalog no longer has the service. */
-  void awaitServiceGone(String sid) {
-    await(catalog.services(), sid, Optional::isEmpty, "deletion of service " + sid);
+  /** Completes once this instance's catalog no longer has the service. */
+  CompletableFuture<Void> whenServiceGone(String sid) {
+    return shown(catalog.services(), sid, Optional::isEmpty, "deletion of service " + sid);
   }
 
   /** Sends the command for the entity {@code serviceSid}/{@code identity}. */
@@ -84,20 +108,13 @@ public final class EntityWriter {
   }
 
   /**
-   * Sends the command and waits for its decision.
-   *
-   * @return the reply of an accepted command
-   * @throws ApiError the refusal, or "service unavailable" if no decision arrived in time (the
-   *     command may still be decided; a retry is a new command)
+   * Sends the command; completes with the reply of an accepted command, or fails with the refusal,
+   * or with "service unavailable" if no decision arrived in time (the command may still be decided;
+   * a retry is a new command).
    */
-  CommandReply decide(
+  CompletableFuture<CommandReply> decide(
       String serviceSid, String identity, String requestId, SpecificRecord command) {
-    return accepted(send(serviceSid, identity, requestId, command));
-  }
-
-  /** The reply of an accepted command, or the refusal as the API's error. */
-  CommandReply accepted(CompletableFuture<CommandReply> pending) {
-    return Futures.join(whenAccepted(pending));
+    return whenAccepted(send(serviceSid, identity, requestId, command));
   }
 
   /**
@@ -127,14 +144,15 @@ public final class EntityWriter {
     return reply.getReason() == null ? new ApiError(error) : new ApiError(error, reply.getReason());
   }
 
-  /** Waits until this instance's catalog has the entity. */
-  void awaitEntity(EntitySnapshot entity) {
-    await(catalog.entities(), entity.getSid(), row -> row.isPresent(), "entity " + entity.getSid());
+  /** Completes once this instance's catalog has the entity. */
+  CompletableFuture<Void> whenEntityShown(EntitySnapshot entity) {
+    return shown(
+        catalog.entities(), entity.getSid(), Optional::isPresent, "entity " + entity.getSid());
   }
 
-  /** Waits until this instance's catalog has this version of the factor, or a later one. */
-  void awaitFactor(FactorSnapshot factor) {
-    await(
+  /** Completes once this instance's catalog has this version of the factor, or a later one. */
+  CompletableFuture<Void> whenFactorShown(FactorSnapshot factor) {
+    return shown(
         catalog.factors(),
         factor.getSid(),
         row ->
@@ -144,26 +162,29 @@ public final class EntityWriter {
         "factor " + factor.getSid());
   }
 
-  /** Waits until this instance's catalog no longer has the entity. */
-  void awaitEntityGone(String sid) {
-    await(catalog.entities(), sid, Optional::isEmpty, "deletion of entity " + sid);
+  /** Completes once this instance's catalog no longer has the entity. */
+  CompletableFuture<Void> whenEntityGone(String sid) {
+    return shown(catalog.entities(), sid, Optional::isEmpty, "deletion of entity " + sid);
   }
 
-  /** Waits until this instance's catalog no longer has the factor. */
-  void awaitFactorGone(String sid) {
-    await(catalog.factors(), sid, Optional::isEmpty, "deletion of factor " + sid);
+  /** Completes once this instance's catalog no longer has the factor. */
+  CompletableFuture<Void> whenFactorGone(String sid) {
+    return shown(catalog.factors(), sid, Optional::isEmpty, "deletion of factor " + sid);
   }
 
-  private <V> void await(
+  /** Completes when the row shows the write, or after the timeout with a warning: never fails. */
+  private <V> CompletableFuture<Void> shown(
       SnapshotTable<V> table, String key, Predicate<Optional<V>> shown, String what) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout.toMillis());
-    try {
-      if (!table.awaitRow(key, shown, deadline)) {
-        LOG.warn(
-            "The catalog did not show the {} within {}; answering the decision", what, timeout);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    return table
+        .whenRow(key, shown, timeout)
+        .thenAccept(
+            inTime -> {
+              if (!inTime) {
+                LOG.warn(
+                    "The catalog did not show the {} within {}; answering the decision",
+                    what,
+                    timeout);
+              }
+            });
   }
 }

@@ -1,6 +1,5 @@
 package io.lapse.service.domain;
 
-import io.lapse.commands.v1.CommandReply;
 import io.lapse.commands.v1.CreateFactor;
 import io.lapse.commands.v1.DeleteFactor;
 import io.lapse.commands.v1.FactorChanges;
@@ -20,11 +19,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,11 +66,18 @@ public final class Factors {
    */
   public record Enrolment(String accessTokenSid, String factorSid) {}
 
-  public CreatedFactor create(String serviceSid, String identity, NewFactor req) {
+  public CompletableFuture<CreatedFactor> create(
+      String serviceSid, String identity, NewFactor req) {
     return create(serviceSid, identity, req, Optional.empty());
   }
 
-  public CreatedFactor create(
+  /**
+   * Enrols a factor; completes once the entity task accepted it and this instance shows it (or the
+   * wait for that ran out), without a thread waiting.
+   *
+   * @throws ApiError a refusal decided here at once (bad parameters, too many waiting)
+   */
+  public CompletableFuture<CreatedFactor> create(
       String serviceSid, String identity, NewFactor req, Optional<Enrolment> enrolment) {
     Entities.checkIdentity(identity);
     ServiceSnapshot service = Lookups.service(writer.catalog(), serviceSid);
@@ -114,12 +123,20 @@ public final class Factors {
             .setBindingDigest(ByteBuffer.wrap(bindingDigest))
             .setAccessTokenSid(enrolment.map(Enrolment::accessTokenSid).orElse(null))
             .build();
-    CommandReply reply = writer.decide(serviceSid, identity, requestId, command);
-    if (reply.getEntity() != null) {
-      writer.awaitEntity(reply.getEntity());
-    }
-    writer.awaitFactor(reply.getFactor());
-    return new CreatedFactor(reply.getFactor(), secret, uri);
+    String shownSecret = secret;
+    String shownUri = uri;
+    return writer.admit(
+        () ->
+            writer
+                .decide(serviceSid, identity, requestId, command)
+                .thenCompose(
+                    reply ->
+                        (reply.getEntity() == null
+                                ? CompletableFuture.<Void>completedFuture(null)
+                                : writer.whenEntityShown(reply.getEntity()))
+                            .thenCompose(v -> writer.whenFactorShown(reply.getFactor()))
+                            .thenApply(
+                                v -> new CreatedFactor(reply.getFactor(), shownSecret, shownUri))));
   }
 
   /**
@@ -255,7 +272,7 @@ public final class Factors {
    * is refused; after five failures every attempt is refused ({@link
    * ApiError#factorAttemptsLimit()}).
    */
-  public FactorSnapshot update(
+  public CompletableFuture<FactorSnapshot> update(
       String serviceSid, String identity, String factorSid, FactorUpdate req) {
     FactorSnapshot current = get(serviceSid, identity, factorSid);
     if (PUSH.equals(current.getFactorType())) {
@@ -289,9 +306,16 @@ public final class Factors {
                     .build())
             .setVerification(verification)
             .build();
-    FactorSnapshot updated = writer.decide(serviceSid, identity, requestId, command).getFactor();
-    writer.awaitFactor(updated);
-    return updated;
+    return writer.admit(() -> decided(serviceSid, identity, requestId, command));
+  }
+
+  /** The factor as the accepted update left it, once this instance shows it (bounded). */
+  private CompletableFuture<FactorSnapshot> decided(
+      String serviceSid, String identity, String requestId, UpdateFactor command) {
+    return writer
+        .decide(serviceSid, identity, requestId, command)
+        .thenCompose(
+            reply -> writer.whenFactorShown(reply.getFactor()).thenApply(v -> reply.getFactor()));
   }
 
   /** The verification as this instance checked it: matched time steps, or the proof's verdict. */
@@ -323,35 +347,57 @@ public final class Factors {
    * older key listed in {@code LAPSE_SECRET_KEYS_PREVIOUS} can be retired: each seed is opened with
    * the key that sealed it, sealed again under the newest, and written by the factor's entity task
    * (an update that carries the sealed seed and its binding digest, so the decision and the
-   * snapshots stay the task's). Rerunnable: a seed already under the newest key is left alone.
+   * snapshots stay the task's). Rerunnable: a seed already under the newest key is left alone. The
+   * seeds are written one after the other, the whole run taking one place under the cap on waiting
+   * requests; no thread waits.
    */
-  public ResealReport resealAll() {
+  public CompletableFuture<ResealReport> resealAll() {
     String current = crypto.keyId();
-    int resealed = 0;
+    List<FactorSnapshot> stale = new ArrayList<>();
     int alreadyCurrent = 0;
-    int failed = 0;
     for (FactorSnapshot f : writer.catalog().factors().all()) {
       if (!TOTP.equals(f.getFactorType()) || f.getTotpSecretCiphertext() == null) {
         continue;
       }
       if (current.equals(f.getTotpSecretKeyId())) {
         alreadyCurrent++;
-        continue;
-      }
-      try {
-        reseal(f);
-        resealed++;
-      } catch (RuntimeException e) {
-        // Neither the seed nor the message (which may name key ids) goes to the log.
-        LOG.warn("TOTP seed of factor {} not re-sealed ({})", f.getSid(), e.getClass().getName());
-        failed++;
+      } else {
+        stale.add(f);
       }
     }
-    return new ResealReport(current, resealed, alreadyCurrent, failed);
+    int untouched = alreadyCurrent;
+    return writer.admit(
+        () -> {
+          AtomicInteger resealed = new AtomicInteger();
+          AtomicInteger failed = new AtomicInteger();
+          CompletableFuture<Void> run = CompletableFuture.completedFuture(null);
+          for (FactorSnapshot f : stale) {
+            run =
+                run.thenCompose(v -> reseal(f))
+                    .handle(
+                        (v, error) -> {
+                          if (error == null) {
+                            resealed.incrementAndGet();
+                          } else {
+                            // Neither the seed nor the message (which may name key ids) is logged.
+                            LOG.warn(
+                                "TOTP seed of factor {} not re-sealed ({})",
+                                f.getSid(),
+                                Futures.cause(error).getClass().getName());
+                            failed.incrementAndGet();
+                          }
+                          return null;
+                        });
+          }
+          return run.thenApply(
+              v -> new ResealReport(current, resealed.get(), untouched, failed.get()));
+        });
   }
 
-  private void reseal(FactorSnapshot f) {
+  private CompletableFuture<FactorSnapshot> reseal(FactorSnapshot f) {
     byte[] seed = crypto.totpSecret(f);
+    UpdateFactor command;
+    String requestId = EntityWriter.newRequestId();
     try {
       FactorSnapshot.Builder sealed = FactorSnapshot.newBuilder(f);
       crypto.sealTotpSecret(sealed, f.getSid(), seed);
@@ -361,8 +407,7 @@ public final class Factors {
               .setKeyId(sealed.getTotpSecretKeyId())
               .setBindingDigest(ByteBuffer.wrap(crypto.totpBindingDigest(seed)))
               .build();
-      String requestId = EntityWriter.newRequestId();
-      UpdateFactor command =
+      command =
           UpdateFactor.newBuilder()
               .setRequestId(requestId)
               .setIssuedAt(clock.instant())
@@ -371,14 +416,14 @@ public final class Factors {
               .setFactorSid(f.getSid())
               .setChanges(FactorChanges.newBuilder().setResealedSecret(secret).build())
               .build();
-      writer.awaitFactor(
-          writer.decide(f.getServiceSid(), f.getIdentity(), requestId, command).getFactor());
     } finally {
       Arrays.fill(seed, (byte) 0);
     }
+    return decided(f.getServiceSid(), f.getIdentity(), requestId, command);
   }
 
-  public void delete(String serviceSid, String identity, String factorSid) {
+  /** Deletes the factor; completes once decided and shown gone here (bounded). */
+  public CompletableFuture<Void> delete(String serviceSid, String identity, String factorSid) {
     get(serviceSid, identity, factorSid);
     String requestId = EntityWriter.newRequestId();
     DeleteFactor command =
@@ -389,7 +434,10 @@ public final class Factors {
             .setIdentity(identity)
             .setFactorSid(factorSid)
             .build();
-    writer.decide(serviceSid, identity, requestId, command);
-    writer.awaitFactorGone(factorSid);
+    return writer.admit(
+        () ->
+            writer
+                .decide(serviceSid, identity, requestId, command)
+                .thenCompose(reply -> writer.whenFactorGone(factorSid)));
   }
 }

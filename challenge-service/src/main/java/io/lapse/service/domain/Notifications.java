@@ -7,6 +7,7 @@ import io.lapse.service.decision.EntityDecider;
 import io.lapse.state.v1.FactorSnapshot;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Push notifications for pending challenges: checks what it can alone (a push factor with a
@@ -36,7 +37,13 @@ public final class Notifications {
     this.clock = clock;
   }
 
-  public NotificationRequested create(
+  /**
+   * Requests a notification; completes once the entity task accepted it (no thread waits), or fails
+   * with its refusal.
+   *
+   * @throws ApiError a refusal decided here at once (not pending, no platform, too many waiting)
+   */
+  public CompletableFuture<NotificationRequested> create(
       String serviceSid, String identity, String challengeSid, int ttlSeconds) {
     ViewedChallenge current = challenges.get(serviceSid, identity, challengeSid);
     ChallengeCreated c = current.created();
@@ -81,8 +88,14 @@ public final class Notifications {
             .setChallengeDeadline(c.getExpirationDate())
             .setNotification(event)
             .build();
-    writer.decide(serviceSid, identity, requestId, command);
-    view.applyNotification(event);
-    return event;
+    return writer.admit(
+        () ->
+            writer
+                .decide(serviceSid, identity, requestId, command)
+                .thenApply(
+                    reply -> {
+                      view.applyNotification(event);
+                      return event;
+                    }));
   }
 }

@@ -10,12 +10,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Verify Services: create, read, list, update, delete (with its entities and factors). Reads come
  * from this instance's catalog; every write is a command decided by the service's single writer,
  * the task that owns the service SID's partition of {@code lapse-commands}, so a deleted service
- * never comes back (docs/decisions/0016-services-on-the-log.md).
+ * never comes back (docs/decisions/0016-services-on-the-log.md). Writes return futures: no thread
+ * waits for the decision (docs/decisions/0009-partitioned-reads.md).
  */
 public final class Services {
   private final EntityWriter writer;
@@ -23,17 +27,28 @@ public final class Services {
   private final String accountSid;
   private final Clock clock;
   private final Webhooks webhooks;
+  private final Executor blocking;
 
+  /**
+   * @param blocking where a deletion's webhook rows are removed (a blocking produce), never on the
+   *     follower thread that completed the deletion's wait
+   */
   public Services(
-      EntityWriter writer, Entities entities, Webhooks webhooks, String accountSid, Clock clock) {
+      EntityWriter writer,
+      Entities entities,
+      Webhooks webhooks,
+      String accountSid,
+      Clock clock,
+      Executor blocking) {
     this.writer = writer;
     this.entities = entities;
     this.webhooks = webhooks;
     this.accountSid = accountSid;
     this.clock = clock;
+    this.blocking = blocking;
   }
 
-  public ServiceSnapshot create(ServiceChanges changes) {
+  public CompletableFuture<ServiceSnapshot> create(ServiceChanges changes) {
     String name = changes.friendlyName().orElseThrow(() -> ApiError.missingParam("FriendlyName"));
     Instant now = clock.instant();
     ServiceSnapshot.Builder b =
@@ -51,9 +66,17 @@ public final class Services {
             .setIssuedAt(now)
             .setService(proposed)
             .build();
-    ServiceSnapshot s = writer.decideService(proposed.getSid(), requestId, command).getService();
-    writer.awaitService(s);
-    return s;
+    return writer.admit(() -> decided(proposed.getSid(), requestId, command));
+  }
+
+  /** The decided service, once this instance shows it (bounded). */
+  private CompletableFuture<ServiceSnapshot> decided(
+      String sid, String requestId, SpecificRecord command) {
+    return writer
+        .decideService(sid, requestId, command)
+        .thenCompose(
+            reply ->
+                writer.whenServiceShown(reply.getService()).thenApply(v -> reply.getService()));
   }
 
   public ServiceSnapshot get(String sid) {
@@ -75,7 +98,7 @@ public final class Services {
         request);
   }
 
-  public ServiceSnapshot update(String sid, ServiceChanges changes) {
+  public CompletableFuture<ServiceSnapshot> update(String sid, ServiceChanges changes) {
     ServiceSnapshot known = get(sid);
     String requestId = EntityWriter.newRequestId();
     UpdateService command =
@@ -86,9 +109,7 @@ public final class Services {
             .setKnown(known)
             .build();
     ServiceSettings.put(command, changes.settings());
-    ServiceSnapshot s = writer.decideService(sid, requestId, command).getService();
-    writer.awaitService(s);
-    return s;
+    return writer.admit(() -> decided(sid, requestId, command));
   }
 
   /**
@@ -97,7 +118,7 @@ public final class Services {
    * one created on another instance while the deletion is decided). The answer waits (bounded) for
    * this instance's catalog to show the service and the entities it knew gone.
    */
-  public void delete(String sid) {
+  public CompletableFuture<Void> delete(String sid) {
     ServiceSnapshot known = get(sid);
     List<EntitySnapshot> children = writer.catalog().entities().children(sid);
     String requestId = EntityWriter.newRequestId();
@@ -108,11 +129,17 @@ public final class Services {
             .setSid(sid)
             .setKnown(known)
             .build();
-    writer.decideService(sid, requestId, command);
-    writer.awaitServiceGone(sid);
-    entities.awaitPurged(children);
-    // A deleted service's webhooks get no events any more (Webhooks.subscribers); their rows go
-    // too, so the compacted topic and every instance's table forget them.
-    webhooks.purge(sid);
+    return writer.admit(
+        () ->
+            writer
+                .decideService(sid, requestId, command)
+                .thenCompose(
+                    reply ->
+                        CompletableFuture.allOf(
+                            writer.whenServiceGone(sid), entities.whenPurged(children)))
+                // A deleted service's webhooks get no events any more (Webhooks.subscribers);
+                // their rows go too, so the compacted topic and every instance's table forget
+                // them.
+                .thenRunAsync(() -> webhooks.purge(sid), blocking));
   }
 }

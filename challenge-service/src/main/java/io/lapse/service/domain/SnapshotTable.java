@@ -1,10 +1,13 @@
 package io.lapse.service.domain;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -24,11 +27,17 @@ import java.util.function.Predicate;
 public final class SnapshotTable<V> {
   private record Row<V>(long offset, V value) {}
 
+  /** A request waiting until its key's row satisfies {@code shown} ({@link #whenRow}). */
+  private record Waiter<V>(Predicate<Optional<V>> shown, CompletableFuture<Boolean> seen) {}
+
   private final Map<String, Row<V>> rows = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> byParent = new ConcurrentHashMap<>();
   private final Map<String, String> byUnique = new ConcurrentHashMap<>();
   private final Function<V, String> parentOf;
   private final Function<V, String> uniqueOf;
+
+  /** Guarded by {@code this}, like every change of a row. */
+  private final Map<String, List<Waiter<V>>> waiters = new HashMap<>();
 
   /**
    * @param parentOf the parent key of a snapshot (never null)
@@ -41,10 +50,23 @@ public final class SnapshotTable<V> {
   }
 
   /** Applies a snapshot, or a tombstone when {@code value} is null, read at {@code offset}. */
-  public synchronized void apply(String key, long offset, V value) {
+  public void apply(String key, long offset, V value) {
+    List<Waiter<V>> seen;
+    synchronized (this) {
+      if (!put(key, offset, value)) {
+        return;
+      }
+      seen = due(key);
+    }
+    // Outside the lock: a waiter's next step may wait on another table.
+    seen.forEach(w -> w.seen().complete(true));
+  }
+
+  /** Stores the row unless an older offset; whether it did. */
+  private boolean put(String key, long offset, V value) {
     Row<V> old = rows.get(key);
     if (old != null && old.offset() > offset) {
-      return;
+      return false;
     }
     if (old != null && old.value() != null) {
       unindex(key, old.value());
@@ -57,26 +79,61 @@ public final class SnapshotTable<V> {
         byUnique.put(unique, key);
       }
     }
-    // Wakes the requests waiting to see their own write (awaitRow); writes are rare.
-    notifyAll();
+    return true;
+  }
+
+  /** Removes and returns the waiters of {@code key} its row now satisfies. */
+  private List<Waiter<V>> due(String key) {
+    List<Waiter<V>> waiting = waiters.get(key);
+    if (waiting == null) {
+      return List.of();
+    }
+    Optional<V> row = get(key);
+    List<Waiter<V>> seen = new ArrayList<>();
+    waiting.removeIf(
+        w -> {
+          if (w.shown().test(row)) {
+            seen.add(w);
+            return true;
+          }
+          return false;
+        });
+    if (waiting.isEmpty()) {
+      waiters.remove(key);
+    }
+    return seen;
   }
 
   /**
-   * Waits until the row of {@code key} (empty if absent or deleted) satisfies {@code shown}, or
-   * until {@code deadlineNanos} ({@link System#nanoTime()}) passes.
-   *
-   * @return whether the row satisfies it
+   * Completes when the row of {@code key} (empty if absent or deleted) satisfies {@code shown}:
+   * with true then, or with false once {@code timeout} has passed. No thread waits meanwhile: the
+   * apply that satisfies it completes it, outside this table's lock, or the JDK's delayer at the
+   * timeout, so what depends on it must not block.
    */
-  public synchronized boolean awaitRow(String key, Predicate<Optional<V>> shown, long deadlineNanos)
-      throws InterruptedException {
-    while (!shown.test(get(key))) {
-      long left = deadlineNanos - System.nanoTime();
-      if (left <= 0) {
-        return false;
+  public CompletableFuture<Boolean> whenRow(
+      String key, Predicate<Optional<V>> shown, Duration timeout) {
+    Waiter<V> w = new Waiter<>(shown, new CompletableFuture<>());
+    synchronized (this) {
+      if (shown.test(get(key))) {
+        return CompletableFuture.completedFuture(true);
       }
-      TimeUnit.NANOSECONDS.timedWait(this, left);
+      waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(w);
     }
-    return true;
+    return w.seen()
+        .completeOnTimeout(false, timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .whenComplete((shownInTime, error) -> forget(key, w));
+  }
+
+  private synchronized void forget(String key, Waiter<V> w) {
+    List<Waiter<V>> waiting = waiters.get(key);
+    if (waiting != null && waiting.remove(w) && waiting.isEmpty()) {
+      waiters.remove(key);
+    }
+  }
+
+  /** Requests waiting for a row now ({@link #whenRow}). */
+  synchronized int waiters() {
+    return waiters.values().stream().mapToInt(List::size).sum();
   }
 
   private void unindex(String key, V value) {

@@ -11,11 +11,20 @@ import java.util.function.Supplier;
  * handler returns a future), only a place here; at the cap a new one is refused at once with 503 /
  * 20503 and {@code Retry-After}, before it publishes anything, instead of queueing behind a lagging
  * processor (docs/decisions/0009-partitioned-reads.md).
+ *
+ * <p>One cap may be shared by several kinds of waits ({@link #share}): each kind counts its own
+ * waiting and refused requests (for the metrics), all of them count against the one cap.
  */
 public final class WaitingLimit {
   private final String what;
   private final int max;
+
+  /** Requests waiting under the cap, of every kind that shares it. */
+  private final AtomicInteger all;
+
+  /** Requests of this kind waiting. */
   private final AtomicInteger waiting = new AtomicInteger();
+
   private final AtomicLong refused = new AtomicLong();
 
   /**
@@ -23,11 +32,26 @@ public final class WaitingLimit {
    * @param max how many may wait at once
    */
   public WaitingLimit(String what, int max) {
+    this(what, max, new AtomicInteger());
     if (max < 1) {
       throw new IllegalArgumentException("max must be at least 1: " + max);
     }
+  }
+
+  private WaitingLimit(String what, int max, AtomicInteger all) {
     this.what = what;
     this.max = max;
+    this.all = all;
+  }
+
+  /**
+   * Another kind of wait under the same cap: its requests take places from this limit's, and are
+   * counted apart.
+   *
+   * @param what the other kind's requests in plural, for its refusal's message
+   */
+  public WaitingLimit share(String what) {
+    return new WaitingLimit(what, max, all);
   }
 
   /**
@@ -37,27 +61,33 @@ public final class WaitingLimit {
    *     {@code start} is then not called
    */
   public <T> CompletableFuture<T> admit(Supplier<CompletableFuture<T>> start) {
-    if (waiting.incrementAndGet() > max) {
-      waiting.decrementAndGet();
+    if (all.incrementAndGet() > max) {
+      all.decrementAndGet();
       refused.incrementAndGet();
       throw ApiError.overloaded(what);
     }
+    waiting.incrementAndGet();
     CompletableFuture<T> wait;
     try {
       wait = start.get();
     } catch (RuntimeException e) {
-      waiting.decrementAndGet();
+      free();
       throw e;
     }
-    return wait.whenComplete((v, e) -> waiting.decrementAndGet());
+    return wait.whenComplete((v, e) -> free());
   }
 
-  /** Requests waiting now. */
+  private void free() {
+    waiting.decrementAndGet();
+    all.decrementAndGet();
+  }
+
+  /** Requests of this kind waiting now. */
   public int waiting() {
     return waiting.get();
   }
 
-  /** Requests refused at the cap since start. */
+  /** Requests of this kind refused at the cap since start. */
   public long refused() {
     return refused.get();
   }

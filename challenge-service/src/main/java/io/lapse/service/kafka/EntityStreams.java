@@ -149,6 +149,19 @@ public final class EntityStreams implements AutoCloseable {
     return ChallengeRecords.local(streams, serviceSid, identity, challengeSid);
   }
 
+  /**
+   * Stops deciding: the tasks keep their partitions and stores (queries still answer) but process
+   * nothing until {@link #resume}, as a lagging task would (LoadSheddingIT).
+   */
+  public void pause() {
+    streams.pause();
+  }
+
+  /** Decides again after {@link #pause}, from where it stopped. */
+  public void resume() {
+    streams.resume();
+  }
+
   public KafkaStreams.State state() {
     return streams.state();
   }

@@ -10,6 +10,7 @@ import io.lapse.service.support.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class ChallengeViewTest {
@@ -130,5 +131,29 @@ class ChallengeViewTest {
 
     assertThat(view.get("YC1").orElseThrow().status()).isEqualTo(ChallengeStatus.PENDING);
     assertThat(view.get("YC2").orElseThrow().status()).isEqualTo(ChallengeStatus.APPROVED);
+  }
+
+  @Test
+  void shouldCompleteAWaitForAChallengeWhenItsCreateArrivesWithoutAThreadWaiting() {
+    var first = view.whenCreated("YC1", Duration.ofSeconds(30));
+    var second = view.whenCreated("YC1", Duration.ofSeconds(30));
+    assertThat(first).isNotDone();
+
+    view.applyCreated(created("YC1", T0.plusSeconds(300)));
+
+    assertThat(first.join()).map(ViewedChallenge::sid).contains("YC1");
+    assertThat(second.join()).map(ViewedChallenge::sid).contains("YC1");
+    assertThat(view.whenCreated("YC1", Duration.ZERO).join()).isPresent();
+    assertThat(view.arrivalWaiters()).isZero();
+  }
+
+  @Test
+  void shouldAnswerEmptyAfterTheTimeoutAndForgetTheWaiter() {
+    var wait = view.whenCreated("YC1", Duration.ofMillis(20));
+
+    assertThat(wait.orTimeout(5, TimeUnit.SECONDS).join()).isEmpty();
+    assertThat(view.arrivalWaiters()).isZero();
+    view.applyCreated(created("YC1", T0.plusSeconds(300)));
+    assertThat(view.await("YC1", Duration.ZERO)).isPresent();
   }
 }

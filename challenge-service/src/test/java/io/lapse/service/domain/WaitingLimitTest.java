@@ -66,4 +66,26 @@ class WaitingLimitTest {
     assertThat(limit.waiting()).isZero();
     assertThat(limit.refused()).isZero();
   }
+
+  @Test
+  void shouldShareOneCapBetweenKindsAndCountEachApart() {
+    WaitingLimit writes = limit.share("requests");
+    CompletableFuture<String> verification = new CompletableFuture<>();
+    limit.admit(() -> verification);
+    writes.admit(CompletableFuture::new);
+
+    assertThatThrownBy(() -> writes.admit(CompletableFuture::new))
+        .isInstanceOfSatisfying(
+            ApiError.class, e -> assertThat(e.getMessage()).contains("too many requests waiting"));
+    assertThatThrownBy(() -> limit.admit(CompletableFuture::new)).isInstanceOf(ApiError.class);
+    assertThat(limit.waiting()).isEqualTo(1);
+    assertThat(writes.waiting()).isEqualTo(1);
+    assertThat(limit.refused()).isEqualTo(1);
+    assertThat(writes.refused()).isEqualTo(1);
+
+    verification.complete("approved");
+    writes.admit(CompletableFuture::new);
+    assertThat(writes.waiting()).isEqualTo(2);
+    assertThat(limit.waiting()).isZero();
+  }
 }

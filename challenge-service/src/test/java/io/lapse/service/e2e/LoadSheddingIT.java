@@ -30,7 +30,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * With the expiry processor not running, a verification waits for a decision that does not come.
+ * Requests waiting for a decision are capped (docs/decisions/0009-partitioned-reads.md).
+ *
+ * <p>With the expiry processor not running, a verification waits for a decision that does not come.
  * Twice the cap of such verifications are fired at once: the cap of them wait (holding no request
  * thread), the rest are answered at once 503 / 20503 with {@code Retry-After: 1} and publish
  * nothing; GETs of other resources stay fast meanwhile; once the processor starts, every accepted
@@ -57,8 +59,11 @@ class LoadSheddingIT {
     }
   }
 
-  /** What a fired verification got, and how long it took. */
-  private record Answer(String challengeSid, Reply reply, long millis) {}
+  /**
+   * What a fired request got, and how long it took; {@code key}: the verified challenge's SID, or
+   * the create's message.
+   */
+  private record Answer(String key, Reply reply, long millis) {}
 
   @Test
   void shouldShedVerificationsBeyondTheCapAndAnswerEveryAcceptedOneOnceTheProcessorRuns(
@@ -126,7 +131,7 @@ class LoadSheddingIT {
     for (Future<Answer> f : fired) {
       if (f.isDone()) {
         Answer a = f.get();
-        refused.put(a.challengeSid(), a);
+        refused.put(a.key(), a);
       }
     }
     assertThat(refused).hasSize(FIRED - CAP);
@@ -178,7 +183,7 @@ class LoadSheddingIT {
     List<Answer> accepted = new ArrayList<>();
     for (Future<Answer> f : fired) {
       Answer a = f.get(60, TimeUnit.SECONDS);
-      if (!refused.containsKey(a.challengeSid())) {
+      if (!refused.containsKey(a.key())) {
         accepted.add(a);
       }
     }
@@ -187,7 +192,7 @@ class LoadSheddingIT {
     for (Answer a : accepted) {
       assertThat(a.reply().status()).as(String.valueOf(a.reply().json())).isEqualTo(200);
       assertThat(a.reply().text("status")).isEqualTo("approved");
-      assertThat(api.get(challenges + "/" + a.challengeSid()).text("status")).isEqualTo("approved");
+      assertThat(api.get(challenges + "/" + a.key()).text("status")).isEqualTo("approved");
     }
     assertThat(service.domain().waitingVerifications().waiting()).isZero();
 
@@ -212,6 +217,144 @@ class LoadSheddingIT {
         accepted.size(),
         TimeUnit.NANOSECONDS.toMillis(drained - running),
         TimeUnit.NANOSECONDS.toMillis(drained - firedAt));
+    assertThat(refusal[refusal.length - 1]).as("slowest refusal, ms").isLessThan(5_000);
+    assertThat(gets[GETS - 1] / 1000).as("slowest GET while saturated, ms").isLessThan(2_000);
+  }
+
+  /**
+   * Writes wait for the entity task as verifications wait for the processor, under the same cap:
+   * with the task paused, twice the cap of challenge creates fired at once: the cap of them wait
+   * (no request thread held), the rest are answered 503 / 20503 with {@code Retry-After: 1} at once
+   * and produce nothing; GETs stay fast; once the task resumes every accepted create is answered
+   * 201 and readable, and the entity has exactly those challenges.
+   */
+  @Test
+  void shouldShedCreatesBeyondTheCapAndAnswerEveryAcceptedOneOnceTheEntityTaskDecides(
+      KafkaBroker broker, SchemaRegistry registry) throws Exception {
+    Map<String, String> env = SystemEnv.create(broker, registry);
+    env.put(ServiceConfig.MAX_WAITING_REQUESTS.name(), Integer.toString(CAP));
+    // Long enough that an accepted create outlives the pause.
+    env.put(ServiceConfig.COMMAND_TIMEOUT.name(), "120000");
+    service = ChallengeServiceApp.start(ServiceConfig.fromEnv(env));
+    HttpTestClient api = new HttpTestClient(service.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
+    Scenario scenario = new Scenario(api, Clock.systemUTC());
+    String serviceSid = scenario.service();
+    String identity = Scenario.identity();
+    Scenario.PushFactor factor = scenario.verifiedPush(serviceSid, identity, "none");
+    String entity = Scenario.entityPath(serviceSid, identity);
+    String challenges = entity + "/Challenges";
+    List<Future<Reply>> warm = new ArrayList<>();
+    for (int i = 0; i < FIRED; i++) {
+      warm.add(pool.submit(() -> api.get("/v2/Services/" + serviceSid)));
+    }
+    for (Future<Reply> w : warm) {
+      assertThat(w.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+
+    // The entity task stops deciding, as one that lags far behind would.
+    service.entityTasks().pause();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Answer>> fired = new ArrayList<>();
+    for (int i = 0; i < FIRED; i++) {
+      String message = "Sign in " + i;
+      fired.add(
+          pool.submit(
+              () -> {
+                go.await();
+                long t0 = System.nanoTime();
+                Reply r =
+                    api.post(challenges, "FactorSid", factor.sid(), "Details.Message", message);
+                return new Answer(
+                    message, r, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+              }));
+    }
+    go.countDown();
+    long firedAt = System.nanoTime();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> fired.stream().filter(Future::isDone).count() == FIRED - CAP);
+    long allRefused = System.nanoTime();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> service.domain().waitingWrites().waiting() == CAP);
+    List<Answer> refused = new ArrayList<>();
+    for (Future<Answer> f : fired) {
+      if (f.isDone()) {
+        refused.add(f.get());
+      }
+    }
+    for (Answer a : refused) {
+      assertThat(a.reply().status()).as(String.valueOf(a.reply().json())).isEqualTo(503);
+      assertThat(a.reply().json().path("code").asInt()).isEqualTo(20503);
+      assertThat(a.reply().headers().firstValue("Retry-After")).contains("1");
+    }
+    long[] refusal = refused.stream().mapToLong(Answer::millis).sorted().toArray();
+    assertThat(jettyThreadsWaitingInLapseCode())
+        .as("Jetty threads blocked inside Lapse while creates wait")
+        .isZero();
+
+    String[] others = {
+      "/v2/Services/" + serviceSid, entity, entity + "/Factors/" + factor.sid(),
+    };
+    long[] gets = new long[GETS];
+    for (int i = 0; i < GETS; i++) {
+      long t0 = System.nanoTime();
+      Reply r = api.get(others[i % others.length]);
+      gets[i] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
+      assertThat(r.status()).as(others[i % others.length]).isEqualTo(200);
+    }
+    Arrays.sort(gets);
+    assertThat(fired.stream().filter(Future::isDone).count())
+        .as("accepted creates still waiting after the GETs")
+        .isEqualTo(FIRED - CAP);
+    assertThat(api.metric("lapse_requests_shed_total{for=\"write\"}")).isEqualTo(FIRED - CAP);
+    assertThat(api.metric("lapse_requests_waiting{for=\"write\"}")).isEqualTo(CAP);
+
+    long resumedAt = System.nanoTime();
+    service.entityTasks().resume();
+    List<Answer> accepted = new ArrayList<>();
+    for (Future<Answer> f : fired) {
+      Answer a = f.get(60, TimeUnit.SECONDS);
+      if (!refused.contains(a)) {
+        accepted.add(a);
+      }
+    }
+    long drained = System.nanoTime();
+    assertThat(accepted).hasSize(CAP);
+    List<String> messages = new ArrayList<>();
+    for (Answer a : accepted) {
+      assertThat(a.reply().status()).as(String.valueOf(a.reply().json())).isEqualTo(201);
+      String sid = a.reply().text("sid");
+      Reply read = api.get(challenges + "/" + sid);
+      assertThat(read.status()).isEqualTo(200);
+      assertThat(read.json().path("details").path("message").asText()).isEqualTo(a.key());
+      messages.add(a.key());
+    }
+    // A refused create produced nothing: the entity has exactly the accepted challenges.
+    Reply list = api.get(challenges + "?PageSize=" + FIRED);
+    assertThat(list.json().path("challenges").findValuesAsText("message"))
+        .containsExactlyInAnyOrderElementsOf(messages);
+    assertThat(service.domain().waitingWrites().waiting()).isZero();
+
+    System.out.printf(
+        "LoadSheddingIT: entity task paused, cap %d, %d creates fired at once: %d refused"
+            + " 503/20503 with Retry-After (refusal latency p50 %d ms, max %d ms, the last"
+            + " refused %d ms after firing); %d GETs while %d waited: p50 %.2f ms, p99 %.2f ms,"
+            + " max %.2f ms; all %d accepted answered 201 %d ms after the task resumed%n",
+        CAP,
+        FIRED,
+        refused.size(),
+        refusal[refusal.length / 2],
+        refusal[refusal.length - 1],
+        TimeUnit.NANOSECONDS.toMillis(allRefused - firedAt),
+        GETS,
+        CAP,
+        gets[GETS / 2] / 1000.0,
+        gets[(int) Math.ceil(GETS * 0.99) - 1] / 1000.0,
+        gets[GETS - 1] / 1000.0,
+        accepted.size(),
+        TimeUnit.NANOSECONDS.toMillis(drained - resumedAt));
     assertThat(refusal[refusal.length - 1]).as("slowest refusal, ms").isLessThan(5_000);
     assertThat(gets[GETS - 1] / 1000).as("slowest GET while saturated, ms").isLessThan(2_000);
   }

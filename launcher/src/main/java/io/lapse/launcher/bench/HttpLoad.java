@@ -166,8 +166,10 @@ public final class HttpLoad {
 
   /**
    * Offers push challenge creates at {@code rate} per second for a phase's length, open loop (a
-   * request is sent on schedule whether or not earlier ones were answered, as real users do), then
-   * waits for every answer, sends one probe create, and reads back every accepted challenge.
+   * request is sent on schedule whether or not earlier ones were answered, as real users do); once
+   * the offer stops, sends one create at a time until one is answered 201 within {@link
+   * Overload#RECOVERED_MILLIS} (the time to recover), waits for every answer, and reads back every
+   * accepted challenge.
    */
   private Overload overload(ExecutorService pool, List<Client> clients, double rate)
       throws InterruptedException {
@@ -179,8 +181,9 @@ public final class HttpLoad {
             .build();
     Queue<String> acceptedPaths = new ConcurrentLinkedQueue<>();
     Queue<Long> acceptedMicros = new ConcurrentLinkedQueue<>();
-    AtomicInteger shed = new AtomicInteger();
+    Queue<Long> shedMicros = new ConcurrentLinkedQueue<>();
     AtomicInteger bare = new AtomicInteger();
+    AtomicInteger serverErrors = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     long interval = (long) (1e9 / Math.max(1, rate));
@@ -210,14 +213,20 @@ public final class HttpLoad {
           .whenComplete(
               (r, error) -> {
                 try {
+                  long micros = (System.nanoTime() - t0) / 1_000;
                   if (error != null) {
                     failed.incrementAndGet();
                   } else if (r.statusCode() == 201) {
-                    acceptedMicros.add((System.nanoTime() - t0) / 1_000);
+                    acceptedMicros.add(micros);
                     acceptedPaths.add(c.pushEntity + "/Challenges/" + sidOf(r.body()));
-                  } else if (r.statusCode() == 503) {
-                    (r.headers().firstValue("Retry-After").isPresent() ? shed : bare)
-                        .incrementAndGet();
+                  } else if (r.statusCode() == 503 && codeOf(r.body()) == 20503) {
+                    if (r.headers().firstValue("Retry-After").isPresent()) {
+                      shedMicros.add(micros);
+                    } else {
+                      bare.incrementAndGet();
+                    }
+                  } else if (r.statusCode() >= 500) {
+                    serverErrors.incrementAndGet();
                   } else {
                     failed.incrementAndGet();
                   }
@@ -227,16 +236,11 @@ public final class HttpLoad {
               });
     }
     long offerEnded = System.nanoTime();
+    long recoveredMillis = recover(clients.get(0), offerEnded, acceptedPaths);
     boolean drained = inFlight.tryAcquire(MAX_IN_FLIGHT, 120, TimeUnit.SECONDS);
     long drainedMillis = (System.nanoTime() - offerEnded) / 1_000_000;
     if (!drained) {
       out.println("load --http --overload: answers still missing 120 s after the offer ended");
-    }
-    int probe;
-    try {
-      probe = clients.get(0).createPushChallenge().status();
-    } catch (IOException e) {
-      probe = 0;
     }
     List<String> paths = new ArrayList<>(acceptedPaths);
     AtomicInteger lost = new AtomicInteger();
@@ -263,13 +267,49 @@ public final class HttpLoad {
         settings.phase().toSeconds(),
         sent,
         acceptedMicros.stream().mapToLong(Long::longValue).toArray(),
-        shed.get(),
+        shedMicros.stream().mapToLong(Long::longValue).toArray(),
         bare.get(),
+        serverErrors.get(),
         failed.get(),
         notSent,
         drainedMillis,
-        probe,
+        recoveredMillis,
         lost.get());
+  }
+
+  /**
+   * Milliseconds from {@code offerEnded} until a create, sent one at a time, is answered 201 within
+   * {@link Overload#RECOVERED_MILLIS}; -1 if none is within 120 s. Every accepted probe joins
+   * {@code acceptedPaths}, to be read back with the others.
+   */
+  private long recover(Client c, long offerEnded, Queue<String> acceptedPaths)
+      throws InterruptedException {
+    long giveUp = offerEnded + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < giveUp) {
+      long t0 = System.nanoTime();
+      try {
+        Reply r = c.createPushChallenge();
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        if (r.status() == 201) {
+          acceptedPaths.add(c.pushEntity + "/Challenges/" + r.text("sid"));
+          if (millis <= Overload.RECOVERED_MILLIS) {
+            return (System.nanoTime() - offerEnded) / 1_000_000;
+          }
+        }
+      } catch (IOException e) {
+        // Not answered: not recovered yet.
+      }
+      Thread.sleep(20); // pacing the probes, not waiting for a condition
+    }
+    return -1;
+  }
+
+  private static int codeOf(String body) {
+    try {
+      return JSON.readTree(body).path("code").asInt();
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   private static String sidOf(String body) {
