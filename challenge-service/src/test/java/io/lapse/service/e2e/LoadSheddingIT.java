@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,12 +69,9 @@ class LoadSheddingIT {
   @Test
   void shouldShedVerificationsBeyondTheCapAndAnswerEveryAcceptedOneOnceTheProcessorRuns(
       KafkaBroker broker, SchemaRegistry registry) throws Exception {
-    Map<String, String> env = SystemEnv.create(broker, registry);
-    env.put(ServiceConfig.MAX_WAITING_REQUESTS.name(), Integer.toString(CAP));
     // Long enough that an accepted verification outlives the processor's start.
-    env.put(ServiceConfig.VERIFY_TIMEOUT.name(), "120000");
-    service = ChallengeServiceApp.start(ServiceConfig.fromEnv(env));
-    HttpTestClient api = new HttpTestClient(service.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
+    Map<String, String> env = start(broker, registry, ServiceConfig.VERIFY_TIMEOUT.name());
+    HttpTestClient api = api();
     Scenario scenario = new Scenario(api, Clock.systemUTC());
     String serviceSid = scenario.service();
     String identity = Scenario.identity();
@@ -91,14 +89,7 @@ class LoadSheddingIT {
           Scenario.approvalJws(factor.keys(), api.get(challenges + "/" + sid), "approved"));
     }
 
-    // Open the client's connections first, so the figures below are the service's, not TCP's.
-    List<Future<Reply>> warm = new ArrayList<>();
-    for (int i = 0; i < FIRED; i++) {
-      warm.add(pool.submit(() -> api.get("/v2/Services/" + serviceSid)));
-    }
-    for (Future<Reply> w : warm) {
-      assertThat(w.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
-    }
+    warmUp(api, serviceSid);
 
     // Fire them all at once; no processor runs, so no decision comes yet.
     CountDownLatch go = new CountDownLatch(1);
@@ -135,14 +126,7 @@ class LoadSheddingIT {
       }
     }
     assertThat(refused).hasSize(FIRED - CAP);
-    for (Answer a : refused.values()) {
-      assertThat(a.reply().status()).as(String.valueOf(a.reply().json())).isEqualTo(503);
-      assertThat(a.reply().json().path("code").asInt()).isEqualTo(20503);
-      assertThat(a.reply().json().path("status").asInt()).isEqualTo(503);
-      assertThat(a.reply().json().path("more_info").asText()).contains("20503");
-      assertThat(a.reply().headers().firstValue("Retry-After")).contains("1");
-    }
-    long[] refusal = refused.values().stream().mapToLong(Answer::millis).sorted().toArray();
+    long[] refusal = refusals(refused.values());
 
     // No request thread is held by a waiting verification.
     assertThat(jettyThreadsWaitingInLapseCode())
@@ -157,19 +141,11 @@ class LoadSheddingIT {
       challenges + "/" + sids.get(0),
       challenges + "?PageSize=5"
     };
-    long[] gets = new long[GETS];
-    for (int i = 0; i < GETS; i++) {
-      long t0 = System.nanoTime();
-      Reply r = api.get(others[i % others.length]);
-      gets[i] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
-      assertThat(r.status()).as(others[i % others.length]).isEqualTo(200);
-    }
-    Arrays.sort(gets);
+    long[] gets = timedGets(api, others);
     assertThat(fired.stream().filter(Future::isDone).count())
         .as("accepted verifications still waiting after the GETs")
         .isEqualTo(FIRED - CAP);
-    assertThat(scrapeOf(api))
-        .contains("lapse_requests_shed_total{for=\"decision\"} " + (FIRED - CAP));
+    assertThat(api.metric("lapse_requests_shed_total{for=\"decision\"}")).isEqualTo(FIRED - CAP);
 
     // A refused verification published nothing: its challenge is still pending.
     for (String sid : refused.keySet()) {
@@ -231,25 +207,16 @@ class LoadSheddingIT {
   @Test
   void shouldShedCreatesBeyondTheCapAndAnswerEveryAcceptedOneOnceTheEntityTaskDecides(
       KafkaBroker broker, SchemaRegistry registry) throws Exception {
-    Map<String, String> env = SystemEnv.create(broker, registry);
-    env.put(ServiceConfig.MAX_WAITING_REQUESTS.name(), Integer.toString(CAP));
     // Long enough that an accepted create outlives the pause.
-    env.put(ServiceConfig.COMMAND_TIMEOUT.name(), "120000");
-    service = ChallengeServiceApp.start(ServiceConfig.fromEnv(env));
-    HttpTestClient api = new HttpTestClient(service.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
+    start(broker, registry, ServiceConfig.COMMAND_TIMEOUT.name());
+    HttpTestClient api = api();
     Scenario scenario = new Scenario(api, Clock.systemUTC());
     String serviceSid = scenario.service();
     String identity = Scenario.identity();
     Scenario.PushFactor factor = scenario.verifiedPush(serviceSid, identity, "none");
     String entity = Scenario.entityPath(serviceSid, identity);
     String challenges = entity + "/Challenges";
-    List<Future<Reply>> warm = new ArrayList<>();
-    for (int i = 0; i < FIRED; i++) {
-      warm.add(pool.submit(() -> api.get("/v2/Services/" + serviceSid)));
-    }
-    for (Future<Reply> w : warm) {
-      assertThat(w.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
-    }
+    warmUp(api, serviceSid);
 
     // The entity task stops deciding, as one that lags far behind would.
     service.entityTasks().pause();
@@ -284,12 +251,7 @@ class LoadSheddingIT {
         refused.add(f.get());
       }
     }
-    for (Answer a : refused) {
-      assertThat(a.reply().status()).as(String.valueOf(a.reply().json())).isEqualTo(503);
-      assertThat(a.reply().json().path("code").asInt()).isEqualTo(20503);
-      assertThat(a.reply().headers().firstValue("Retry-After")).contains("1");
-    }
-    long[] refusal = refused.stream().mapToLong(Answer::millis).sorted().toArray();
+    long[] refusal = refusals(refused);
     assertThat(jettyThreadsWaitingInLapseCode())
         .as("Jetty threads blocked inside Lapse while creates wait")
         .isZero();
@@ -297,14 +259,7 @@ class LoadSheddingIT {
     String[] others = {
       "/v2/Services/" + serviceSid, entity, entity + "/Factors/" + factor.sid(),
     };
-    long[] gets = new long[GETS];
-    for (int i = 0; i < GETS; i++) {
-      long t0 = System.nanoTime();
-      Reply r = api.get(others[i % others.length]);
-      gets[i] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
-      assertThat(r.status()).as(others[i % others.length]).isEqualTo(200);
-    }
-    Arrays.sort(gets);
+    long[] gets = timedGets(api, others);
     assertThat(fired.stream().filter(Future::isDone).count())
         .as("accepted creates still waiting after the GETs")
         .isEqualTo(FIRED - CAP);
@@ -359,18 +314,55 @@ class LoadSheddingIT {
     assertThat(gets[GETS - 1] / 1000).as("slowest GET while saturated, ms").isLessThan(2_000);
   }
 
-  private static String scrapeOf(HttpTestClient api) {
-    try {
-      java.net.http.HttpResponse<String> r =
-          java.net.http.HttpClient.newHttpClient()
-              .send(
-                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url("/metrics")))
-                      .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString());
-      return r.body();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
+  /**
+   * Starts the service with the cap; {@code timeout} (a setting) long enough to outlast a pause.
+   */
+  private Map<String, String> start(KafkaBroker broker, SchemaRegistry registry, String timeout) {
+    Map<String, String> env = SystemEnv.create(broker, registry);
+    env.put(ServiceConfig.MAX_WAITING_REQUESTS.name(), Integer.toString(CAP));
+    env.put(timeout, "120000");
+    service = ChallengeServiceApp.start(ServiceConfig.fromEnv(env));
+    return env;
+  }
+
+  private HttpTestClient api() {
+    return new HttpTestClient(service.baseUrl(), SystemEnv.ACCOUNT, SystemEnv.TOKEN);
+  }
+
+  /** Opens the client's connections first, so the figures are the service's, not TCP's. */
+  private void warmUp(HttpTestClient api, String serviceSid) throws Exception {
+    List<Future<Reply>> warm = new ArrayList<>();
+    for (int i = 0; i < FIRED; i++) {
+      warm.add(pool.submit(() -> api.get("/v2/Services/" + serviceSid)));
     }
+    for (Future<Reply> w : warm) {
+      assertThat(w.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+  }
+
+  /** Checks every refusal is the cap's (503 / 20503, Retry-After: 1); their latencies, sorted. */
+  private static long[] refusals(Collection<Answer> refused) {
+    for (Answer a : refused) {
+      assertThat(a.reply().status()).as(String.valueOf(a.reply().json())).isEqualTo(503);
+      assertThat(a.reply().json().path("code").asInt()).isEqualTo(20503);
+      assertThat(a.reply().json().path("status").asInt()).isEqualTo(503);
+      assertThat(a.reply().json().path("more_info").asText()).contains("20503");
+      assertThat(a.reply().headers().firstValue("Retry-After")).contains("1");
+    }
+    return refused.stream().mapToLong(Answer::millis).sorted().toArray();
+  }
+
+  /** {@value #GETS} GETs over {@code paths}, each 200; their latencies in µs, sorted. */
+  private static long[] timedGets(HttpTestClient api, String[] paths) {
+    long[] gets = new long[GETS];
+    for (int i = 0; i < GETS; i++) {
+      long t0 = System.nanoTime();
+      Reply r = api.get(paths[i % paths.length]);
+      gets[i] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
+      assertThat(r.status()).as(paths[i % paths.length]).isEqualTo(200);
+    }
+    Arrays.sort(gets);
+    return gets;
   }
 
   /**

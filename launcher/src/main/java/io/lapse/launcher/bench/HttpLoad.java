@@ -132,12 +132,14 @@ public final class HttpLoad {
     }
     ExecutorService pool = Executors.newFixedThreadPool(settings.clients());
     try {
-      inParallel(pool, clients, Client::setUp);
+      // The overload creates push challenges only: no TOTP factors to set up.
+      int totpFactors = overload ? 0 : settings.totpFactorsPerClient();
+      inParallel(pool, clients, c -> c.setUp(totpFactors));
       out.printf(
           "load --http: %d clients set up (%d push + %d TOTP factors) in %.1f s%n",
           clients.size(),
           clients.size(),
-          clients.size() * settings.totpFactorsPerClient(),
+          clients.size() * totpFactors,
           (System.nanoTime() - start) / 1e9);
       idleCpuPerSecond = idleCpu();
       List<HttpPhase> phases = new ArrayList<>();
@@ -447,7 +449,7 @@ public final class HttpLoad {
       this.service = service;
     }
 
-    void setUp() throws IOException, InterruptedException {
+    void setUp(int totpFactors) throws IOException, InterruptedException {
       pushEntity = "/v2/Services/" + service + "/Entities/load-" + run + "-p" + index;
       Reply factor =
           create(
@@ -472,7 +474,7 @@ public final class HttpLoad {
           200,
           "verified",
           "push factor verification");
-      for (int j = 0; j < settings.totpFactorsPerClient(); j++) {
+      for (int j = 0; j < totpFactors; j++) {
         String entity =
             "/v2/Services/" + service + "/Entities/load-" + run + "-t" + index + "-" + j;
         Reply t =
