@@ -1,5 +1,6 @@
 package io.lapse.contract;
 
+import io.lapse.commands.v1.SettleChallenge;
 import io.lapse.config.ConfigType;
 import io.lapse.config.Setting;
 import io.lapse.events.v1.ChallengeCreated;
@@ -188,6 +189,23 @@ public final class AttemptMacKeys {
   /** Checks the create's MAC against the listed keys. */
   public Verdict verify(ChallengeCreated created) {
     return verify(created.getMacKeyId(), created.getMac(), k -> ChallengeMac.compute(k, created));
+  }
+
+  /**
+   * A copy of {@code settle} signed with the first key ({@code macKeyId} and {@code mac} set over
+   * {@link SettleMac}'s encoding, whose own label keeps it apart from attempt and create MACs).
+   */
+  public SettleChallenge sign(SettleChallenge settle) {
+    byte[] mac = SettleMac.compute(keys.get(signingId), settle);
+    return SettleChallenge.newBuilder(settle)
+        .setMacKeyId(signingId)
+        .setMac(ByteBuffer.wrap(mac))
+        .build();
+  }
+
+  /** Checks the settlement's MAC against the listed keys. */
+  public Verdict verify(SettleChallenge settle) {
+    return verify(settle.getMacKeyId(), settle.getMac(), k -> SettleMac.compute(k, settle));
   }
 
   private Verdict verify(CharSequence keyId, ByteBuffer mac, Function<byte[], byte[]> expected) {

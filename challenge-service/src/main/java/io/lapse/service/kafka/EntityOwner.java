@@ -22,6 +22,7 @@ import io.lapse.service.decision.ServiceDecider;
 import io.lapse.service.decision.ServiceDecision;
 import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.streams.CommitPacer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -70,6 +73,9 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
   private static final int PURGE_BUDGET = 1_000;
   private static final byte[] NO_VALUE = new byte[0];
 
+  /** The header naming why a record was dead-lettered (as the expiry processor's). */
+  static final String HEADER_REASON = "lapse.dlq.reason";
+
   private final EntityTopology.Names names;
   private final EntityDecider decider = new EntityDecider();
   private final EntityDecisionCounts counts;
@@ -84,6 +90,7 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
   private final long retentionMs;
   private KeyValueStore<String, ChallengeRecord> challenges;
   private KeyValueStore<Bytes, byte[]> timeIndex;
+  private KeyValueStore<Bytes, byte[]> order;
 
   EntityOwner(
       EntityTopology.Names names,
@@ -108,6 +115,7 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     this.services = context.getStateStore(names.serviceStore());
     this.challenges = context.getStateStore(names.challengeStore());
     this.timeIndex = context.getStateStore(names.timeIndexStore());
+    this.order = context.getStateStore(names.orderStore());
     // Wall-clock time, as the API's read model forgets a challenge: a quiet partition purges too.
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeChallenges);
   }
@@ -125,7 +133,7 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     // Asked for every record, decided or not, so the pacer sees every record time of the thread.
     boolean commitNow = pacer.get().arrivedAfterQuiet(time);
     if (command instanceof SettleChallenge settle) {
-      settleChallenge(key, settle);
+      settleChallenge(key, settle, record);
       requestCommitIf(commitNow);
       return;
     }
@@ -209,13 +217,14 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
       EntityState state = read(key);
       apply(key, state, EntityDecider.purge(state), time);
     }
-    // Their challenges go too (their index entries then find nothing to purge).
+    // Their challenges go too, with their order entries (their time index entries then find
+    // nothing to purge).
     List<String> challengesOfService = new ArrayList<>();
     try (KeyValueIterator<String, ChallengeRecord> it =
         challenges.prefixScan(prefix, Serdes.String().serializer())) {
       it.forEachRemaining(kv -> challengesOfService.add(kv.key));
     }
-    challengesOfService.forEach(challenges::delete);
+    challengesOfService.forEach(this::deleteChallenge);
   }
 
   private EntityState read(String key) {
@@ -295,7 +304,9 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     if (challenges.get(recordKey) != null) {
       return;
     }
-    challenges.put(recordKey, ChallengeRecords.created(signed));
+    ChallengeRecord record = ChallengeRecords.created(signed);
+    challenges.put(recordKey, record);
+    order.put(Bytes.wrap(ChallengeOrder.key(entityKey, record)), ChallengeOrder.value(record));
     long purgeAt = signed.getExpirationDate().toEpochMilli() + retentionMs;
     timeIndex.put(ChallengeRecords.purgeIndexKey(purgeAt, recordKey), NO_VALUE);
   }
@@ -311,13 +322,36 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
   /**
    * An outcome or expiry the relay brought to this entity's task: the record takes the first, a
    * repeat or a later one changes nothing. A challenge this task never stored (created before the
-   * store existed, or already purged) is left alone.
+   * store existed, or already purged) is left alone. A settlement the relay did not sign (its MAC
+   * under the response keys), addressed to another entity, malformed, or naming another factor than
+   * the challenge's, is refused to {@code lapse-commands-dlq} with its reason and changes nothing:
+   * only the relay, from the arbiter's outcome, may set a challenge's status.
+   *
+   * <p>An approval or denial is answered on {@code lapse-replies} ({@link #settledRequestId}) once
+   * applied, in the same transaction: the verification that caused it answers only after that
+   * reply, so a read from this store right after the verification's 200 shows its outcome
+   * (docs/decisions/0009, read-your-writes). Refused or not, applied or not, it is answered, so no
+   * verification waits for a settlement that will never come.
    */
-  private void settleChallenge(String entityKey, SettleChallenge s) {
+  private void settleChallenge(
+      String entityKey, SettleChallenge s, Record<String, SpecificRecord> command) {
+    String refusal = refusal(entityKey, s);
     String recordKey = ChallengeRecords.key(entityKey, s.getChallengeSid());
-    ChallengeRecord record = challenges.get(recordKey);
+    ChallengeRecord record = refusal == null ? challenges.get(recordKey) : null;
+    if (refusal == null
+        && record != null
+        && !record.getCreated().getFactorSid().equals(s.getFactorSid())) {
+      refusal = "challenge-mismatch";
+    }
     String outcome;
-    if (record == null) {
+    if (refusal != null) {
+      LOG.warn("Refusing a settlement of {} for {}: {}", s.getChallengeSid(), entityKey, refusal);
+      context.forward(
+          new Record<>(
+              entityKey, (SpecificRecord) s, command.timestamp(), refusalHeaders(command, refusal)),
+          names.commandsDeadLetterSink());
+      outcome = "settle-refused-" + refusal;
+    } else if (record == null) {
       outcome = "settle-unknown";
     } else {
       ChallengeRecord next = ChallengeRecords.settled(record, s);
@@ -325,10 +359,88 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
         outcome = "settle-ignored";
       } else {
         challenges.put(recordKey, next);
+        order.put(Bytes.wrap(ChallengeOrder.key(entityKey, next)), ChallengeOrder.value(next));
         outcome = "challenge-" + s.getStatus();
       }
     }
+    if (s.getAttemptId() != null) {
+      context.forward(
+          new Record<>(
+              entityKey,
+              CommandReply.newBuilder()
+                  .setRequestId(settledRequestId(s.getAttemptId().toString()))
+                  .setStatus(CommandStatus.ACCEPTED)
+                  .setCode(0)
+                  .setResourceSid(s.getChallengeSid())
+                  .build(),
+              command.timestamp()),
+          names.repliesSink());
+    }
     counts.decided(s.getSchema().getName(), outcome);
+  }
+
+  /** The request id of the reply to an approval's or denial's settlement by attempt id. */
+  static String settledRequestId(String attemptId) {
+    return "settled:" + attemptId;
+  }
+
+  /** Why a settlement must not be applied, or null: the checks need nothing from the store. */
+  private String refusal(String entityKey, SettleChallenge s) {
+    switch (macKeys.verify(s)) {
+      case MISSING:
+        return "mac-missing";
+      case KEY_UNKNOWN:
+        return "mac-key-unknown";
+      case INVALID:
+        return "mac-invalid";
+      case VALID:
+        break;
+    }
+    if (!entityKey.equals(EntityState.entityKey(s.getServiceSid(), s.getIdentity()))) {
+      return "key-not-entity";
+    }
+    boolean answered =
+        ChallengeRecords.APPROVED.equals(s.getStatus())
+            || ChallengeRecords.DENIED.equals(s.getStatus());
+    boolean wellFormed =
+        answered
+            ? s.getAttemptId() != null && s.getRespondedAt() != null
+            : ChallengeRecords.EXPIRED.equals(s.getStatus()) && s.getAttemptId() == null;
+    return wellFormed ? null : "malformed";
+  }
+
+  /** The dead-letter headers every Lapse dead-letter topic carries, and the reason. */
+  private Headers refusalHeaders(Record<String, SpecificRecord> command, String reason) {
+    RecordHeaders headers = new RecordHeaders();
+    command.headers().forEach(h -> headers.add(h.key(), h.value()));
+    headers.add(DeadLetterWriter.HEADER_EXCEPTION, utf8(EntityOwner.class.getName()));
+    headers.add(DeadLetterWriter.HEADER_MESSAGE, utf8("settlement refused: " + reason));
+    context
+        .recordMetadata()
+        .ifPresent(
+            m -> {
+              headers.add(DeadLetterWriter.HEADER_TOPIC, utf8(m.topic()));
+              headers.add(DeadLetterWriter.HEADER_PARTITION, utf8(String.valueOf(m.partition())));
+              headers.add(DeadLetterWriter.HEADER_OFFSET, utf8(String.valueOf(m.offset())));
+            });
+    headers.add(HEADER_REASON, utf8(reason));
+    headers.add(DeadLetterWriter.HEADER_DEAD_LETTERED_BY, utf8("challenge-service entity-task"));
+    return headers;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A challenge record and its order entry. */
+  private void deleteChallenge(String recordKey) {
+    ChallengeRecord record = challenges.get(recordKey);
+    if (record == null) {
+      return;
+    }
+    challenges.delete(recordKey);
+    String entityKey = recordKey.substring(0, recordKey.lastIndexOf('/'));
+    order.delete(Bytes.wrap(ChallengeOrder.key(entityKey, record)));
   }
 
   /**
@@ -347,7 +459,7 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
       }
     }
     for (Bytes k : due) {
-      challenges.delete(ChallengeRecords.recordKeyOf(k));
+      deleteChallenge(ChallengeRecords.recordKeyOf(k));
       timeIndex.delete(k);
     }
     if (!due.isEmpty()) {

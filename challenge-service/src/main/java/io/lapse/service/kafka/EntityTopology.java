@@ -4,6 +4,7 @@ import io.lapse.contract.AttemptMacKeys;
 import io.lapse.service.ServiceConfig;
 import io.lapse.streams.CommitPacer;
 import io.lapse.topics.LapseTopics;
+import io.lapse.topics.TopicNames;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -11,6 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
@@ -28,11 +30,13 @@ import org.apache.kafka.streams.state.Stores;
  * lapse-commands-source ──▶ entity-owner ───────────┼─▶ challenge-created-sink
  *                           (stores: entity-records,├─▶ challenge-responses-sink (signed)
  *                            factor-records,        ├─▶ challenge-notifications-sink
- *                            service-records)       │
- *                                                   └─▶ lapse-replies-sink
+ *                            service-records,       ├─▶ lapse-replies-sink
+ *                            challenge-records,     └─▶ lapse-commands-dlq-sink (refused
+ *                            challenge-order,            settlements)
+ *                            entity-time-index)
  *
  * challenge-outcomes-source ─┬▶ outcome-relay ──▶ lapse-commands-sink (ReleaseTotpStep,
- * challenge-expired-source ──┘                      SettleChallenge, by entity)
+ * challenge-expired-source ──┘                      SettleChallenge signed, by entity)
  * </pre>
  *
  * <p>Every instance runs it with one {@code application.id}, so each partition of {@code
@@ -65,7 +69,9 @@ public final class EntityTopology {
       String factorEventsSink,
       String challengeStore,
       String timeIndexStore,
-      String expiredSource) {
+      String expiredSource,
+      String orderStore,
+      String commandsDeadLetterSink) {
     public static final Names DEFAULT =
         new Names(
             "lapse-commands-source",
@@ -87,7 +93,9 @@ public final class EntityTopology {
             "lapse-factor-events-sink",
             "challenge-records",
             "entity-time-index",
-            "challenge-expired-source");
+            "challenge-expired-source",
+            "challenge-order",
+            "lapse-commands-dlq-sink");
   }
 
   /** The topology on the topics of the service's configuration. */
@@ -199,6 +207,12 @@ public final class EntityTopology {
                 StoreSerde.challengeRecords())
             .withCachingDisabled(),
         n.owner());
+    // The entity's challenges in (createdAt, SID) order, for lists (ChallengeOrder).
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(n.orderStore()), Serdes.Bytes(), Serdes.ByteArray())
+            .withCachingDisabled(),
+        n.owner());
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(n.timeIndexStore()),
@@ -270,6 +284,18 @@ public final class EntityTopology {
         topics.replies().keySerializer(),
         topics.replies().valueSerializer(),
         n.owner());
+    // Settlements the task refuses (unsigned, forged, malformed), under the commands' subject so
+    // they read back as any command does, with the reason in the headers.
+    String commandsTopic = topics.commands().name();
+    Serializer<SpecificRecord> commandValues = topics.commands().valueSerializer();
+    Serializer<SpecificRecord> asCommand =
+        (topic, value) -> commandValues.serialize(commandsTopic, value);
+    topology.addSink(
+        n.commandsDeadLetterSink(),
+        TopicNames.deadLetter(commandsTopic),
+        topics.commands().keySerializer(),
+        asCommand,
+        n.owner());
     // The arbiter's refusals, back to the entity that claimed the step (a subtopology of its own:
     // challenge-outcomes is keyed by challenge SID, the commands by entity).
     topology.addSource(
@@ -285,7 +311,7 @@ public final class EntityTopology {
         topics.challengeExpired().name());
     topology.addProcessor(
         n.outcomeRelay(),
-        () -> new OutcomeRelay(n.commandsSink()),
+        () -> new OutcomeRelay(n.commandsSink(), macKeys, pacer),
         n.outcomesSource(),
         n.expiredSource());
     topology.addSink(

@@ -2,8 +2,11 @@ package io.lapse.service.kafka;
 
 import io.lapse.commands.v1.ReleaseTotpStep;
 import io.lapse.commands.v1.SettleChallenge;
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.events.v1.VerificationRejected;
 import io.lapse.service.decision.EntityState;
+import io.lapse.streams.CommitPacer;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -28,10 +31,20 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class OutcomeRelay implements Processor<String, SpecificRecord, String, SpecificRecord> {
   private final String commandsSink;
+  private final AttemptMacKeys macKeys;
+  private final Supplier<CommitPacer> pacer;
   private ProcessorContext<String, SpecificRecord> context;
 
-  OutcomeRelay(String commandsSink) {
+  /**
+   * @param macKeys the response MAC keys each settlement is signed with ({@link
+   *     io.lapse.contract.SettleMac}): the entity task applies no settlement without it
+   * @param pacer the stream thread's pacer: a lone approval or denial requests its commit at once,
+   *     since its verification waits until the entity task has applied it
+   */
+  OutcomeRelay(String commandsSink, AttemptMacKeys macKeys, Supplier<CommitPacer> pacer) {
     this.commandsSink = commandsSink;
+    this.macKeys = macKeys;
+    this.pacer = pacer;
   }
 
   @Override
@@ -46,9 +59,13 @@ final class OutcomeRelay implements Processor<String, SpecificRecord, String, Sp
       context.forward(
           new Record<>(
               EntityState.entityKey(settle.getServiceSid(), settle.getIdentity()),
-              settle,
+              macKeys.sign(settle),
               record.timestamp()),
           commandsSink);
+      boolean quiet = pacer.get().arrivedAfterQuiet(record.timestamp());
+      if (quiet && settle.getAttemptId() != null) {
+        context.commit();
+      }
       return;
     }
     if (!(record.value() instanceof VerificationRejected r)) {

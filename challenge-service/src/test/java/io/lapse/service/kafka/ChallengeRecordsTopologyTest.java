@@ -3,12 +3,15 @@ package io.lapse.service.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lapse.commands.v1.ChallengeRecord;
+import io.lapse.commands.v1.CommandReply;
+import io.lapse.commands.v1.CommandStatus;
 import io.lapse.commands.v1.CreateChallenge;
 import io.lapse.commands.v1.CreateFactor;
 import io.lapse.commands.v1.FactorChanges;
 import io.lapse.commands.v1.FactorVerification;
 import io.lapse.commands.v1.PurgeService;
 import io.lapse.commands.v1.RequestNotification;
+import io.lapse.commands.v1.SettleChallenge;
 import io.lapse.commands.v1.UpdateFactor;
 import io.lapse.contract.AttemptMacKeys;
 import io.lapse.events.v1.ChallengeApproved;
@@ -25,22 +28,31 @@ import io.lapse.topics.LapseTopics;
 import io.lapse.topics.TopicNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The entity task's {@code challenge-records} (docs/decisions/0009) on TopologyTestDriver: a create
@@ -72,6 +84,9 @@ class ChallengeRecordsTopologyTest {
   private final TestInputTopic<String, ChallengeExpired> expired;
   private final KeyValueStore<String, ChallengeRecord> store;
   private final KeyValueStore<Bytes, byte[]> timeIndex;
+  private final KeyValueStore<Bytes, byte[]> order;
+  private final TestOutputTopic<String, CommandReply> replies;
+  private final TestOutputTopic<String, SpecificRecord> deadLetters;
 
   ChallengeRecordsTopologyTest() {
     Properties props = new Properties();
@@ -103,6 +118,17 @@ class ChallengeRecordsTopologyTest {
             topics.challengeExpired().valueSerializer());
     store = driver.getKeyValueStore(EntityTopology.Names.DEFAULT.challengeStore());
     timeIndex = driver.getKeyValueStore(EntityTopology.Names.DEFAULT.timeIndexStore());
+    order = driver.getKeyValueStore(EntityTopology.Names.DEFAULT.orderStore());
+    replies =
+        driver.createOutputTopic(
+            names.replies(),
+            topics.replies().keyDeserializer(),
+            topics.replies().valueDeserializer());
+    deadLetters =
+        driver.createOutputTopic(
+            TopicNames.deadLetter(names.commands()),
+            topics.commands().keyDeserializer(),
+            topics.commands().valueDeserializer());
   }
 
   @AfterEach
@@ -380,10 +406,7 @@ class ChallengeRecordsTopologyTest {
     assertThat(timeIndex.approximateNumEntries()).isZero();
   }
 
-  @Test
-  void shouldPurgeTheChallengesOfADeletedService() {
-    createChallenge();
-
+  private void purgeService() {
     commands.pipeInput(
         new TestRecord<>(
             SERVICE,
@@ -393,8 +416,156 @@ class ChallengeRecordsTopologyTest {
                 .setServiceSid(SERVICE)
                 .build(),
             CREATED_AT.plusSeconds(1)));
+  }
+
+  @Test
+  void shouldPurgeTheChallengesOfADeletedService() {
+    createChallenge();
+
+    purgeService();
 
     assertThat(stored()).isNull();
+  }
+
+  /** The order entries of the test entity, in key order. */
+  private List<ChallengeOrder.Entry> orderEntries() {
+    List<ChallengeOrder.Entry> entries = new ArrayList<>();
+    try (KeyValueIterator<Bytes, byte[]> it = order.all()) {
+      it.forEachRemaining(kv -> entries.add(ChallengeOrder.entry(kv.value)));
+    }
+    return entries;
+  }
+
+  private SettleChallenge settlement(ChallengeApproved a) {
+    return ChallengeRecords.settle(a);
+  }
+
+  @Test
+  void shouldIndexTheChallengeInOrderWithItsStatusAndPurgeTheEntryWithTheRecord() {
+    createChallenge();
+    assertThat(orderEntries())
+        .containsExactly(new ChallengeOrder.Entry("pending", DEADLINE, FACTOR));
+    assertThat(order.get(Bytes.wrap(ChallengeOrder.key(KEY, CREATED_AT.toEpochMilli(), SID))))
+        .isNotNull();
+
+    Instant decidedAt = CREATED_AT.plusSeconds(10);
+    outcomes.pipeInput(new TestRecord<>(SID, approved("AT-1", decidedAt), decidedAt));
+    assertThat(orderEntries())
+        .containsExactly(new ChallengeOrder.Entry("approved", DEADLINE, FACTOR));
+
+    driver.advanceWallClockTime(Duration.between(T0, DEADLINE.plus(RETENTION)).plusSeconds(31));
+    assertThat(stored()).isNull();
+    assertThat(orderEntries()).isEmpty();
+  }
+
+  @Test
+  void shouldRemoveTheOrderEntriesOfADeletedService() {
+    createChallenge();
+
+    purgeService();
+
+    assertThat(orderEntries()).isEmpty();
+  }
+
+  @Test
+  void shouldAnswerAnAppliedApprovalOnTheRepliesByItsAttempt() {
+    createChallenge();
+    replies.readRecordsToList();
+    Instant decidedAt = CREATED_AT.plusSeconds(10);
+
+    outcomes.pipeInput(new TestRecord<>(SID, approved("AT-1", decidedAt), decidedAt));
+    expired.pipeInput(new TestRecord<>(SID, expiry(), DEADLINE));
+
+    List<CommandReply> answered = replies.readValuesToList();
+    assertThat(answered).extracting(CommandReply::getRequestId).containsExactly("settled:AT-1");
+    assertThat(answered.get(0).getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+    assertThat(stored().getStatus()).isEqualTo("approved");
+  }
+
+  @Test
+  void shouldAnswerASettlementOfAChallengeItNeverStoredToo() {
+    outcomes.pipeInput(new TestRecord<>(SID, approved("AT-1", T0), T0));
+
+    assertThat(replies.readValuesToList())
+        .extracting(CommandReply::getRequestId)
+        .containsExactly("settled:AT-1");
+  }
+
+  static Stream<Arguments> refusedSettlements() {
+    AttemptMacKeys other = AttemptMacKeys.of("not-listed", new byte[32]);
+    ChallengeApproved a = approved("AT-1", CREATED_AT.plusSeconds(10));
+    SettleChallenge plain = ChallengeRecords.settle(a);
+    return Stream.of(
+        Arguments.of("mac-missing", KEY, (Function<AttemptMacKeys, SettleChallenge>) k -> plain),
+        Arguments.of(
+            "mac-key-unknown",
+            KEY,
+            (Function<AttemptMacKeys, SettleChallenge>) k -> other.sign(plain)),
+        Arguments.of(
+            "mac-invalid",
+            KEY,
+            (Function<AttemptMacKeys, SettleChallenge>)
+                k -> {
+                  SettleChallenge signed = k.sign(plain);
+                  return SettleChallenge.newBuilder(signed).setStatus("denied").build();
+                }),
+        Arguments.of(
+            "key-not-entity",
+            SERVICE + "/someone-else",
+            (Function<AttemptMacKeys, SettleChallenge>) k -> k.sign(plain)),
+        Arguments.of(
+            "malformed",
+            KEY,
+            (Function<AttemptMacKeys, SettleChallenge>)
+                k -> k.sign(SettleChallenge.newBuilder(plain).setStatus("approve").build())),
+        Arguments.of(
+            "malformed",
+            KEY,
+            (Function<AttemptMacKeys, SettleChallenge>)
+                k -> k.sign(SettleChallenge.newBuilder(plain).setRespondedAt(null).build())),
+        Arguments.of(
+            "challenge-mismatch",
+            KEY,
+            (Function<AttemptMacKeys, SettleChallenge>)
+                k ->
+                    k.sign(
+                        SettleChallenge.newBuilder(plain)
+                            .setFactorSid("YF" + "7".repeat(32))
+                            .build())));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedSettlements")
+  void shouldRefuseASettlementTheRelayDidNotWriteToTheDeadLetterTopic(
+      String reason, String key, Function<AttemptMacKeys, SettleChallenge> make) {
+    createChallenge();
+    SettleChallenge forged = make.apply(macKeys);
+
+    commands.pipeInput(new TestRecord<>(key, forged, CREATED_AT.plusSeconds(10)));
+
+    assertThat(stored().getStatus()).isEqualTo("pending");
+    assertThat(orderEntries()).extracting(ChallengeOrder.Entry::status).containsExactly("pending");
+    List<TestRecord<String, SpecificRecord>> dead = deadLetters.readRecordsToList();
+    assertThat(dead).hasSize(1);
+    assertThat(dead.get(0).value()).isEqualTo(forged);
+    assertThat(
+            new String(
+                dead.get(0).headers().lastHeader("lapse.dlq.reason").value(),
+                StandardCharsets.UTF_8))
+        .isEqualTo(reason);
+    assertThat(dead.get(0).headers().lastHeader("__streams.errors.offset")).isNotNull();
+    assertThat(counts.count("settle-refused-" + reason)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldApplyTheRelaysOwnSignedSettlement() {
+    createChallenge();
+    SettleChallenge signed = macKeys.sign(settlement(approved("AT-1", CREATED_AT.plusSeconds(10))));
+
+    commands.pipeInput(new TestRecord<>(KEY, signed, CREATED_AT.plusSeconds(10)));
+
+    assertThat(stored().getStatus()).isEqualTo("approved");
+    assertThat(deadLetters.isEmpty()).isTrue();
   }
 
   @Test
