@@ -4,7 +4,9 @@ import io.lapse.service.api.HttpApi;
 import io.lapse.service.crypto.SecretCipher;
 import io.lapse.service.domain.Catalog;
 import io.lapse.service.domain.ChallengeCreation;
+import io.lapse.service.domain.ChallengeVerification;
 import io.lapse.service.domain.ChallengeView;
+import io.lapse.service.domain.Challenges;
 import io.lapse.service.domain.Domain;
 import io.lapse.service.domain.FactorCrypto;
 import io.lapse.service.domain.MissedReads;
@@ -19,6 +21,7 @@ import io.lapse.service.kafka.KafkaAttemptGateway;
 import io.lapse.service.kafka.KafkaCommandBus;
 import io.lapse.service.kafka.KafkaWebhookLog;
 import io.lapse.service.kafka.LogCatchUp;
+import io.lapse.service.kafka.StoreChallenges;
 import io.lapse.service.kafka.TrustedCreates;
 import io.lapse.service.routing.Forwarder;
 import io.lapse.service.routing.InternalAuth;
@@ -212,6 +215,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
     MissedReads misses =
         new MissedReads(
             catchUp, new WaitingLimit("reads catching up", config.maxWaitingRequests()), answers);
+    // The owner's challenge-records answer challenge reads once the entity tasks run (attached
+    // below); until then, and wherever this instance is not the owner, the view does.
+    StoreChallenges challengeStore = new StoreChallenges(commands);
     Domain domain =
         Domain.wire(
             config.accountSid(),
@@ -228,7 +234,8 @@ public final class ChallengeServiceApp implements AutoCloseable {
             verifications,
             misses,
             new KafkaWebhookLog(producer, topics.webhooks()),
-            webhookTable);
+            webhookTable,
+            challengeStore);
     HttpApi.Settings settings =
         new HttpApi.Settings(
             config.accountSid(),
@@ -268,6 +275,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
     EntityStreams entityTasks =
         EntityStreams.start(config, decisions, HostInfo.buildFromEndpoint(advertised));
     resources.add(0, entityTasks);
+    challengeStore.attach(entityTasks);
 
     state.awaitCaughtUp(config.startupTimeout());
     events.awaitCaughtUp(config.startupTimeout());
@@ -289,6 +297,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
     resources.add(0, sweeper::shutdownNow);
 
     registerWaitMetrics(metrics, verifications, domain.waitingWrites(), misses, catchUp);
+    registerChallengeReadMetrics(metrics, domain);
     // After the followers caught up: the webhooks, the view and the catalog it reads are current.
     WebhookDelivery webhooks =
         config.webhooksEnabled()
@@ -418,6 +427,32 @@ public final class ChallengeServiceApp implements AutoCloseable {
     FunctionCounter.builder(
             "lapse.webhooks.dead.lettered", c, WebhookDispatcher.Counters::deadLettered)
         .description("Webhook deliveries given up and written to the dead-letter topic")
+        .register(metrics);
+  }
+
+  /** How often challenge reads still needed the view, and verifications beat their store. */
+  private static void registerChallengeReadMetrics(PrometheusMeterRegistry metrics, Domain domain) {
+    Challenges reads = domain.challenges();
+    FunctionCounter.builder(
+            "lapse.challenge.reads.from.view",
+            reads,
+            r -> r.fromView(Challenges.Fallback.NOT_IN_STORE))
+        .description(
+            "Challenge reads answered from the in-heap view instead of the owner's store, by why")
+        .tag("reason", "not-in-store")
+        .register(metrics);
+    FunctionCounter.builder(
+            "lapse.challenge.reads.from.view",
+            reads,
+            r -> r.fromView(Challenges.Fallback.STORE_UNAVAILABLE))
+        .tag("reason", "store-unavailable")
+        .register(metrics);
+    FunctionCounter.builder(
+            "lapse.verifications.answered.unsettled",
+            domain.challengeVerification(),
+            ChallengeVerification::answeredUnsettled)
+        .description(
+            "Approvals and denials answered before the owner's store showed them (settlement late)")
         .register(metrics);
   }
 

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,13 +31,37 @@ public final class ArbiterClient {
   private final ChallengeView view;
   private final Duration timeout;
   private final AttemptSigner signer;
+  private final ChallengeStore store;
+  private final AtomicLong answeredUnsettled = new AtomicLong();
 
   public ArbiterClient(
       AttemptGateway gateway, ChallengeView view, Duration timeout, AttemptSigner signer) {
+    this(gateway, view, timeout, signer, ChallengeStore.NONE);
+  }
+
+  /**
+   * @param store the owner's store: an approval or denial is answered only once it shows it
+   */
+  public ArbiterClient(
+      AttemptGateway gateway,
+      ChallengeView view,
+      Duration timeout,
+      AttemptSigner signer,
+      ChallengeStore store) {
     this.gateway = gateway;
     this.view = view;
     this.timeout = timeout;
     this.signer = signer;
+    this.store = store;
+  }
+
+  /**
+   * Approvals and denials answered before the owner's store showed them (its settlement did not
+   * arrive within the verification timeout): a read right after such an answer may still show
+   * pending.
+   */
+  public long answeredUnsettled() {
+    return answeredUnsettled.get();
   }
 
   /**
@@ -79,7 +104,18 @@ public final class ArbiterClient {
    *     attempt)
    */
   CompletableFuture<ViewedChallenge> decide(VerificationAttempted attempt) {
-    return whenDecided(attempt.getSid(), attempt.getAttemptId(), gateway.submit(attempt, timeout));
+    CompletableFuture<?> settled = awaitSettled(attempt.getAttemptId());
+    return whenDecided(
+        attempt.getSid(), attempt.getAttemptId(), gateway.submit(attempt, timeout), settled);
+  }
+
+  /**
+   * Registers the wait for the owner's task to apply the settlement of attempt {@code attemptId}
+   * (docs/decisions/0009, read-your-writes); call before the attempt is submitted, then pass it to
+   * {@link #whenDecided}.
+   */
+  CompletableFuture<?> awaitSettled(String attemptId) {
+    return store.awaitSettled(attemptId, timeout);
   }
 
   /**
@@ -93,20 +129,54 @@ public final class ArbiterClient {
   /**
    * The challenge after the arbiter's decision on attempt {@code attemptId}, which {@code pending}
    * brings, without waiting: completes when {@code pending} does, or fails as {@link #decide}.
+   * Waits for no settlement (a create's TOTP {@code AuthPayload}: a GET right after may still read
+   * pending for a moment); a verification uses the form below.
    */
   CompletableFuture<ViewedChallenge> whenDecided(
       String challengeSid, String attemptId, CompletableFuture<SpecificRecord> pending) {
-    return pending.handle(
-        (outcome, error) -> {
-          if (error != null) {
-            Throwable cause = Futures.cause(error);
-            if (!(cause instanceof TimeoutException)) {
-              LOG.warn("Attempt {} could not be submitted", attemptId, cause);
-            }
-            throw ApiError.decisionUnavailable();
-          }
-          return challengeAfter(challengeSid, attemptId, outcome);
-        });
+    return whenDecided(challengeSid, attemptId, pending, CompletableFuture.completedFuture(null));
+  }
+
+  /**
+   * As above, and for an approval or denial only once {@code settled} completed too (the owner's
+   * store shows it, so a GET right after the answer reads it there); if the settlement does not
+   * come in time, the decision is answered all the same (it is decided and durable) and counted
+   * ({@link #answeredUnsettled}).
+   */
+  CompletableFuture<ViewedChallenge> whenDecided(
+      String challengeSid,
+      String attemptId,
+      CompletableFuture<SpecificRecord> pending,
+      CompletableFuture<?> settled) {
+    return pending
+        .handle(
+            (outcome, error) -> {
+              if (error != null) {
+                Throwable cause = Futures.cause(error);
+                if (!(cause instanceof TimeoutException)) {
+                  LOG.warn("Attempt {} could not be submitted", attemptId, cause);
+                }
+                throw ApiError.decisionUnavailable();
+              }
+              return outcome;
+            })
+        .thenCompose(
+            outcome -> {
+              if (!(outcome instanceof ChallengeApproved || outcome instanceof ChallengeDenied)) {
+                return CompletableFuture.completedFuture(
+                    challengeAfter(challengeSid, attemptId, outcome));
+              }
+              return settled.handle(
+                  (reply, error) -> {
+                    if (error != null) {
+                      answeredUnsettled.incrementAndGet();
+                      LOG.warn(
+                          "Attempt {} decided, but the owner's store did not show it in time",
+                          attemptId);
+                    }
+                    return challengeAfter(challengeSid, attemptId, outcome);
+                  });
+            });
   }
 
   private ViewedChallenge challengeAfter(

@@ -128,10 +128,19 @@ public final class ChallengeVerification {
                   .setAttempt(attempt)
                   .build();
           CompletableFuture<SpecificRecord> outcome = arbiter.awaitOutcome(attemptId);
+          CompletableFuture<?> settled = arbiter.awaitSettled(attemptId);
           return writer
               .whenAccepted(writer.send(c.getServiceSid(), c.getIdentity(), attemptId, command))
-              .thenCompose(reply -> arbiter.whenDecided(c.getSid(), attemptId, outcome));
+              .thenCompose(reply -> arbiter.whenDecided(c.getSid(), attemptId, outcome, settled));
         });
+  }
+
+  /**
+   * Approvals and denials answered before the owner's store showed them ({@link
+   * ArbiterClient#answeredUnsettled}).
+   */
+  public long answeredUnsettled() {
+    return arbiter.answeredUnsettled();
   }
 
   /** A TOTP code as the entity task claims it: the steps it matched, never the code. */

@@ -29,6 +29,11 @@ public record Domain(
     MissedReads misses,
     Webhooks webhooks) {
 
+  /**
+   * Wires the domain; {@code store} is the owner's challenge store (challenge reads come from it,
+   * and a verification answers once it shows the decision: docs/decisions/0009), {@link
+   * ChallengeStore#NONE} where there is none.
+   */
   public static Domain wire(
       String accountSid,
       Catalog catalog,
@@ -44,14 +49,15 @@ public record Domain(
       WaitingLimit waitingVerifications,
       MissedReads misses,
       WebhookLog webhookLog,
-      SnapshotTable<WebhookSnapshot> webhookTable) {
+      SnapshotTable<WebhookSnapshot> webhookTable,
+      ChallengeStore store) {
     // One cap for every request of this instance waiting for a decision (0009).
     WaitingLimit waitingWrites = waitingVerifications.share("requests");
     EntityWriter entityWriter = new EntityWriter(catalog, commands, commandTimeout, waitingWrites);
     Entities entities = new Entities(entityWriter, clock);
-    Challenges challenges = new Challenges(catalog, view, clock);
+    Challenges challenges = new Challenges(catalog, view, store, clock);
     ResponseChecker checker = new ResponseChecker(crypto, catalog);
-    ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout, signer);
+    ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout, signer, store);
     Webhooks webhooks = new Webhooks(catalog, webhookTable, webhookLog, accountSid, clock);
     return new Domain(
         new Services(entityWriter, entities, webhooks, accountSid, clock, misses.executor()),

@@ -13,11 +13,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -160,6 +166,28 @@ public final class EntityStreams implements AutoCloseable {
   /** Decides again after {@link #pause}, from where it stopped. */
   public void resume() {
     streams.resume();
+  }
+
+  /**
+   * Store {@code name} of the partition that holds {@code entityKey}, only if this instance runs
+   * that partition's active task now (never a standby's or a restoring copy: only the running
+   * active owner's answer is authoritative, docs/decisions/0009); empty otherwise.
+   */
+  public <K, V> Optional<ReadOnlyKeyValueStore<K, V>> ownedStore(String name, String entityKey) {
+    try {
+      KeyQueryMetadata m =
+          streams.queryMetadataForKey(
+              EntityTopology.Names.DEFAULT.entityStore(), entityKey, Serdes.String().serializer());
+      if (m == null || KeyQueryMetadata.NOT_AVAILABLE.equals(m) || !self.equals(m.activeHost())) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          streams.store(
+              StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<K, V>keyValueStore())
+                  .withPartition(m.partition())));
+    } catch (InvalidStateStoreException | IllegalStateException e) {
+      return Optional.empty(); // not running, rebalancing away, or restoring
+    }
   }
 
   public KafkaStreams.State state() {

@@ -37,6 +37,16 @@ public final class KafkaCommandBus implements CommandBus {
     return reply;
   }
 
+  /**
+   * Waits for a reply to a command this instance did not send (a settlement the outcome relay wrote
+   * for an attempt this instance submitted): the reply with {@code requestId}, or a {@link
+   * java.util.concurrent.TimeoutException} after {@code timeout}. Register before the reply can be
+   * written.
+   */
+  public CompletableFuture<CommandReply> awaitReply(String requestId, Duration timeout) {
+    return waiters.await(requestId, timeout);
+  }
+
   /** Called by the reply follower for every reply; completes the matching waiter, if any. */
   public void onReply(CommandReply reply) {
     if (reply != null) {

@@ -7,6 +7,7 @@ import io.lapse.infra.KafkaBroker;
 import io.lapse.infra.SchemaRegistry;
 import io.lapse.service.ChallengeServiceApp;
 import io.lapse.service.ServiceConfig;
+import io.lapse.service.domain.Challenges;
 import io.lapse.service.domain.Sids;
 import io.lapse.service.support.HttpTestClient;
 import io.lapse.service.support.HttpTestClient.Reply;
@@ -134,6 +135,10 @@ class CrossInstanceReadIT {
     long foundBefore = foundAfterSync();
     long[] factorReads = new long[ROUNDS];
     long[] challengeReads = new long[ROUNDS];
+    // The same reads, split by whether the reader owns the entity (its store answered) or
+    // forwarded the GET to the owner.
+    List<Long> onOwner = new ArrayList<>();
+    List<Long> onNonOwner = new ArrayList<>();
     int notFound = 0;
     String entity = Scenario.entityPath(service, identity);
     for (int round = 0; round < ROUNDS; round++) {
@@ -161,6 +166,9 @@ class CrossInstanceReadIT {
       t0 = System.nanoTime();
       Reply readChallenge = reader.get(entity + "/Challenges/" + challenge.text("sid"));
       challengeReads[round] = System.nanoTime() - t0;
+      String servedBy = readChallenge.headers().firstValue("Lapse-Served-By").orElse("");
+      (servedBy.equals(instances.get((round + 1) % n).instanceId()) ? onOwner : onNonOwner)
+          .add(challengeReads[round]);
       if (readChallenge.status() == 404) {
         notFound++;
       }
@@ -187,7 +195,29 @@ class CrossInstanceReadIT {
         synced() - syncedBefore,
         2 * ROUNDS,
         foundAfterSync() - foundBefore);
+    System.out.printf(
+        "CrossInstanceReadIT: %d instances: challenge read on the owner (its store) %s; on a"
+            + " non-owner (forwarded to it) %s%n",
+        n, percentiles(onOwner), percentiles(onNonOwner));
     assertThat(notFound).isZero();
+    // Every challenge read was answered by the owner's store, none by the in-heap view.
+    for (ChallengeServiceApp i : instances) {
+      for (Challenges.Fallback why : Challenges.Fallback.values()) {
+        assertThat(i.domain().challenges().fromView(why)).as("%s on %s", why, i).isZero();
+      }
+    }
+  }
+
+  private static String percentiles(List<Long> nanos) {
+    if (nanos.isEmpty()) {
+      return "none";
+    }
+    List<Long> sorted = new ArrayList<>(nanos);
+    sorted.sort(null);
+    int size = sorted.size();
+    return String.format(
+        "n %d p50 %.2f ms p99 %.2f ms",
+        size, ms(sorted.get(size / 2)), ms(sorted.get((int) Math.ceil(size * 0.99) - 1)));
   }
 
   private long synced() {

@@ -3,6 +3,8 @@ package io.lapse.service.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lapse.commands.v1.ChallengeRecord;
 import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.infra.KafkaBroker;
@@ -17,7 +19,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -108,6 +113,108 @@ class ChallengeRecordsIT {
         system.service.entityTasks().localChallenge(service, identity, notified).orElseThrow();
     assertThat(withNotification.getNotificationSids()).containsExactly(n.text("sid")).hasSize(1);
     assertThat(withNotification.getCreated().getDetailsMessage()).isEqualTo("Pay 5 EUR?");
+  }
+
+  /**
+   * Challenge reads come from the owner's store (one instance owns every entity): a GET right after
+   * each verification's 200 reads its outcome there (read-your-writes, docs/decisions/0009), with
+   * the JSON the verification answered; lists filter and page as the view did; no read needed the
+   * view.
+   */
+  @Test
+  void shouldAnswerChallengeReadsFromTheOwnersStore() {
+    HttpTestClient api = system.http();
+    Scenario scenario = new Scenario(api, Clock.systemUTC());
+    String service = scenario.service();
+    String identity = Scenario.identity();
+    Scenario.PushFactor push = scenario.verifiedPush(service, identity, "apn");
+    Scenario.TotpFactor totp = scenario.verifiedTotp(service, identity);
+    String challenges = Scenario.entityPath(service, identity) + "/Challenges";
+    List<String> created = new ArrayList<>();
+    Map<String, String> statuses = new LinkedHashMap<>();
+
+    for (int i = 0; i < 6; i++) {
+      String answer = i % 3 == 0 ? "approved" : i % 3 == 1 ? "denied" : null;
+      Reply made =
+          api.post(
+              challenges,
+              "FactorSid",
+              push.sid(),
+              "Details.Message",
+              "Log in " + i + "?",
+              "Details.Fields",
+              "{\"label\":\"IP\",\"value\":\"192.0.2." + i + "\"}",
+              "HiddenDetails",
+              "{\"ip\":\"192.0.2." + i + "\"}");
+      assertThat(made.status()).as(made.json().toString()).isEqualTo(201);
+      String sid = made.text("sid");
+      created.add(sid);
+      Reply get = api.get(challenges + "/" + sid);
+      assertThat(get.status()).isEqualTo(200);
+      assertThat(withoutUpdated(get)).isEqualTo(withoutUpdated(made));
+      if (answer == null) {
+        statuses.put(sid, "pending");
+        continue;
+      }
+      Reply verified =
+          api.post(
+              challenges + "/" + sid,
+              "AuthPayload",
+              Scenario.approvalJws(push.keys(), get, answer),
+              "Metadata",
+              "{\"os\":\"ios\"}");
+      assertThat(verified.status()).as(verified.json().toString()).isEqualTo(200);
+      Reply after = api.get(challenges + "/" + sid);
+      assertThat(after.text("status")).as("GET right after the 200").isEqualTo(answer);
+      assertThat(after.json()).isEqualTo(verified.json());
+      statuses.put(sid, answer);
+    }
+    String code = create(api, challenges, totp.sid());
+    Reply c = api.post(challenges + "/" + code, "AuthPayload", totp.codeNow());
+    assertThat(c.text("status")).isEqualTo("approved");
+    assertThat(api.get(challenges + "/" + code).json()).isEqualTo(c.json());
+    created.add(code);
+    statuses.put(code, "approved");
+
+    // Newest first, one per page, following next_page_url: every challenge once, in order.
+    List<String> paged = new ArrayList<>();
+    String next = challenges + "?Order=desc&PageSize=1";
+    while (next != null) {
+      Reply page = api.get(next);
+      assertThat(page.status()).as(page.json().toString()).isEqualTo(200);
+      page.json().get("challenges").forEach(n -> paged.add(n.get("sid").asText()));
+      JsonNode url = page.json().get("meta").get("next_page_url");
+      next = url == null || url.isNull() ? null : url.asText();
+    }
+    List<String> newestFirst = new ArrayList<>(created);
+    Collections.reverse(newestFirst);
+    assertThat(paged).isEqualTo(newestFirst);
+    Reply approvedPush =
+        api.get(challenges + "?FactorSid=" + push.sid() + "&Status=approved&PageSize=50");
+    assertThat(approvedPush.json().get("challenges"))
+        .extracting(n -> n.get("sid").asText())
+        .containsExactlyElementsOf(
+            created.stream()
+                .filter(sid -> !sid.equals(code) && statuses.get(sid).equals("approved"))
+                .toList());
+    Reply pending = api.get(challenges + "?Status=pending");
+    assertThat(pending.json().get("challenges"))
+        .extracting(n -> n.get("status").asText())
+        .containsOnly("pending")
+        .hasSize(2);
+
+    assertThat(api.metric("lapse_challenge_reads_from_view_total{reason=\"not-in-store\"}"))
+        .isZero();
+    assertThat(api.metric("lapse_challenge_reads_from_view_total{reason=\"store-unavailable\"}"))
+        .isZero();
+    assertThat(api.metric("lapse_verifications_answered_unsettled_total")).isZero();
+  }
+
+  /** A challenge's JSON but date_updated (a GET may be a second later than the create). */
+  private static JsonNode withoutUpdated(Reply r) {
+    ObjectNode copy = r.json().deepCopy();
+    copy.remove("date_updated");
+    return copy;
   }
 
   private static String create(

@@ -6,6 +6,7 @@ import io.lapse.service.crypto.SecretCipher;
 import io.lapse.service.domain.AttemptSigner;
 import io.lapse.service.domain.Catalog;
 import io.lapse.service.domain.CatchUp;
+import io.lapse.service.domain.ChallengeStore;
 import io.lapse.service.domain.ChallengeView;
 import io.lapse.service.domain.Domain;
 import io.lapse.service.domain.FactorCrypto;
@@ -86,7 +87,8 @@ public final class ApiFixture extends HttpTestClient implements AutoCloseable {
               new WaitingLimit("verifications", 1000),
               new MissedReads(CatchUp.NONE, new WaitingLimit("reads catching up", 1000), ANSWERS),
               logs,
-              Webhooks.newTable());
+              Webhooks.newTable(),
+              ChallengeStore.NONE);
       HttpApi api =
           HttpApi.create(
                   domain,
