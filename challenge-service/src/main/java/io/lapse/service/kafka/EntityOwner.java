@@ -330,8 +330,9 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
    * <p>An approval or denial is answered on {@code lapse-replies} ({@link #settledRequestId}) once
    * applied, in the same transaction: the verification that caused it answers only after that
    * reply, so a read from this store right after the verification's 200 shows its outcome
-   * (docs/decisions/0009, read-your-writes). Refused or not, applied or not, it is answered, so no
-   * verification waits for a settlement that will never come.
+   * (docs/decisions/0009, read-your-writes). Applied or not (a repeat, an unknown challenge), it is
+   * answered, so no verification waits for a settlement that will never come; a refused one is not,
+   * so a forged settlement cannot release a verification before the relay's own arrives.
    */
   private void settleChallenge(
       String entityKey, SettleChallenge s, Record<String, SpecificRecord> command) {
@@ -363,7 +364,7 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
         outcome = "challenge-" + s.getStatus();
       }
     }
-    if (s.getAttemptId() != null) {
+    if (refusal == null && s.getAttemptId() != null) {
       context.forward(
           new Record<>(
               entityKey,

@@ -555,6 +555,10 @@ class ChallengeRecordsTopologyTest {
         .isEqualTo(reason);
     assertThat(dead.get(0).headers().lastHeader("__streams.errors.offset")).isNotNull();
     assertThat(counts.count("settle-refused-" + reason)).isEqualTo(1);
+    assertThat(replies.readValuesToList())
+        .extracting(CommandReply::getRequestId)
+        .as("a refused settlement answers no verification")
+        .doesNotContain("settled:AT-1");
   }
 
   @Test
