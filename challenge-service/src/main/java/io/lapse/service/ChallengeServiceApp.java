@@ -296,7 +296,7 @@ public final class ChallengeServiceApp implements AutoCloseable {
         TimeUnit.MINUTES);
     resources.add(0, sweeper::shutdownNow);
 
-    registerWaitMetrics(metrics, verifications, domain.waitingWrites(), misses, catchUp);
+    registerWaitMetrics(metrics, verifications, domain, misses, catchUp);
     registerChallengeReadMetrics(metrics, domain);
     // After the followers caught up: the webhooks, the view and the catalog it reads are current.
     WebhookDelivery webhooks =
@@ -459,9 +459,11 @@ public final class ChallengeServiceApp implements AutoCloseable {
   private static void registerWaitMetrics(
       PrometheusMeterRegistry metrics,
       WaitingLimit verifications,
-      WaitingLimit writes,
+      Domain domain,
       MissedReads misses,
       LogCatchUp catchUp) {
+    WaitingLimit writes = domain.waitingWrites();
+    WaitingLimit webhookWrites = domain.webhooks().waiting();
     Gauge.builder("lapse.requests.waiting", verifications, WaitingLimit::waiting)
         .description("Requests waiting without a thread, by what they wait for")
         .tag("for", "decision")
@@ -470,6 +472,10 @@ public final class ChallengeServiceApp implements AutoCloseable {
     // verifications' cap.
     Gauge.builder("lapse.requests.waiting", writes, WaitingLimit::waiting)
         .tag("for", "write")
+        .register(metrics);
+    // Webhook writes waiting for the log's acknowledgement, under the same cap.
+    Gauge.builder("lapse.requests.waiting", webhookWrites, WaitingLimit::waiting)
+        .tag("for", "webhook")
         .register(metrics);
     Gauge.builder("lapse.requests.waiting", misses, MissedReads::waiting)
         .tag("for", "catch-up")
@@ -480,6 +486,9 @@ public final class ChallengeServiceApp implements AutoCloseable {
         .register(metrics);
     FunctionCounter.builder("lapse.requests.shed", writes, WaitingLimit::refused)
         .tag("for", "write")
+        .register(metrics);
+    FunctionCounter.builder("lapse.requests.shed", webhookWrites, WaitingLimit::refused)
+        .tag("for", "webhook")
         .register(metrics);
     FunctionCounter.builder("lapse.requests.shed", misses, MissedReads::refused)
         .tag("for", "catch-up")

@@ -180,7 +180,7 @@ public final class HttpApi {
                 domain.misses().executor()),
             new NotificationHandlers(domain.notifications(), json, waited),
             new AccessTokenHandlers(domain.accessTokens(), json),
-            new WebhookHandlers(domain.webhooks(), json));
+            new WebhookHandlers(domain.webhooks(), json, waited));
     Routes.install(app, table, domain.misses(), cluster == null ? null : cluster.router());
     app.get(
         "/health",

@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * {@code /v2/Services/{ServiceSid}/Webhooks[/{Sid}]}: Twilio's parameters ({@code FriendlyName},
  * {@code EventTypes} repeated, {@code WebhookUrl}, {@code Status}, {@code Version}), checked here
- * so that nothing malformed is stored or later called.
+ * so that nothing malformed is stored or later called. Writes are answered once durable, without
+ * holding the request thread ({@link WaitedAnswers}).
  */
 final class WebhookHandlers {
   /** Long enough for any real endpoint, short enough to keep snapshots and logs small. */
@@ -29,17 +30,21 @@ final class WebhookHandlers {
 
   private final Webhooks webhooks;
   private final Representations json;
+  private final WaitedAnswers waited;
 
-  WebhookHandlers(Webhooks webhooks, Representations json) {
+  WebhookHandlers(Webhooks webhooks, Representations json, WaitedAnswers waited) {
     this.webhooks = webhooks;
     this.json = json;
+    this.waited = waited;
   }
 
   void create(Context ctx) {
-    Responses.json(
+    String serviceSid = ctx.pathParam("serviceSid");
+    WebhookChanges changes = changes(Form.body(ctx));
+    waited.answer(
         ctx,
-        201,
-        json.webhook(webhooks.create(ctx.pathParam("serviceSid"), changes(Form.body(ctx)))));
+        () -> webhooks.create(serviceSid, changes),
+        w -> Responses.json(ctx, 201, json.webhook(w)));
   }
 
   void fetch(Context ctx) {
@@ -64,17 +69,19 @@ final class WebhookHandlers {
   }
 
   void update(Context ctx) {
-    Responses.json(
+    String serviceSid = ctx.pathParam("serviceSid");
+    String sid = ctx.pathParam("sid");
+    WebhookChanges changes = changes(Form.body(ctx));
+    waited.answer(
         ctx,
-        200,
-        json.webhook(
-            webhooks.update(
-                ctx.pathParam("serviceSid"), ctx.pathParam("sid"), changes(Form.body(ctx)))));
+        () -> webhooks.update(serviceSid, sid, changes),
+        w -> Responses.json(ctx, 200, json.webhook(w)));
   }
 
   void delete(Context ctx) {
-    webhooks.delete(ctx.pathParam("serviceSid"), ctx.pathParam("sid"));
-    ctx.status(204);
+    String serviceSid = ctx.pathParam("serviceSid");
+    String sid = ctx.pathParam("sid");
+    waited.answer(ctx, () -> webhooks.delete(serviceSid, sid), v -> ctx.status(204));
   }
 
   private static WebhookChanges changes(Form form) {

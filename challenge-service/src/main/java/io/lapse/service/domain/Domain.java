@@ -58,9 +58,17 @@ public record Domain(
     Challenges challenges = new Challenges(catalog, view, store, clock);
     ResponseChecker checker = new ResponseChecker(crypto, catalog);
     ArbiterClient arbiter = new ArbiterClient(gateway, view, verifyTimeout, signer, store);
-    Webhooks webhooks = new Webhooks(catalog, webhookTable, webhookLog, accountSid, clock);
+    Webhooks webhooks =
+        new Webhooks(
+            catalog,
+            webhookTable,
+            webhookLog,
+            accountSid,
+            clock,
+            waitingVerifications.share("requests"),
+            misses.executor());
     return new Domain(
-        new Services(entityWriter, entities, webhooks, accountSid, clock, misses.executor()),
+        new Services(entityWriter, entities, webhooks, accountSid, clock),
         entities,
         new Factors(entityWriter, crypto, signer, clock),
         challenges,

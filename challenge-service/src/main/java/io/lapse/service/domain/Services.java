@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -27,25 +26,14 @@ public final class Services {
   private final String accountSid;
   private final Clock clock;
   private final Webhooks webhooks;
-  private final Executor blocking;
 
-  /**
-   * @param blocking where a deletion's webhook rows are removed (a blocking produce), never on the
-   *     follower thread that completed the deletion's wait
-   */
   public Services(
-      EntityWriter writer,
-      Entities entities,
-      Webhooks webhooks,
-      String accountSid,
-      Clock clock,
-      Executor blocking) {
+      EntityWriter writer, Entities entities, Webhooks webhooks, String accountSid, Clock clock) {
     this.writer = writer;
     this.entities = entities;
     this.webhooks = webhooks;
     this.accountSid = accountSid;
     this.clock = clock;
-    this.blocking = blocking;
   }
 
   public CompletableFuture<ServiceSnapshot> create(ServiceChanges changes) {
@@ -140,6 +128,6 @@ public final class Services {
                 // A deleted service's webhooks get no events any more (Webhooks.subscribers);
                 // their rows go too, so the compacted topic and every instance's table forget
                 // them.
-                .thenRunAsync(() -> webhooks.purge(sid), blocking));
+                .thenCompose(v -> webhooks.purge(sid)));
   }
 }

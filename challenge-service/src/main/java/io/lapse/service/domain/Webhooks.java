@@ -8,14 +8,21 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * Verify Webhooks of a Service: create, read, list, update, delete. Snapshots go to their own
  * compacted topic through {@link WebhookLog} and are applied to {@link #table()} once durable. The
  * instance that creates a webhook mints its SID, so no two instances create the same one; an update
- * is a read-modify-write under this instance's lock, last writer wins across instances, as for
+ * is a read-modify-write in this instance's turn, last writer wins across instances, as for
  * services before their single writer (docs/decisions/0018-webhooks.md).
+ *
+ * <p>No thread waits for the log's acknowledgement (docs/decisions/0009-partitioned-reads.md): a
+ * write returns a future, completed once the write is durable and applied here. A request's write
+ * takes a place under the instance's cap on waiting requests before anything is produced, and keeps
+ * it until then; at the cap it is refused 503 / 20503 with {@code Retry-After}.
  */
 public final class Webhooks {
   public static final String SID_PREFIX = "YW";
@@ -45,19 +52,41 @@ public final class Webhooks {
   private final WebhookLog log;
   private final String accountSid;
   private final Clock clock;
-  private final ReentrantLock lock = new ReentrantLock();
+  private final WaitingLimit waiting;
+  private final Executor turns;
 
+  /**
+   * The last update, deletion or purge of this instance, guarded by {@code this}: each starts once
+   * the one before it is applied, so a read-modify-write never reads a row an earlier one is still
+   * writing (what the lock held across the write did when a thread waited for the log).
+   */
+  private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
+
+  /**
+   * @param waiting the places of webhook writes waiting for the log, under the instance's cap
+   * @param turns where a write that waited for the one before it starts (it produces), never on the
+   *     producer's thread that completed that one
+   */
   public Webhooks(
       Catalog catalog,
       SnapshotTable<WebhookSnapshot> table,
       WebhookLog log,
       String accountSid,
-      Clock clock) {
+      Clock clock,
+      WaitingLimit waiting,
+      Executor turns) {
     this.catalog = catalog;
     this.table = table;
     this.log = log;
     this.accountSid = accountSid;
     this.clock = clock;
+    this.waiting = waiting;
+    this.turns = turns;
+  }
+
+  /** The places of webhook writes waiting for the log (for the metrics). */
+  public WaitingLimit waiting() {
+    return waiting;
   }
 
   /** A table of webhook snapshots: by SID, parent the service. */
@@ -70,7 +99,13 @@ public final class Webhooks {
     return table;
   }
 
-  public WebhookSnapshot create(String serviceSid, WebhookChanges changes) {
+  /**
+   * Creates a webhook; completes with it once durable and in {@link #table()}.
+   *
+   * @throws ApiError at once for an unknown service, a missing parameter, or 503 / 20503 at the cap
+   *     (nothing is then produced)
+   */
+  public CompletableFuture<WebhookSnapshot> create(String serviceSid, WebhookChanges changes) {
     Lookups.service(catalog, serviceSid);
     String name = changes.friendlyName().orElseThrow(() -> ApiError.missingParam("FriendlyName"));
     if (changes.eventTypes().isEmpty()) {
@@ -94,8 +129,7 @@ public final class Webhooks {
             .setCreatedAt(now)
             .setUpdatedAt(now)
             .build();
-    put(w);
-    return w;
+    return waiting.admit(() -> put(w));
   }
 
   public WebhookSnapshot get(String serviceSid, String sid) {
@@ -120,45 +154,71 @@ public final class Webhooks {
         request);
   }
 
-  public WebhookSnapshot update(String serviceSid, String sid, WebhookChanges changes) {
-    lock.lock();
-    try {
-      WebhookSnapshot.Builder b = WebhookSnapshot.newBuilder(get(serviceSid, sid));
-      changes.friendlyName().ifPresent(b::setFriendlyName);
-      if (!changes.eventTypes().isEmpty()) {
-        b.setEventTypes(changes.eventTypes());
-      }
-      changes.webhookUrl().ifPresent(b::setWebhookUrl);
-      changes.status().ifPresent(b::setStatus);
-      changes.version().ifPresent(b::setVersion);
-      WebhookSnapshot w = b.setUpdatedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS)).build();
-      put(w);
-      return w;
-    } finally {
-      lock.unlock();
-    }
+  /**
+   * Updates a webhook; completes with it once durable and in {@link #table()}. The update reads the
+   * webhook in its turn, after the writes before it.
+   *
+   * @throws ApiError at once for an unknown service or webhook, or 503 / 20503 at the cap
+   */
+  public CompletableFuture<WebhookSnapshot> update(
+      String serviceSid, String sid, WebhookChanges changes) {
+    get(serviceSid, sid);
+    return waiting.admit(
+        () ->
+            inTurn(
+                () -> {
+                  WebhookSnapshot.Builder b = WebhookSnapshot.newBuilder(get(serviceSid, sid));
+                  changes.friendlyName().ifPresent(b::setFriendlyName);
+                  if (!changes.eventTypes().isEmpty()) {
+                    b.setEventTypes(changes.eventTypes());
+                  }
+                  changes.webhookUrl().ifPresent(b::setWebhookUrl);
+                  changes.status().ifPresent(b::setStatus);
+                  changes.version().ifPresent(b::setVersion);
+                  return put(
+                      b.setUpdatedAt(clock.instant().truncatedTo(ChronoUnit.MILLIS)).build());
+                }));
   }
 
-  public void delete(String serviceSid, String sid) {
-    lock.lock();
-    try {
-      get(serviceSid, sid);
-      table.apply(sid, log.writeWebhook(sid, null), null);
-    } finally {
-      lock.unlock();
-    }
+  /**
+   * Deletes a webhook; completes once its tombstone is durable and applied here.
+   *
+   * @throws ApiError at once for an unknown service or webhook, or 503 / 20503 at the cap
+   */
+  public CompletableFuture<Void> delete(String serviceSid, String sid) {
+    get(serviceSid, sid);
+    return waiting.admit(
+        () ->
+            inTurn(
+                () -> {
+                  get(serviceSid, sid);
+                  return tombstone(sid);
+                }));
   }
 
-  /** Deletes every webhook of a service this instance knows (the service was deleted). */
-  public void purge(String serviceSid) {
-    lock.lock();
-    try {
-      for (WebhookSnapshot w : table.children(serviceSid)) {
-        table.apply(w.getSid(), log.writeWebhook(w.getSid(), null), null);
-      }
-    } finally {
-      lock.unlock();
-    }
+  /**
+   * Deletes every webhook of a service this instance knows (the service was deleted); completes
+   * once their tombstones are durable. Part of the service's deletion, which holds its place under
+   * the cap.
+   */
+  public CompletableFuture<Void> purge(String serviceSid) {
+    return inTurn(
+        () ->
+            CompletableFuture.allOf(
+                table.children(serviceSid).stream()
+                    .map(w -> tombstone(w.getSid()))
+                    .toArray(CompletableFuture[]::new)));
+  }
+
+  /**
+   * Runs {@code write} once every update, deletion and purge started before it on this instance has
+   * completed (or failed); its failure is the returned future's.
+   */
+  private synchronized <T> CompletableFuture<T> inTurn(Supplier<CompletableFuture<T>> write) {
+    CompletableFuture<T> mine =
+        last.handle((v, e) -> null).thenComposeAsync(v -> write.get(), turns);
+    last = mine;
+    return mine;
   }
 
   /**
@@ -178,7 +238,17 @@ public final class Webhooks {
         .toList();
   }
 
-  private void put(WebhookSnapshot w) {
-    table.apply(w.getSid(), log.writeWebhook(w.getSid(), w), w);
+  /** Writes the snapshot; completes with it once durable and applied to the table. */
+  private CompletableFuture<WebhookSnapshot> put(WebhookSnapshot w) {
+    return log.writeWebhook(w.getSid(), w)
+        .thenApply(
+            offset -> {
+              table.apply(w.getSid(), offset, w);
+              return w;
+            });
+  }
+
+  private CompletableFuture<Void> tombstone(String sid) {
+    return log.writeWebhook(sid, null).thenAccept(offset -> table.apply(sid, offset, null));
   }
 }

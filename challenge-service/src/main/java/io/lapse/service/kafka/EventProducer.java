@@ -1,5 +1,6 @@
 package io.lapse.service.kafka;
 
+import io.lapse.serde.RegistryUnavailableException;
 import io.lapse.topics.KafkaConnection;
 import io.lapse.topics.Topic;
 import java.time.Duration;
@@ -58,6 +59,30 @@ public final class EventProducer implements AutoCloseable {
   }
 
   /**
+   * Sends a record without waiting: the future completes when it is durable, or fails with a {@link
+   * PublishFailedException} if it could not be written (the client may retry), also if no
+   * acknowledgement came in the send timeout. It is completed on the producer's own thread, so what
+   * is chained onto it must not block.
+   */
+  public <K, V> CompletableFuture<RecordMetadata> sendDurably(Topic<K, V> topic, K key, V value) {
+    CompletableFuture<RecordMetadata> sent;
+    try {
+      sent = send(topic, key, value);
+    } catch (RegistryUnavailableException e) {
+      // A registry that cannot answer fails the write as a broker would.
+      return CompletableFuture.failedFuture(unavailable(topic, e));
+    }
+    return sent.orTimeout(SEND_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS)
+        .handle(
+            (metadata, error) -> {
+              if (error != null) {
+                throw unavailable(topic, error);
+              }
+              return metadata;
+            });
+  }
+
+  /**
    * Sends a record and waits until it is durable.
    *
    * @throws PublishFailedException if it could not be written (the client may retry)
@@ -73,7 +98,7 @@ public final class EventProducer implements AutoCloseable {
     }
   }
 
-  private static PublishFailedException unavailable(Topic<?, ?> topic, Exception cause) {
+  private static PublishFailedException unavailable(Topic<?, ?> topic, Throwable cause) {
     LOG.warn("Could not write to {}", topic.name(), cause);
     return new PublishFailedException(topic.name(), cause);
   }

@@ -1,13 +1,15 @@
 package io.lapse.service.kafka;
 
-import io.lapse.serde.RegistryUnavailableException;
 import io.lapse.service.domain.WebhookLog;
 import io.lapse.state.v1.WebhookSnapshot;
 import io.lapse.topics.Topic;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * Webhook snapshots to their compacted topic, returning the offset (which orders local writes
- * against the follower). A registry that cannot answer fails the write as a broker would.
+ * Webhook snapshots to their compacted topic, completing with the offset (which orders local writes
+ * against the follower) once durable; a write that cannot be made durable, also for a registry that
+ * cannot answer, fails with a {@link PublishFailedException} ({@link EventProducer#sendDurably}).
  */
 public final class KafkaWebhookLog implements WebhookLog {
   private final EventProducer producer;
@@ -19,11 +21,7 @@ public final class KafkaWebhookLog implements WebhookLog {
   }
 
   @Override
-  public long writeWebhook(String sid, WebhookSnapshot snapshot) {
-    try {
-      return producer.sendAndWait(topic, sid, snapshot).offset();
-    } catch (RegistryUnavailableException e) {
-      throw new PublishFailedException(topic.name(), e);
-    }
+  public CompletableFuture<Long> writeWebhook(String sid, WebhookSnapshot snapshot) {
+    return producer.sendDurably(topic, sid, snapshot).thenApply(RecordMetadata::offset);
   }
 }

@@ -3,12 +3,14 @@ package io.lapse.service.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lapse.service.domain.WaitingLimit;
 import io.lapse.service.support.ApiFixture;
 import io.lapse.service.support.HttpTestClient.Reply;
 import io.lapse.service.support.InMemoryLogs;
 import io.lapse.state.v1.WebhookSnapshot;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -158,6 +160,60 @@ class WebhooksApiTest {
     assertThat(second.json().path("webhooks")).hasSize(1);
     assertThat(second.json().path("webhooks").get(0).path("sid").asText()).isEqualTo(sids.get(2));
     assertThat(second.json().path("meta").path("next_page_url").isNull()).isTrue();
+  }
+
+  @Test
+  void shouldRefuseWritesAtTheCapAt503WithRetryAfterAndProduceNothing() {
+    String sid = create().text("sid");
+    int written = api.logs.written("webhooks").size();
+    // Every place of the instance's one cap taken by writes that wait (their decision withheld).
+    CompletableFuture<Void> withheld = new CompletableFuture<>();
+    WaitingLimit writes = api.domain.waitingWrites();
+    for (int i = 0; i < 1000; i++) {
+      writes.admit(() -> withheld);
+    }
+
+    List<Reply> refused =
+        List.of(
+            create(),
+            api.post(webhooks + "/" + sid, "FriendlyName", "renamed"),
+            api.delete(webhooks + "/" + sid));
+
+    for (Reply r : refused) {
+      assertThat(r.status()).isEqualTo(503);
+      assertThat(r.json().path("code").asInt()).isEqualTo(20503);
+      assertThat(r.text("message")).contains("too many requests waiting");
+      assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+    }
+    assertThat(api.logs.written("webhooks")).hasSize(written);
+    assertThat(api.domain.webhooks().waiting().refused()).isEqualTo(3);
+    assertThat(writes.refused()).isZero();
+    assertThat(api.get(webhooks + "/" + sid).text("friendly_name")).isEqualTo("backend");
+
+    withheld.complete(null);
+    assertThat(api.post(webhooks + "/" + sid, "FriendlyName", "renamed").status()).isEqualTo(200);
+    assertThat(api.delete(webhooks + "/" + sid).status()).isEqualTo(204);
+    assertThat(create().status()).isEqualTo(201);
+    assertThat(api.domain.webhooks().waiting().waiting()).isZero();
+  }
+
+  @Test
+  void shouldAnswer503WhenTheLogCannotBeWrittenAndStoreNothing() {
+    String sid = create().text("sid");
+    api.logs.failWrites();
+
+    for (Reply r :
+        List.of(
+            create("FriendlyName", "lost"),
+            api.post(webhooks + "/" + sid, "FriendlyName", "renamed"),
+            api.delete(webhooks + "/" + sid))) {
+      assertThat(r.status()).isEqualTo(503);
+      assertThat(r.json().path("code").asInt()).isEqualTo(20503);
+      assertThat(r.text("message")).contains("event log could not be written");
+    }
+    assertThat(api.get(webhooks + "/" + sid).text("friendly_name")).isEqualTo("backend");
+    assertThat(api.get(webhooks).json().path("webhooks")).hasSize(1);
+    assertThat(api.domain.webhooks().waiting().waiting()).isZero();
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.lapse.state.v1.FactorSnapshot;
 import io.lapse.state.v1.ServiceSnapshot;
 import io.lapse.state.v1.WebhookSnapshot;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,9 +36,14 @@ public final class InMemoryLogs implements WebhookLog {
     return write("services", sid, snapshot);
   }
 
+  /** Acknowledged at once, or failed as the Kafka adapter's future when writes fail. */
   @Override
-  public long writeWebhook(String sid, WebhookSnapshot snapshot) {
-    return write("webhooks", sid, snapshot);
+  public CompletableFuture<Long> writeWebhook(String sid, WebhookSnapshot snapshot) {
+    try {
+      return CompletableFuture.completedFuture(write("webhooks", sid, snapshot));
+    } catch (PublishFailedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** An entity snapshot as the entity task publishes it ({@link InMemoryCommandBus}). */
