@@ -14,6 +14,7 @@ import io.lapse.events.v1.ChallengeCreated;
 import io.lapse.events.v1.FactorEvent;
 import io.lapse.events.v1.NotificationRequested;
 import io.lapse.events.v1.VerificationAttempted;
+import io.lapse.service.ServiceConfig;
 import io.lapse.service.decision.EntityDecider;
 import io.lapse.service.decision.EntityDecision;
 import io.lapse.service.decision.EntityState;
@@ -91,6 +92,8 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
   private KeyValueStore<String, ChallengeRecord> challenges;
   private KeyValueStore<Bytes, byte[]> timeIndex;
   private KeyValueStore<Bytes, byte[]> order;
+  private final CommitPacer settlements =
+      new CommitPacer(ServiceConfig.SERVICE_COMMIT_REQUEST_QUIET_GAP.defaultValue().toMillis());
 
   EntityOwner(
       EntityTopology.Names names,
@@ -134,7 +137,11 @@ final class EntityOwner implements Processor<String, SpecificRecord, String, Spe
     boolean commitNow = pacer.get().arrivedAfterQuiet(time);
     if (command instanceof SettleChallenge settle) {
       settleChallenge(key, settle, record);
-      requestCommitIf(commitNow);
+      // The relay noted this outcome's time on the thread's pacer already, so that pacer never
+      // finds its settlement quiet: ask one of settlements alone. A lone approval's or denial's
+      // verification waits for this commit; a burst of them shares the commit interval's.
+      boolean loneAnswer = settlements.arrivedAfterQuiet(time) && settle.getAttemptId() != null;
+      requestCommitIf(commitNow || loneAnswer);
       return;
     }
     if (ServiceDecider.decides(command)) {

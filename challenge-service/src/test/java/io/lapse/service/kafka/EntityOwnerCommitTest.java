@@ -3,6 +3,8 @@ package io.lapse.service.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lapse.commands.v1.CreateEntity;
+import io.lapse.commands.v1.SettleChallenge;
+import io.lapse.contract.AttemptMacKeys;
 import io.lapse.service.support.TestMacKeys;
 import io.lapse.streams.CommitPacer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,6 +32,8 @@ class EntityOwnerCommitTest {
   private static final String SERVICE = "VA" + "2".repeat(32);
 
   private final MockProcessorContext<String, SpecificRecord> context = new MockProcessorContext<>();
+  private final AttemptMacKeys macKeys = TestMacKeys.newKeys();
+  private final CommitPacer pacer = new CommitPacer(QUIET_MS);
   private EntityOwner owner;
   private int next;
 
@@ -49,12 +53,18 @@ class EntityOwnerCommitTest {
             .build();
     index.init(context.getStateStoreContext(), index);
     context.addStateStore(index);
-    CommitPacer pacer = new CommitPacer(QUIET_MS);
+    KeyValueStore<Bytes, byte[]> order =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(n.orderStore()), Serdes.Bytes(), Serdes.ByteArray())
+            .withLoggingDisabled()
+            .build();
+    order.init(context.getStateStoreContext(), order);
+    context.addStateStore(order);
     owner =
         new EntityOwner(
             n,
             new EntityDecisionCounts(new SimpleMeterRegistry()),
-            TestMacKeys.newKeys(),
+            macKeys,
             TestMacKeys.newKeys(),
             () -> pacer,
             Duration.ofDays(1));
@@ -99,6 +109,37 @@ class EntityOwnerCommitTest {
     assertThat(decideAt(T0 + 1)).isFalse();
     assertThat(decideAt(T0 + 2)).isFalse();
     assertThat(decideAt(T0 + 2 + QUIET_MS)).isTrue();
+  }
+
+  /** A relayed approval's settlement at {@code time}; whether it requested a commit. */
+  private boolean settleAt(long time, String attemptId) {
+    context.resetCommit();
+    SettleChallenge settle =
+        macKeys.sign(
+            SettleChallenge.newBuilder()
+                .setRequestId(attemptId)
+                .setIssuedAt(Instant.ofEpochMilli(time))
+                .setServiceSid(SERVICE)
+                .setIdentity("user-0001")
+                .setFactorSid("YF" + "4".repeat(32))
+                .setChallengeSid("YC" + "5".repeat(32))
+                .setStatus("approved")
+                .setRespondedAt(Instant.ofEpochMilli(time))
+                .setUpdatedAt(Instant.ofEpochMilli(time))
+                .setAttemptId(attemptId)
+                .build());
+    owner.process(new Record<>(SERVICE + "/user-0001", settle, time));
+    return context.committed();
+  }
+
+  @Test
+  void shouldCommitALoneSettlementAtOnceThoughTheRelayNotedItsTimeAlready() {
+    // What the relay does with the outcome on the same stream thread, before the settlement.
+    pacer.arrivedAfterQuiet(T0);
+
+    assertThat(settleAt(T0, "AT-1")).isTrue();
+    assertThat(settleAt(T0 + 1, "AT-2")).as("a burst of settlements").isFalse();
+    assertThat(settleAt(T0 + 1 + QUIET_MS, "AT-3")).isTrue();
   }
 
   @Test
